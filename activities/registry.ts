@@ -1,0 +1,38 @@
+// The actions a worker offers: the built-in ones plus modules named in RUNBOOK_ACTIONS.
+// The CLI builds the same catalog, so `runbook validate` knows every action the worker runs.
+import path from 'node:path';
+import type { ActionCatalog } from '../dsl/catalog';
+import type { AnyAction } from './action';
+import http from './actions/http';
+import shell from './actions/shell';
+
+export const BUILTIN_ACTIONS: readonly AnyAction[] = [shell, http];
+
+/**
+ * User actions: each module path (comma-separated in RUNBOOK_ACTIONS) default-exports an action
+ * made with `defineAction`, or a list of them.
+ */
+export function loadActions(modules: string[] = actionModulesFromEnv()): AnyAction[] {
+  const actions = [...BUILTIN_ACTIONS];
+  for (const modulePath of modules) {
+    const resolved = path.resolve(modulePath);
+    const loaded = require(resolved) as { default?: AnyAction | AnyAction[] };
+    const exported = loaded.default ?? (loaded as unknown as AnyAction | AnyAction[]);
+    for (const action of Array.isArray(exported) ? exported : [exported]) {
+      if (!action || typeof action.name !== 'string' || typeof action.run !== 'function' || !action.input) {
+        throw new Error(`${resolved}: does not export an action (use defineAction from activities/action)`);
+      }
+      if (actions.some((a) => a.name === action.name)) throw new Error(`${resolved}: action \`${action.name}\` is already defined`);
+      actions.push(action);
+    }
+  }
+  return actions;
+}
+
+export function actionModulesFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.RUNBOOK_ACTIONS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+export function catalogOf(actions: readonly AnyAction[]): ActionCatalog {
+  return new Map(actions.map((a) => [a.name, a]));
+}

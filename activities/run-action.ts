@@ -1,0 +1,59 @@
+// The Temporal side of actions: each action becomes an activity that resolves secrets,
+// checks its input against the action's schema (again: values may come from an alert or a
+// model), runs, and returns outputs that are redacted and size-capped for history.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { validatorFor } from '../dsl/shape';
+import type { AnyAction, ActionContext } from './action';
+import { insertSecrets, redactSecrets, resolveSecrets, type SecretValues } from './secrets';
+import { limitPayload } from './truncate';
+import type { ActionActivity, ActionRequest } from './types';
+
+/** History stays readable: no single action result above this. */
+export const MAX_RESULT_BYTES = 64 * 1024;
+const HEARTBEAT_MS = 5_000;
+
+export function actionActivities(actions: readonly AnyAction[]): Record<string, ActionActivity> {
+  return Object.fromEntries(actions.map((action) => [action.name, (request: ActionRequest) => executeAction(action, request)]));
+}
+
+export async function executeAction(action: AnyAction, request: ActionRequest): Promise<Record<string, unknown>> {
+  const temporal = Context.current();
+  const secrets = await resolveSecrets(request.secrets);
+  const input = insertSecrets(request.with, secrets);
+  const validate = validatorFor(action.input);
+  if (!validate(input)) {
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath ? '`with' + e.instancePath.replace(/\//g, '.') + '`' : '`with`'} ${e.message ?? 'is invalid'}`);
+    throw redactFailure(ApplicationFailure.create({ type: 'InvalidInput', message: `step \`${request.stepId}\` (${action.name}): ${problems.join('; ')}`, nonRetryable: true }), secrets);
+  }
+  const context: ActionContext = {
+    signal: temporal.cancellationSignal,
+    heartbeat: (details) => temporal.heartbeat(details),
+    log: temporal.log,
+    stepId: request.stepId,
+    runbook: request.runbook,
+  };
+  // Every action heartbeats, so a dead worker or a cancellation is noticed within the heartbeat timeout.
+  const beat = setInterval(() => temporal.heartbeat(), HEARTBEAT_MS);
+  try {
+    const outputs = (await action.run(input, context)) as Record<string, unknown>;
+    return limitPayload(redactSecrets(outputs, secrets), MAX_RESULT_BYTES);
+  } catch (err) {
+    throw redactFailure(err, secrets);
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+function redactFailure(err: unknown, secrets: SecretValues): unknown {
+  if (secrets.size === 0) return err;
+  if (err instanceof ApplicationFailure) {
+    return ApplicationFailure.create({
+      type: err.type ?? undefined,
+      message: redactSecrets(err.message, secrets),
+      nonRetryable: err.nonRetryable ?? false,
+      details: redactSecrets(err.details ?? [], secrets) as unknown[],
+    });
+  }
+  return ApplicationFailure.create({ message: redactSecrets(err instanceof Error ? err.message : String(err), secrets) });
+}

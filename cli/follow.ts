@@ -1,0 +1,77 @@
+// Prints a run's steps as they complete, by polling its `status` query, until it ends.
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { statusQuery } from '../workflows/messages';
+import type { StepRecord } from '../workflows/types';
+import type { runbookWorkflow } from '../workflows';
+
+export interface FollowResult {
+  ok: boolean;
+  reason?: string;
+  outputs?: Record<string, unknown>;
+}
+
+const POLL_MS = 400;
+
+export async function followRun(handle: WorkflowHandle<typeof runbookWorkflow>, print: (line: string) => void): Promise<FollowResult> {
+  const printed = new Set<string>();
+  const show = (records: Record<string, Omit<StepRecord, 'outputs'>>) => {
+    const ended = Object.values(records)
+      .filter((r) => r.status !== 'running' && r.endedAt)
+      .sort((a, b) => a.endedAt!.localeCompare(b.endedAt!));
+    for (const r of ended) {
+      const key = `${r.id}@${r.startedAt}`;
+      if (printed.has(key)) continue;
+      printed.add(key);
+      print(stepLine(r));
+    }
+  };
+  const result = handle.result();
+  let done = false;
+  result.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  while (!done) {
+    try {
+      show((await handle.query(statusQuery)).steps);
+    } catch {
+      // Not answerable yet (no worker picked it up); keep waiting for the result.
+    }
+    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, POLL_MS))]);
+  }
+  try {
+    const final = await result;
+    show(final.steps);
+    return { ok: true, outputs: final.outputs };
+  } catch (err) {
+    try {
+      show((await handle.query(statusQuery)).steps);
+    } catch {
+      // The final status is best effort; the reason below is what matters.
+    }
+    return { ok: false, reason: failureReason(err) };
+  }
+}
+
+export function stepLine(r: Omit<StepRecord, 'outputs'>): string {
+  const ms = r.endedAt ? Date.parse(r.endedAt) - Date.parse(r.startedAt) : 0;
+  const took = `${(ms / 1000).toFixed(1)}s`;
+  switch (r.status) {
+    case 'succeeded':
+      return `  ✓ ${r.id} (${took})`;
+    case 'skipped':
+      return `  - ${r.id} skipped`;
+    case 'cancelled':
+      return `  ⊘ ${r.id} cancelled`;
+    default:
+      return `  ✗ ${r.id} failed (${took}): ${r.error ?? ''}`;
+  }
+}
+
+export function failureReason(err: unknown): string {
+  if (err instanceof WorkflowFailedError) {
+    const cause = err.cause as { message?: string } | undefined;
+    return cause?.message ?? err.message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}

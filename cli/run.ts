@@ -1,0 +1,68 @@
+// `runbook run FILE --input key=value`: validates, starts the run, prints each step as it
+// completes; exit 0 on success, 1 when the run fails, 2 when it cannot start.
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { catalogOf, loadActions } from '../activities/registry';
+import type { Alert } from '../dsl/alert';
+import { formatDiagnostic, hasErrors } from '../dsl/diagnostics';
+import { resolveInputs } from '../dsl/inputs';
+import { connectClient, temporalSettings } from '../temporal/connection';
+import { startRun } from '../temporal/start-run';
+import { followRun } from './follow';
+import { compileFile } from './runbook-files';
+import { runUrl } from './urls';
+
+export interface RunCommandOptions {
+  input: string[];
+  alert?: string;
+  as?: string;
+  id?: string;
+  wait: boolean;
+}
+
+export async function runCommand(file: string, options: RunCommandOptions, print: (line: string) => void): Promise<number> {
+  const compiled = compileFile(file, catalogOf(loadActions()));
+  for (const d of compiled.diagnostics) print(formatDiagnostic(d));
+  if (hasErrors(compiled.diagnostics) || !compiled.runbook) return 2;
+  const runbook = compiled.runbook;
+
+  const given: Record<string, string> = {};
+  for (const pair of options.input) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) {
+      print(`--input ${pair}: expected key=value`);
+      return 2;
+    }
+    given[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const alert = options.alert ? (JSON.parse(readFileSync(options.alert, 'utf8')) as Alert) : undefined;
+  const { values, problems } = resolveInputs(runbook.inputs, given, alert);
+  if (problems.length > 0) {
+    for (const p of problems) print(`${file}: ${p}`);
+    return 2;
+  }
+
+  const settings = temporalSettings();
+  const client = await connectClient(settings);
+  try {
+    const handle = await startRun(client, settings.taskQueue, {
+      runbook,
+      inputs: values,
+      ...(alert && { alert }),
+      startedBy: options.as ?? userInfo().username,
+      ...(options.id && { workflowId: options.id }),
+    });
+    print(`started ${runbook.name} (${runbook.hash.slice(0, 12)}) as ${handle.workflowId}`);
+    print(`  ${runUrl(settings.namespace, handle.workflowId)}`);
+    if (!options.wait) return 0;
+    const result = await followRun(handle, print);
+    if (result.ok) {
+      print(`succeeded${result.outputs && Object.keys(result.outputs).length ? `: ${JSON.stringify(result.outputs)}` : ''}`);
+      return 0;
+    }
+    print(`failed: ${result.reason}`);
+    return 1;
+  } finally {
+    await client.connection.close();
+  }
+}

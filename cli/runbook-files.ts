@@ -1,0 +1,67 @@
+// Reading runbooks from disk: files or folders for `validate`, and the runbooks beside a file
+// (by `name:`) for child `runbook:` steps.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import type { ActionCatalog, RunbookResolver } from '../dsl/catalog';
+import { compileRunbook, type CompileResult } from '../dsl/compile';
+import { LOAD_LIMITS } from '../dsl/load';
+
+const YAML_FILE = /\.ya?ml$/;
+
+/** Files named on the command line, folders expanded (recursively) to their YAML files. */
+export function expandPaths(paths: string[]): string[] {
+  const files: string[] = [];
+  for (const p of paths) {
+    const stat = statSync(p);
+    if (stat.isDirectory()) {
+      for (const entry of readdirSync(p, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+        const full = path.join(p, entry.name);
+        if (entry.isDirectory()) files.push(...expandPaths([full]));
+        else if (YAML_FILE.test(entry.name)) files.push(full);
+      }
+    } else {
+      files.push(p);
+    }
+  }
+  return files;
+}
+
+/** Reads a runbook, refusing oversized files before reading them. */
+export function readRunbookText(file: string): string {
+  const size = statSync(file).size;
+  // The loader reports the limit with a position; read only enough to let it.
+  if (size > LOAD_LIMITS.maxBytes) return ' '.repeat(LOAD_LIMITS.maxBytes + 1);
+  return readFileSync(file, 'utf8');
+}
+
+/** Runbooks in the same folder as `file`, by their `name:`. */
+export function siblingResolver(file: string): RunbookResolver {
+  const dir = path.dirname(file);
+  let index: Map<string, string> | undefined;
+  return (name) => {
+    index ??= indexFolder(dir);
+    const found = index.get(name);
+    return found ? { file: path.relative(process.cwd(), found) || found, text: readRunbookText(found) } : undefined;
+  };
+}
+
+function indexFolder(dir: string): Map<string, string> {
+  const index = new Map<string, string>();
+  for (const entry of readdirSync(dir)) {
+    if (!YAML_FILE.test(entry)) continue;
+    const file = path.join(dir, entry);
+    try {
+      if (statSync(file).size > LOAD_LIMITS.maxBytes) continue;
+      const name = parseDocument(readFileSync(file, 'utf8')).get('name');
+      if (typeof name === 'string' && !index.has(name)) index.set(name, file);
+    } catch {
+      // Unreadable files are reported when validated themselves.
+    }
+  }
+  return index;
+}
+
+export function compileFile(file: string, catalog: ActionCatalog): CompileResult {
+  return compileRunbook(readRunbookText(file), path.relative(process.cwd(), file) || file, { catalog, resolve: siblingResolver(file) });
+}

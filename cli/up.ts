@@ -1,0 +1,122 @@
+// `runbook up` (what `npm start` runs): the embedded stack on one machine. The Temporal dev
+// server keeps its SQLite file in .data/ (history survives restarts), then the worker starts.
+// Ctrl-C stops everything, newest first.
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { findTemporalBinary, PROJECT_ROOT } from '../temporal/binary';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { Supervisor } from './supervisor';
+
+export interface UpOptions {
+  dataDir: string;
+  ip: string;
+  port: number;
+  uiPort: number;
+}
+
+export function upOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): UpOptions {
+  return {
+    dataDir: env.RUNBOOK_DATA_DIR ?? path.join(PROJECT_ROOT, '.data'),
+    ip: env.RUNBOOK_TEMPORAL_IP ?? '127.0.0.1',
+    port: Number(env.RUNBOOK_TEMPORAL_PORT ?? 7233),
+    uiPort: Number(env.RUNBOOK_UI_PORT ?? 8233),
+  };
+}
+
+export async function up(options: UpOptions, print: (line: string) => void): Promise<number> {
+  const temporal = findTemporalBinary();
+  mkdirSync(options.dataDir, { recursive: true });
+  for (const [what, port] of [
+    ['Temporal', options.port],
+    ['Temporal Web UI', options.uiPort],
+  ] as const) {
+    if (!(await portFree(options.ip, port))) {
+      print(`error: port ${port} (${what}) is in use. Is another Temporal server running? Stop it, or set RUNBOOK_TEMPORAL_PORT / RUNBOOK_UI_PORT.`);
+      return 1;
+    }
+  }
+  const supervisor = new Supervisor(print);
+  let finished: (code: number) => void = () => undefined;
+  const done = new Promise<number>((resolve) => (finished = resolve));
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await supervisor.stopAll();
+    print('stopped');
+    finished(code);
+  };
+  supervisor.onUnexpectedExit = (name, code) => {
+    print(`${name} exited unexpectedly (code ${code}); stopping the stack`);
+    void stop(1);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+
+  const address = `${options.ip}:${options.port}`;
+  const temporalLog = path.join(options.dataDir, 'temporal.log');
+  try {
+    await supervisor.start({
+      name: 'temporal',
+      command: temporal,
+      args: [
+        'server',
+        'start-dev',
+        '--ip', options.ip,
+        '--port', String(options.port),
+        '--ui-port', String(options.uiPort),
+        '--db-filename', path.join(options.dataDir, 'temporal.db'),
+        '--log-level', 'warn',
+        ...SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=Keyword`]),
+      ],
+      logFile: temporalLog,
+    });
+    await waitForTemporal(address, 60_000);
+    const env = { ...process.env, TEMPORAL_ADDRESS: address };
+    await supervisor.start({
+      name: 'worker',
+      command: process.execPath,
+      args: [path.join(PROJECT_ROOT, 'dist', 'worker', 'main.js')],
+      env,
+      readyLine: /^worker ready/,
+    });
+  } catch (err) {
+    print(`error: ${(err as Error).message}`);
+    await stop(1);
+    return done;
+  }
+  print('');
+  print('runbook stack is up');
+  print(`  Temporal         ${address} (namespace default, data ${options.dataDir})`);
+  print(`  Temporal Web UI  http://localhost:${options.uiPort}`);
+  print(`  Temporal log     ${temporalLog}`);
+  print('  Try: bin/runbook run runbooks/smoke-check.yaml');
+  print('Press Ctrl-C to stop.');
+  return done;
+}
+
+function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+async function waitForTemporal(address: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      await connection.workflowService.getSystemInfo({});
+      await connection.close();
+      return;
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+  throw new Error(`Temporal at ${address} did not answer within ${timeoutMs / 1000}s: ${(lastError as Error)?.message}`);
+}

@@ -1,0 +1,19 @@
+// What the language needs to know about actions to check a runbook: names and schemas.
+// The functions that run them live in activities/; dsl/ stays free of I/O.
+import type { TSchema } from '@sinclair/typebox';
+
+export interface ActionSpec {
+  name: string;
+  description: string;
+  /** JSON Schema of the step's `with`. */
+  input: TSchema;
+  /** JSON Schema of `steps.<id>.outputs`. */
+  output: TSchema;
+  /** Reads are retried by default; writes run once unless the runbook asks for retries. */
+  idempotent: boolean;
+}
+
+export type ActionCatalog = ReadonlyMap<string, ActionSpec>;
+
+/** Finds another runbook by name, for child `runbook:` steps. */
+export type RunbookResolver = (name: string) => { file: string; text: string } | undefined;

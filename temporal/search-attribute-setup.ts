@@ -1,0 +1,20 @@
+// Registers the search attributes the workflow sets, on any Temporal cluster we can reach
+// with operator rights (`runbook setup`). Idempotent: existing attributes are left alone.
+// Temporal Cloud manages search attributes in its own UI/tcld instead; see docs/operations.md.
+import { temporal } from '@temporalio/proto';
+import type { Client } from '@temporalio/client';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+
+export async function registerSearchAttributes(client: Client, namespace: string): Promise<string[]> {
+  const operator = client.connection.operatorService;
+  const existing = await operator.listSearchAttributes({ namespace });
+  const known = { ...existing.customAttributes, ...existing.systemAttributes };
+  const missing = SEARCH_ATTRIBUTES.filter((a) => !(a.name in known));
+  if (missing.length > 0) {
+    await operator.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((a) => [a.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+    });
+  }
+  return missing.map((a) => a.name);
+}

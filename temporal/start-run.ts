@@ -1,0 +1,73 @@
+// Starting a remediation: the compiled runbook is the workflow input; the UI's summary and
+// details and the search attributes come from the runbook and the alert.
+import { randomUUID } from 'node:crypto';
+import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Alert } from '../dsl/alert';
+import type { CompiledRunbook, CompiledStep } from '../dsl/compiled';
+import { ALERT_FINGERPRINT, REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME, SERVICE } from '../workflows/search-attributes';
+import type { RunInput, RunOptions } from '../workflows/types';
+import type { runbookWorkflow } from '../workflows';
+
+export interface StartRequest {
+  runbook: CompiledRunbook;
+  inputs: Record<string, unknown>;
+  alert?: Alert;
+  startedBy: string;
+  workflowId?: string;
+  options?: RunOptions;
+  /** Alerts reuse a running remediation; a manual run fails if the id is taken. */
+  ifRunning?: 'use-existing' | 'fail';
+}
+
+export async function startRun(client: Client, taskQueue: string, request: StartRequest): Promise<WorkflowHandle<typeof runbookWorkflow>> {
+  const { runbook, alert } = request;
+  const input: RunInput = {
+    runbook,
+    inputs: request.inputs,
+    startedBy: request.startedBy,
+    ...(alert && { alert }),
+    ...(request.options && { options: request.options }),
+  };
+  const service = typeof request.inputs.service === 'string' ? request.inputs.service : alert?.labels.service;
+  const { summary, details } = describeRunbook(runbook);
+  return client.workflow.start<typeof runbookWorkflow>('runbookWorkflow', {
+    taskQueue,
+    workflowId: request.workflowId ?? `${runbook.name}-${randomUUID()}`,
+    args: [input],
+    workflowIdConflictPolicy: request.ifRunning === 'use-existing' ? WorkflowIdConflictPolicy.USE_EXISTING : WorkflowIdConflictPolicy.FAIL,
+    staticSummary: summary,
+    staticDetails: details,
+    typedSearchAttributes: [
+      { key: RUNBOOK_NAME, value: runbook.name },
+      { key: RUNBOOK_HASH, value: runbook.hash },
+      { key: REMEDIATION_STATUS, value: 'running' },
+      ...(service ? [{ key: SERVICE, value: service }] : []),
+      ...(alert ? [{ key: ALERT_FINGERPRINT, value: alert.fingerprint }] : []),
+    ],
+  });
+}
+
+/** The workflow's summary line and its details pane, in Temporal's markdown. */
+export function describeRunbook(runbook: CompiledRunbook): { summary: string; details: string } {
+  const firstLine = runbook.description?.split('\n')[0]?.trim();
+  const summary = firstLine ? `${runbook.name}: ${firstLine}` : runbook.name;
+  const lines = [
+    `**${runbook.name}** \`${runbook.hash.slice(0, 12)}\``,
+    '',
+    ...(runbook.description ? [runbook.description.trim(), ''] : []),
+    ...Object.values(runbook.steps).map((s, i) => `${i + 1}. \`${s.id}\` ${what(s)}${s.description ? ` — ${s.description}` : ''}`),
+  ];
+  return { summary, details: lines.join('\n') };
+}
+
+function what(step: CompiledStep): string {
+  switch (step.kind) {
+    case 'action':
+      return `uses ${step.uses}`;
+    case 'runbook':
+      return `runs ${step.runbook}`;
+    default:
+      return step.kind;
+  }
+}
+

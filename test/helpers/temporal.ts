@@ -1,0 +1,94 @@
+// Integration test plumbing: a client for the shared dev server, workers on private task
+// queues, and compiling runbooks from YAML text.
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import type { AnyAction } from '../../activities/action';
+import { BUILTIN_ACTIONS, catalogOf } from '../../activities/registry';
+import { compileRunbook } from '../../dsl/compile';
+import type { CompiledRunbook } from '../../dsl/compiled';
+import { formatDiagnostic, hasErrors } from '../../dsl/diagnostics';
+import type { TemporalSettings } from '../../temporal/connection';
+import { startRun, type StartRequest } from '../../temporal/start-run';
+import { createWorker } from '../../worker/create-worker';
+import type { RunResult } from '../../workflows/types';
+import { TEST_ACTIONS } from './test-actions';
+
+let runtimeInstalled = false;
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // Already installed in this process.
+  }
+}
+
+export function serverAddress(): string {
+  const address = process.env.RUNBOOK_TEST_TEMPORAL_ADDRESS;
+  if (!address) throw new Error('RUNBOOK_TEST_TEMPORAL_ADDRESS is not set: the jest global setup did not start Temporal');
+  return address;
+}
+
+export function settings(taskQueue = `test-${randomUUID()}`): TemporalSettings {
+  return { connection: { address: serverAddress() }, namespace: 'default', taskQueue };
+}
+
+let clientPromise: Promise<Client> | undefined;
+export function testClient(): Promise<Client> {
+  clientPromise ??= Connection.connect({ address: serverAddress() }).then((connection) => new Client({ connection, namespace: 'default' }));
+  return clientPromise;
+}
+
+export async function closeTestClient(): Promise<void> {
+  if (clientPromise) await (await clientPromise).connection.close();
+  clientPromise = undefined;
+}
+
+export const ACTIONS: readonly AnyAction[] = [...BUILTIN_ACTIONS, ...TEST_ACTIONS];
+
+/** Runs `fn` while a worker serves a fresh task queue. */
+export { quietRuntime };
+
+export async function withWorker<T>(fn: (s: TemporalSettings) => Promise<T>, options: { actions?: readonly AnyAction[]; activities?: Record<string, (...args: never[]) => Promise<unknown>> } = {}): Promise<T> {
+  quietRuntime();
+  const s = settings();
+  const connection = await NativeConnection.connect(s.connection);
+  const { worker } = await createWorker({
+    settings: s,
+    actions: options.actions ?? ACTIONS,
+    workflowBundlePath: process.env.RUNBOOK_TEST_WORKFLOW_BUNDLE,
+    connection,
+    ...(options.activities && { activities: options.activities }),
+  });
+  try {
+    return await worker.runUntil(fn(s));
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Compiles YAML text; children are other runbooks by name. Throws with every diagnostic on error. */
+export function compile(text: string, children: Record<string, string> = {}, actions: readonly AnyAction[] = ACTIONS): CompiledRunbook {
+  const result = compileRunbook(text, 'test.yaml', {
+    catalog: catalogOf(actions),
+    resolve: (name) => (children[name] !== undefined ? { file: `${name}.yaml`, text: children[name]! } : undefined),
+  });
+  if (hasErrors(result.diagnostics) || !result.runbook) throw new Error(result.diagnostics.map(formatDiagnostic).join('\n'));
+  return result.runbook;
+}
+
+export type Outcome = { ok: true; result: RunResult; workflowId: string } | { ok: false; reason: string; workflowId: string };
+
+/** Starts a run and waits for its end; a failed run is an outcome, not an exception. */
+export async function runToEnd(s: TemporalSettings, request: Omit<StartRequest, 'startedBy'> & { startedBy?: string }): Promise<Outcome> {
+  const client = await testClient();
+  const handle = await startRun(client, s.taskQueue, { startedBy: 'test', ...request });
+  try {
+    return { ok: true, result: await handle.result(), workflowId: handle.workflowId };
+  } catch (err) {
+    if (err instanceof WorkflowFailedError) return { ok: false, reason: (err.cause as Error | undefined)?.message ?? err.message, workflowId: handle.workflowId };
+    throw err;
+  }
+}

@@ -1,0 +1,57 @@
+// An action for interpreter tests: it records each call in this process, can fail its first
+// attempts, can run for a while (cancellably), and echoes a value.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { Type } from '@sinclair/typebox';
+import { defineAction, type AnyAction } from '../../activities/action';
+
+export interface ProbeCall {
+  name: string;
+  attempt: number;
+  at: number;
+  outcome?: 'done' | 'failed' | 'cancelled';
+}
+
+export const probeCalls: ProbeCall[] = [];
+
+export const probe = defineAction({
+  name: 'test.probe',
+  description: 'Test action: records its call, may fail or sleep, echoes `value`.',
+  input: Type.Object(
+    {
+      name: Type.String(),
+      value: Type.Optional(Type.Unknown()),
+      failAttempts: Type.Optional(Type.Integer({ minimum: 0 })),
+      alwaysFail: Type.Optional(Type.Boolean()),
+      sleepMs: Type.Optional(Type.Integer({ minimum: 0 })),
+    },
+    { additionalProperties: false },
+  ),
+  output: Type.Object({ name: Type.String(), value: Type.Optional(Type.Unknown()), attempt: Type.Integer() }, { additionalProperties: false }),
+  idempotent: true,
+  async run(input) {
+    const attempt = Context.current().info.attempt;
+    const call: ProbeCall = { name: input.name, attempt, at: Date.now() };
+    probeCalls.push(call);
+    if (input.sleepMs) {
+      try {
+        await Context.current().sleep(input.sleepMs);
+      } catch (err) {
+        call.outcome = 'cancelled';
+        throw err;
+      }
+    }
+    if (input.alwaysFail || attempt <= (input.failAttempts ?? 0)) {
+      call.outcome = 'failed';
+      throw ApplicationFailure.create({ type: 'ProbeFailed', message: `probe ${input.name} failed on attempt ${attempt}` });
+    }
+    call.outcome = 'done';
+    return { name: input.name, attempt, ...(input.value !== undefined && { value: input.value }) };
+  },
+});
+
+export const TEST_ACTIONS: readonly AnyAction[] = [probe];
+
+export function callsOf(name: string): ProbeCall[] {
+  return probeCalls.filter((c) => c.name === name);
+}

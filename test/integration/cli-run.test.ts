@@ -1,0 +1,71 @@
+// `runbook run FILE --input key=value`: prints each step as it completes, exits 0 on success,
+// 1 with the reason when the run fails, 2 when the runbook or its inputs are invalid.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TemporalSettings } from '../../temporal/connection';
+import { runCli } from '../helpers/cli';
+import { withWorker } from '../helpers/temporal';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'cli-run-'));
+const file = (name: string, text: string) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const env = (s: TemporalSettings) => ({ TEMPORAL_ADDRESS: s.connection.address, RUNBOOK_TASK_QUEUE: s.taskQueue, RUNBOOK_UI_URL: 'http://ui.test' });
+
+const GREET = file(
+  'greet.yaml',
+  `
+name: greet
+inputs:
+  who: { type: string }
+  times: { type: integer, minimum: 1, maximum: 3, default: 1 }
+steps:
+  - id: hello
+    uses: shell
+    with: { command: [echo, 'hello \${{ inputs.who }}'] }
+  - id: again
+    if: \${{ inputs.times > 1 }}
+    uses: shell
+    with: { command: [echo, 'again'] }
+  - id: shout
+    uses: shell
+    with: { command: [sh, -c, 'test "$1" != "hello mallory"', sh, '\${{ steps.hello.outputs.stdout.trim() }}'] }
+outputs:
+  said: \${{ steps.hello.outputs.stdout.trim() }}
+`,
+);
+
+it('prints each completed step and exits 0 on success', async () => {
+  const result = await withWorker((s) => runCli(['run', GREET, '--input', 'who=alice', '-i', 'times=2'], env(s)));
+  expect(result.code).toBe(0);
+  const lines = result.stdout.split('\n');
+  expect(lines[0]).toMatch(/^started greet \([0-9a-f]{12}\) as greet-/);
+  expect(lines[1]).toMatch(/^ {2}http:\/\/ui\.test\/namespaces\/default\/workflows\/greet-/);
+  expect(lines.filter((l) => /^ {2}[✓✗-] /.test(l)).map((l) => l.replace(/ \(.*$/, ''))).toEqual(['  ✓ hello', '  ✓ again', '  ✓ shout']);
+  expect(lines).toContain('succeeded: {"said":"hello alice"}');
+});
+
+it('exits 1 and prints the reason when the run fails', async () => {
+  const result = await withWorker((s) => runCli(['run', GREET, '-i', 'who=mallory'], env(s)));
+  expect(result.code).toBe(1);
+  expect(result.stdout).toMatch(/ {2}- again skipped/);
+  expect(result.stdout).toMatch(/✗ shout failed/);
+  expect(result.stdout).toMatch(/failed: step `shout` failed: shell failed: .* exited with 1/);
+});
+
+it('exits 2 with file:line:col when the runbook is invalid', async () => {
+  const bad = file('bad.yaml', 'name: bad\nsteps:\n  - id: one\n    uses: shell\n    tiemout: 5s\n    with: { command: [echo] }\n');
+  const result = await runCli(['run', bad]);
+  expect(result.code).toBe(2);
+  expect(result.stdout).toContain('bad.yaml:5:5: error: unknown key `tiemout` in step `one` (did you mean `timeout`?) [unknown-key]');
+});
+
+it('exits 2 and names the input when inputs are invalid', async () => {
+  const result = await runCli(['run', GREET, '-i', 'who=bob', '-i', 'times=7', '-i', 'colour=red']);
+  expect(result.code).toBe(2);
+  expect(result.stdout).toContain('unknown input `colour` (inputs: who, times)');
+  expect(result.stdout).toContain('input `times` (given) must be at most 3, not 7');
+});

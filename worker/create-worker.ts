@@ -1,0 +1,32 @@
+// Builds a worker: the interpreter workflow plus one activity per action (and the Claude and
+// approval activities). Used by the worker process and by the tests.
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { AnyAction } from '../activities/action';
+import { actionActivities } from '../activities/run-action';
+import type { TemporalSettings } from '../temporal/connection';
+
+export interface WorkerSetup {
+  settings: TemporalSettings;
+  actions: readonly AnyAction[];
+  /** A prebuilt workflow bundle (tests share one); otherwise the workflows are bundled at start. */
+  workflowBundlePath?: string;
+  connection?: NativeConnection;
+  /** Extra activities (tests use this to observe calls). */
+  activities?: Record<string, (...args: never[]) => Promise<unknown>>;
+  identity?: string;
+}
+
+export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker; connection: NativeConnection; ownsConnection: boolean }> {
+  const ownsConnection = setup.connection === undefined;
+  const connection = setup.connection ?? (await NativeConnection.connect(setup.settings.connection));
+  const options: WorkerOptions = {
+    connection,
+    namespace: setup.settings.namespace,
+    taskQueue: setup.settings.taskQueue,
+    activities: { ...actionActivities(setup.actions), ...setup.activities },
+    ...(setup.workflowBundlePath ? { workflowBundle: { codePath: setup.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
+    ...(setup.identity && { identity: setup.identity }),
+  };
+  const worker = await Worker.create(options);
+  return { worker, connection, ownsConnection };
+}

@@ -1,0 +1,47 @@
+// Compensation: a completed step that declares `compensate` leaves an undo on a stack; when the
+// run fails or is cancelled, the undos run in reverse order, each attempted even if one fails.
+import { CancellationScope, isCancellation } from '@temporalio/workflow';
+import type { CompensateStep } from '../dsl/compiled';
+import { renderValue } from '../dsl/expressions';
+import { reasonOf } from './failures';
+import type { Frame, Run } from './run';
+import { actionRequest, callAction, summaryOf } from './steps/action';
+
+/** Renders the undo now, while the step's outputs and loop variables are in scope. */
+export function pushCompensation(frame: Frame, stepId: string, compensate: CompensateStep, outputs: unknown): void {
+  const scope = frame.scope();
+  const own = { ...(scope.steps as Record<string, unknown>), [stepId]: { outputs: outputs ?? {}, status: 'succeeded', error: '' } };
+  frame.run.compensations.push({
+    stepId,
+    ...(compensate.description !== undefined && { description: compensate.description }),
+    uses: compensate.uses,
+    with: renderValue(compensate.with, { ...scope, steps: own }) as Record<string, unknown>,
+    timeoutMs: compensate.timeoutMs,
+    retry: compensate.retry,
+  });
+}
+
+/** Runs every pending undo, newest first. Never cancelled: a cancelled run must still clean up. */
+export async function compensate(run: Run): Promise<void> {
+  if (run.compensations.length === 0) return;
+  run.setStatus('compensating');
+  await CancellationScope.nonCancellable(async () => {
+    while (run.compensations.length > 0) {
+      const c = run.compensations.pop()!;
+      const record = { stepId: c.stepId, uses: c.uses, status: 'pending' as 'pending' | 'succeeded' | 'failed', error: undefined as string | undefined };
+      run.compensationLog.push(record);
+      try {
+        await callAction(c.uses, actionRequest(run.runbook, `${c.stepId}.compensate`, c.with), {
+          timeoutMs: c.timeoutMs,
+          retry: c.retry,
+          summary: summaryOf(`undo ${c.stepId}`, c.description, c.uses),
+        });
+        record.status = 'succeeded';
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        record.status = 'failed';
+        record.error = reasonOf(err);
+      }
+    }
+  });
+}

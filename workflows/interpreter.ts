@@ -1,0 +1,99 @@
+// The interpreter: walks a block of steps, following `if`, `next`, `end`, `onFailure` and
+// the routes that steps return. Each step kind lives in its own file under steps/.
+import { isCancellation } from '@temporalio/workflow';
+import { FAIL, SUCCEED, type CompiledStep, type Route } from '../dsl/compiled';
+import { evaluateCondition, renderTemplate, stringify } from '../dsl/expressions';
+import { continueAsNewIfDue } from './continue-as-new';
+import { reasonOf } from './failures';
+import { failed, type BlockOutcome, type StepContext, type StepHandler, type StepOutcome } from './outcome';
+import { MAX_STEP_EXECUTIONS, type Frame } from './run';
+import { runAction } from './steps/action';
+import { runChild } from './steps/child';
+import { runForeach } from './steps/foreach';
+import { runParallel } from './steps/parallel';
+import { runWait } from './steps/wait';
+
+type Handlers = { [K in CompiledStep['kind']]: StepHandler<Extract<CompiledStep, { kind: K }>> };
+
+const handlers: Handlers = {
+  action: runAction,
+  wait: runWait,
+  parallel: runParallel,
+  foreach: runForeach,
+  runbook: runChild,
+  end: async () => ({ ok: true, outputs: {} }),
+  decide: async () => failed('decide steps are not implemented yet'),
+  fill: async () => failed('fill steps are not implemented yet'),
+  approve: async () => failed('approve steps are not implemented yet'),
+};
+
+export async function runBlock(entry: string, frame: Frame): Promise<BlockOutcome> {
+  const run = frame.run;
+  let current: string | null = entry;
+  while (current !== null) {
+    const step: CompiledStep = run.runbook.steps[current]!;
+    if (frame.isTop) await continueAsNewIfDue(run, step.id);
+    const outcome = await executeStep(step, frame);
+    let route: Route | null;
+    if (!outcome.ok) {
+      if (step.onFailure === undefined) return { kind: 'failed', reason: `step \`${step.id}\` failed: ${outcome.error}`, stepId: step.id };
+      route = step.onFailure;
+      if (route === FAIL) return { kind: 'failed', reason: `step \`${step.id}\` failed: ${outcome.error}`, stepId: step.id };
+    } else if (step.end !== undefined && frame.record(step.id)?.status !== 'skipped') {
+      const reason = step.reason !== undefined ? stringify(renderTemplate(step.reason, frame.scope())) : `step \`${step.id}\` ended the run`;
+      return { kind: 'ended', status: step.end, reason, stepId: step.id };
+    } else {
+      route = outcome.route !== undefined ? outcome.route : step.next;
+    }
+    if (route === FAIL) return { kind: 'failed', reason: `step \`${step.id}\` routed to \`fail\``, stepId: step.id };
+    if (route === SUCCEED) return { kind: 'ended', status: 'success', reason: `step \`${step.id}\` routed to \`succeed\``, stepId: step.id };
+    current = route;
+  }
+  return { kind: 'completed' };
+}
+
+/** Runs one step and records it; expression and action errors become a failed step, cancellation propagates. */
+async function executeStep(step: CompiledStep, frame: Frame): Promise<StepOutcome> {
+  const run = frame.run;
+  const startedAt = new Date().toISOString();
+  const record = (status: 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'running', extra: { outputs?: unknown; error?: string } = {}) =>
+    frame.records.set(step.id, { id: step.id, status, startedAt, ...(status !== 'running' && { endedAt: new Date().toISOString() }), ...extra });
+
+  const visits = (frame.visits[step.id] ?? 0) + 1;
+  frame.visits[step.id] = visits;
+  run.executed++;
+  if (step.maxVisits !== undefined && visits > step.maxVisits) {
+    const error = `visited ${visits} times, more than maxVisits (${step.maxVisits})`;
+    record('failed', { error });
+    return failed(error);
+  }
+  if (run.executed > MAX_STEP_EXECUTIONS) {
+    const error = `the run has executed ${MAX_STEP_EXECUTIONS} steps; stopping a runaway loop`;
+    record('failed', { error });
+    return failed(error);
+  }
+
+  run.stepStarted(step);
+  record('running');
+  try {
+    if (step.if !== undefined && !evaluateCondition(step.if, frame.scope())) {
+      record('skipped', { outputs: {} });
+      return { ok: true, outputs: {} };
+    }
+    const ctx: StepContext = { frame, runBlock };
+    const outcome = await (handlers[step.kind] as StepHandler<CompiledStep>)(step, ctx);
+    if (outcome.ok) record('succeeded', { outputs: outcome.outputs ?? {} });
+    else record('failed', { error: outcome.error, ...(outcome.outputs !== undefined && { outputs: outcome.outputs }) });
+    return outcome;
+  } catch (err) {
+    if (isCancellation(err)) {
+      record('cancelled', { error: 'cancelled' });
+      throw err;
+    }
+    const error = `${reasonOf(err)} (${step.loc})`;
+    record('failed', { error });
+    return failed(error);
+  } finally {
+    run.stepEnded(step);
+  }
+}

@@ -1,0 +1,26 @@
+// What a step and a block report back to the interpreter.
+import type { Route } from '../dsl/compiled';
+import type { CompiledStep } from '../dsl/compiled';
+import type { Frame } from './run';
+
+export type StepOutcome =
+  | { ok: true; outputs?: unknown; /** Overrides the step's `next` (choices, approval routes). */ route?: Route | null }
+  | { ok: false; error: string; outputs?: unknown };
+
+export type BlockOutcome =
+  | { kind: 'completed' }
+  | { kind: 'ended'; status: 'success' | 'failure'; reason: string; stepId: string }
+  | { kind: 'failed'; reason: string; stepId: string };
+
+export type RunBlock = (entry: string, frame: Frame) => Promise<BlockOutcome>;
+
+/** Everything a step kind needs: where it runs, and how to run nested blocks. */
+export interface StepContext {
+  frame: Frame;
+  runBlock: RunBlock;
+}
+
+export type StepHandler<S extends CompiledStep> = (step: S, ctx: StepContext) => Promise<StepOutcome>;
+
+export const ok = (outputs?: unknown, route?: Route | null): StepOutcome => ({ ok: true, outputs, ...(route !== undefined && { route }) });
+export const failed = (error: string, outputs?: unknown): StepOutcome => ({ ok: false, error, ...(outputs !== undefined && { outputs }) });

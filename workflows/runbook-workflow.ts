@@ -1,0 +1,66 @@
+// The one interpreter workflow: its input is the compiled runbook, so history holds the exact
+// definition that ran. Failure and cancellation run the compensations before the run ends.
+import { ApplicationFailure, ContinueAsNew, isCancellation, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { renderValue } from '../dsl/expressions';
+import { resolveInputs } from '../dsl/inputs';
+import { compensate } from './compensation';
+import { reasonOf } from './failures';
+import { runBlock } from './interpreter';
+import type { BlockOutcome } from './outcome';
+import { statusQuery } from './messages';
+import { Run } from './run';
+import { ALERT_FINGERPRINT, REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME, SERVICE } from './search-attributes';
+import type { RunInput, RunResult } from './types';
+
+export async function runbookWorkflow(input: RunInput): Promise<RunResult> {
+  const run = new Run(input);
+  setHandler(statusQuery, () => run.view(), { description: 'Where the run stands: current steps, outputs, pending approvals and decisions.' });
+  publishSearchAttributes(input);
+
+  // Anyone with access to the namespace can start this workflow, so the input is checked again here.
+  const checked = resolveInputs(input.runbook.inputs, input.inputs, input.alert);
+  if (checked.problems.length > 0) {
+    run.setStatus('failed');
+    throw ApplicationFailure.create({ type: 'InvalidInput', message: `invalid input: ${checked.problems.join('; ')}`, nonRetryable: true });
+  }
+  input.inputs = checked.values;
+
+  let outcome: BlockOutcome;
+  try {
+    outcome = await runBlock(input.resume?.at ?? input.runbook.entry, run.top);
+  } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
+    if (!isCancellation(err)) return await failRun(run, reasonOf(err));
+    await compensate(run);
+    run.setStatus('cancelled');
+    throw err;
+  }
+  if (outcome.kind === 'failed' || (outcome.kind === 'ended' && outcome.status === 'failure')) return await failRun(run, outcome.reason);
+  let outputs: Record<string, unknown>;
+  try {
+    outputs = renderValue(input.runbook.outputs, run.top.scope()) as Record<string, unknown>;
+  } catch (err) {
+    return await failRun(run, `cannot compute the runbook outputs: ${reasonOf(err)}`);
+  }
+  run.setStatus('succeeded');
+  const steps = Object.fromEntries(Object.entries(run.top.allRecords()).map(([id, { outputs: _, ...rest }]) => [id, rest]));
+  return { status: 'succeeded', runbook: input.runbook.name, hash: input.runbook.hash, outputs, steps };
+}
+
+async function failRun(run: Run, reason: string): Promise<never> {
+  await compensate(run);
+  run.setStatus('failed');
+  const undo = run.compensationLog.length ? `; compensated: ${run.compensationLog.map((c) => `${c.stepId} (${c.status})`).join(', ')}` : '';
+  throw ApplicationFailure.create({ type: 'RunbookFailed', message: `${reason}${undo}`, nonRetryable: true });
+}
+
+function publishSearchAttributes(input: RunInput): void {
+  const service = typeof input.inputs.service === 'string' ? input.inputs.service : input.alert?.labels.service;
+  upsertSearchAttributes([
+    { key: RUNBOOK_NAME, value: input.runbook.name },
+    { key: RUNBOOK_HASH, value: input.runbook.hash },
+    { key: REMEDIATION_STATUS, value: 'running' },
+    ...(service ? [{ key: SERVICE, value: service }] : []),
+    ...(input.alert ? [{ key: ALERT_FINGERPRINT, value: input.alert.fingerprint }] : []),
+  ]);
+}

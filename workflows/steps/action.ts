@@ -1,0 +1,86 @@
+// `uses`: one action as one activity, or a bounded poll (`until`/`every`) of it.
+import { ActivityCancellationType, isCancellation, scheduleActivity, sleep, workflowInfo } from '@temporalio/workflow';
+import type { ActionStep, CompiledRunbook } from '../../dsl/compiled';
+import { formatDuration } from '../../dsl/durations';
+import { evaluateCondition, renderValue } from '../../dsl/expressions';
+import { SECRET_TOKEN } from '../../dsl/secrets';
+import type { ActionRequest } from '../../activities/types';
+import { reasonOf, retryPolicy } from '../failures';
+import { failed, ok, type StepHandler } from '../outcome';
+import { continueAsNewIfDue } from '../continue-as-new';
+import { pushCompensation } from '../compensation';
+import type { Frame } from '../run';
+
+/** Actions heartbeat every 5 s; missing beats for this long means the worker died. */
+export const ACTION_HEARTBEAT_TIMEOUT_MS = 30_000;
+
+export const runAction: StepHandler<ActionStep> = async (step, { frame }) => {
+  const request = actionRequest(frame.run.runbook, step.id, renderValue(step.with, frame.scope()) as Record<string, unknown>);
+  const call = () => callAction(step.uses, request, { timeoutMs: step.timeoutMs, retry: step.retry, summary: summaryOf(step.id, step.description, step.uses) });
+  let outputs: unknown;
+  if (!step.poll) {
+    outputs = await call();
+  } else {
+    const polled = await poll(step, frame, call);
+    if (!polled.ok) return polled;
+    outputs = polled.outputs;
+  }
+  if (step.compensate) pushCompensation(frame, step.id, step.compensate, outputs);
+  return ok(outputs);
+};
+
+async function poll(step: ActionStep, frame: Frame, call: () => Promise<unknown>) {
+  const spec = step.poll!;
+  const resumed = frame.isTop ? frame.run.takeResumedPoll(step.id) : undefined;
+  let polls = resumed?.polls ?? 0;
+  const startedAt = resumed?.startedAt ?? Date.now();
+  for (;;) {
+    const outputs = await call();
+    polls++;
+    if (evaluateCondition(spec.until, frame.scope({ result: outputs }))) return ok(outputs);
+    if (spec.maxPolls !== undefined && polls >= spec.maxPolls) return failed(`condition \`${spec.until}\` still false after ${polls} polls`);
+    if (spec.withinMs !== undefined && Date.now() - startedAt + spec.everyMs > spec.withinMs) {
+      return failed(`condition \`${spec.until}\` still false after ${formatDuration(spec.withinMs)} (${polls} polls)`);
+    }
+    await sleep(spec.everyMs, { summary: `${step.id}: poll again in ${formatDuration(spec.everyMs)}` });
+    if (frame.isTop) await continueAsNewIfDue(frame.run, step.id, { polls, startedAt });
+  }
+}
+
+export function actionRequest(runbook: CompiledRunbook, stepId: string, rendered: Record<string, unknown>): ActionRequest {
+  // Only the secrets this call uses travel with it, as references.
+  const names = new Set([...JSON.stringify(rendered).matchAll(SECRET_TOKEN)].map((m) => m[1]!));
+  const secrets = Object.fromEntries([...names].filter((n) => runbook.secrets[n]).map((n) => [n, runbook.secrets[n]!]));
+  return { runbook: runbook.name, stepId, with: rendered, secrets };
+}
+
+export function summaryOf(id: string, description: string | undefined, what: string): string {
+  return `${id}: ${description ?? what}`;
+}
+
+export async function callAction(uses: string, request: ActionRequest, options: { timeoutMs: number; retry: ActionStep['retry']; summary: string }): Promise<unknown> {
+  try {
+    return await scheduleActivity(uses, [request], {
+      startToCloseTimeout: options.timeoutMs,
+      heartbeatTimeout: Math.min(ACTION_HEARTBEAT_TIMEOUT_MS, options.timeoutMs),
+      retry: retryPolicy(options.retry),
+      summary: options.summary,
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      taskQueue: workflowInfo().taskQueue,
+    });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    throw new ActionError(`${uses} failed: ${reasonOf(err)}`, err);
+  }
+}
+
+/** An action that failed after its retries; the interpreter turns it into a failed step. */
+export class ActionError extends Error {
+  constructor(
+    message: string,
+    override readonly cause: unknown,
+  ) {
+    super(message);
+    this.name = 'ActionError';
+  }
+}

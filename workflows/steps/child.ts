@@ -1,0 +1,40 @@
+// `runbook`: another runbook as a child workflow, with its compiled definition embedded in the
+// parent's, so the child runs exactly what was validated with the parent.
+import { executeChild, workflowInfo } from '@temporalio/workflow';
+import type { ChildStep } from '../../dsl/compiled';
+import { renderValue } from '../../dsl/expressions';
+import { pushCompensation } from '../compensation';
+import { ok, type StepHandler } from '../outcome';
+import { ALERT_FINGERPRINT, REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME } from '../search-attributes';
+import type { RunInput, RunResult } from '../types';
+
+export const RUNBOOK_WORKFLOW = 'runbookWorkflow';
+
+export const runChild: StepHandler<ChildStep> = async (step, { frame }) => {
+  const run = frame.run;
+  const runbook = run.runbook.children[step.runbook]!;
+  const inputs = renderValue(step.with, frame.scope()) as Record<string, unknown>;
+  // One child per step visit; foreach iterations and loops get distinct ids.
+  const ordinal = run.nextChildOrdinal(step.id);
+  const input: RunInput = {
+    runbook,
+    inputs,
+    ...(run.input.alert && { alert: run.input.alert }),
+    startedBy: run.input.startedBy,
+    ...(run.input.options && { options: run.input.options }),
+  };
+  const result = await executeChild<(i: RunInput) => Promise<RunResult>>(RUNBOOK_WORKFLOW, {
+    workflowId: `${workflowInfo().workflowId}/${step.id}${ordinal > 1 ? `-${ordinal}` : ''}`,
+    args: [input],
+    staticSummary: `${runbook.name} (child of ${run.runbook.name}, step ${step.id})`,
+    ...(step.timeoutMs !== undefined && { workflowExecutionTimeout: step.timeoutMs }),
+    typedSearchAttributes: [
+      { key: RUNBOOK_NAME, value: runbook.name },
+      { key: RUNBOOK_HASH, value: runbook.hash },
+      { key: REMEDIATION_STATUS, value: 'running' },
+      ...(run.input.alert ? [{ key: ALERT_FINGERPRINT, value: run.input.alert.fingerprint }] : []),
+    ],
+  });
+  if (step.compensate) pushCompensation(frame, step.id, step.compensate, result.outputs);
+  return ok(result.outputs);
+};

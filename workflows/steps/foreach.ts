@@ -1,0 +1,42 @@
+// `foreach`: its steps once per item, at most `concurrency` iterations at a time. After a
+// failed iteration no new one starts; the ones in flight finish, then the step fails.
+import type { ForeachStep } from '../../dsl/compiled';
+import { renderTemplate } from '../../dsl/expressions';
+import { failed, ok, type StepHandler } from '../outcome';
+
+interface Iteration {
+  item: unknown;
+  status: 'succeeded' | 'failed' | 'not-run';
+  error?: string;
+  steps: Record<string, unknown>;
+}
+
+export const runForeach: StepHandler<ForeachStep> = async (step, { frame, runBlock }) => {
+  const items = renderTemplate(step.items, frame.scope());
+  if (!Array.isArray(items)) return failed(`\`items\` must be a list, got ${items === null ? 'null' : typeof items}`);
+  if (items.length > step.maxItems) return failed(`${items.length} items is more than maxItems (${step.maxItems})`);
+  const iterations: Iteration[] = items.map((item) => ({ item, status: 'not-run', steps: {} }));
+  let next = 0;
+  let stop = false;
+  const worker = async () => {
+    while (!stop && next < items.length) {
+      const index = next++;
+      const iteration = iterations[index]!;
+      const child = frame.child({ [step.as]: iteration.item });
+      const outcome = await runBlock(step.body, child);
+      iteration.steps = Object.fromEntries([...child.records].map(([id, r]) => [id, r.outputs ?? {}]));
+      if (outcome.kind === 'failed' || (outcome.kind === 'ended' && outcome.status === 'failure')) {
+        iteration.status = 'failed';
+        iteration.error = outcome.reason;
+        stop = true;
+      } else {
+        iteration.status = 'succeeded';
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(step.concurrency, items.length) }, worker));
+  const outputs = { iterations };
+  const failedAt = iterations.findIndex((i) => i.status === 'failed');
+  if (failedAt >= 0) return failed(`item ${failedAt + 1} of ${items.length} failed: ${iterations[failedAt]!.error}`, outputs);
+  return ok(outputs);
+};

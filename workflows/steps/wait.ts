@@ -1,0 +1,10 @@
+// `wait`: a durable timer; it survives worker restarts and shows in the UI with its step id.
+import { sleep } from '@temporalio/workflow';
+import type { WaitStep } from '../../dsl/compiled';
+import { formatDuration } from '../../dsl/durations';
+import { ok, type StepHandler } from '../outcome';
+
+export const runWait: StepHandler<WaitStep> = async (step) => {
+  await sleep(step.durationMs, { summary: `${step.id}: ${step.description ?? `wait ${formatDuration(step.durationMs)}`}` });
+  return ok({});
+};
