@@ -5,7 +5,7 @@ import { ALERT_FIELDS, RUN_FIELDS } from './alert';
 import type { ActionCatalog } from './catalog';
 import { ROUTE_WORDS } from './compiled';
 import { didYouMean, type Diagnostic, type DiagnosticCode } from './diagnostics';
-import { ExpressionError, expressionReferences, hasExpression, splitTemplate } from './expressions';
+import { ExpressionError, expressionReferences, hasExpression, splitTemplate, type Reference } from './expressions';
 import { analyseBlock, unboundedLoops, type BlockFlow } from './flow';
 import type { Path, SourceMap } from './load';
 import { inputProblem } from './inputs';
@@ -359,11 +359,12 @@ class Checker {
         this.reportAt('expression-syntax', path, err.offset, `bad expression \`${segment.source.trim()}\`: ${err.message}`);
         continue;
       }
-      for (const ref of references) this.checkReference(ref.root, ref.path, ref.offset, path, role, node);
+      for (const ref of references) this.checkReference(ref, path, role, node);
     }
   }
 
-  private checkReference(root: string, members: string[], offset: number, path: Path, role: Role, node: StepNode | undefined): void {
+  private checkReference(ref: Reference, path: Path, role: Role, node: StepNode | undefined): void {
+    const { root, path: members, offset } = ref;
     const loopVariables = node ? enclosingLoopVariables(node) : [];
     const names = ['inputs', 'steps', 'alert', 'run', ...(role === 'with' || role === 'compensate' ? ['secrets'] : []), ...(role === 'until' ? ['result'] : []), ...loopVariables];
     if (loopVariables.includes(root)) return;
@@ -401,20 +402,21 @@ class Checker {
           this.reportAt('unknown-name', path, offset, 'use `steps.<id>`, not `steps` alone');
           return;
         }
-        this.checkStepReference(node, first, path, offset, role === 'compensate' || role === 'text', members.slice(1));
+        // `steps.?id...` reads a step that may not have run; it only has to exist.
+        this.checkStepReference(node, first, path, offset, role === 'compensate' || role === 'text', members.slice(1), ref.optionalFrom === 0);
         return;
       default:
         this.reportAt('unknown-name', path, offset, `unknown name \`${root}\` in expression`, didYouMean(root, names) ?? `names here: ${names.join(', ')}`);
     }
   }
 
-  private checkStepReference(from: StepNode | undefined, id: string, path: Path, offset: number, allowSelf: boolean, members: string[] = ['outputs']): void {
+  private checkStepReference(from: StepNode | undefined, id: string, path: Path, offset: number, allowSelf: boolean, members: string[] = ['outputs'], mayBeAbsent = false): void {
     const target = this.tree.byId.get(id)?.[0];
     if (!target) {
       this.reportAt('unknown-step', path, offset, `no step named \`${id}\``, didYouMean(id, this.tree.byId.keys()));
       return;
     }
-    if (!this.available(from, target, allowSelf)) {
+    if (!mayBeAbsent && !this.available(from, target, allowSelf)) {
       const here = from ? `step \`${from.id}\`` : 'the end of the run';
       this.reportAt('step-not-before', path, offset, `step \`${id}\` does not always run before ${here}`, 'a step can only read steps that run before it on every path');
       return;

@@ -215,6 +215,8 @@ export interface Reference {
   path: string[];
   /** Offset of the reference in the expression source. */
   offset: number;
+  /** Index in `path` from which members are read optionally (`.?`, `[?]`), if any. */
+  optionalFrom?: number;
 }
 
 interface AstNode {
@@ -234,17 +236,25 @@ export function expressionReferences(source: string, offset = 0): Reference[] {
   return found.map((r) => ({ ...r, offset: r.offset + offset }));
 }
 
-function chain(node: AstNode): { root: AstNode; path: string[] } | undefined {
+function chain(node: AstNode): { root: AstNode; path: string[]; optionalFrom?: number } | undefined {
   const path: string[] = [];
+  const optional: boolean[] = [];
   let current: AstNode = node;
   for (;;) {
-    if (current.op === 'id') return { root: current, path: path.reverse() };
+    if (current.op === 'id') {
+      path.reverse();
+      optional.reverse();
+      const first = optional.indexOf(true);
+      return { root: current, path, ...(first >= 0 && { optionalFrom: first }) };
+    }
     const args = current.args as unknown[];
     if (current.op === '.' || current.op === '.?') {
       path.push(String(args[1]));
+      optional.push(current.op === '.?');
       current = args[0] as AstNode;
     } else if ((current.op === '[]' || current.op === '[?]') && isLiteral(args[1])) {
       path.push(String((args[1] as AstNode).args));
+      optional.push(current.op === '[?]');
       current = args[0] as AstNode;
     } else {
       return undefined;
@@ -265,7 +275,7 @@ function walk(node: AstNode, locals: Set<string>, found: Reference[]): void {
   const c = node.op === 'id' || node.op === '.' || node.op === '.?' || node.op === '[]' || node.op === '[?]' ? chain(node) : undefined;
   if (c) {
     const name = String(c.root.args);
-    if (!locals.has(name)) found.push({ root: name, path: c.path, offset: c.root.pos ?? c.root.start ?? 0 });
+    if (!locals.has(name)) found.push({ root: name, path: c.path, offset: c.root.pos ?? c.root.start ?? 0, ...(c.optionalFrom !== undefined && { optionalFrom: c.optionalFrom }) });
     // Index expressions inside the chain (m[x]) still need walking.
     walkChainIndexes(node, locals, found);
     return;

@@ -46,15 +46,17 @@ export function loadYaml(text: string, file: string): Loaded {
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' });
   const source = sourceMap(file, doc, lineCounter, text);
   const diagnostics: Diagnostic[] = [];
+  // prettyErrors is off (we print our own message), so positions come from the offsets.
+  const at = (e: { pos: [number, number] }): Position => lineCounter.linePos(e.pos[0]);
   for (const err of doc.errors) {
-    const pos = err.linePos?.[0] ?? START;
+    const pos = at(err);
     const tooDeep = err.message.includes('call stack');
     diagnostics.push(
       diagnostic(file, pos, tooDeep ? 'too-deep' : 'yaml-syntax', tooDeep ? `nesting is deeper than this parser allows` : yamlMessage(err.message)),
     );
   }
   for (const warn of doc.warnings) {
-    diagnostics.push({ ...diagnostic(file, warn.linePos?.[0] ?? START, 'yaml-syntax', yamlMessage(warn.message)), severity: 'warning' });
+    diagnostics.push({ ...diagnostic(file, at(warn), 'yaml-syntax', yamlMessage(warn.message)), severity: 'warning' });
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { value: undefined, source, diagnostics };
 

@@ -1,0 +1,82 @@
+// `kubernetes`: the common kubectl operations as argv, with resource names checked so that a
+// value from an alert can never turn into a kubectl flag (`--all`) or a second resource.
+import { ApplicationFailure } from '@temporalio/common';
+import { Type } from '@sinclair/typebox';
+import { parseDuration } from '../../dsl/durations';
+import { DURATION_PATTERN } from '../../dsl/schema';
+import { defineAction } from '../action';
+import { runProcess } from '../process';
+
+/** RFC 1123 names, as Kubernetes itself requires: no leading dash, no spaces, no slashes. */
+const NAME = '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$';
+const KIND = '^[a-z][a-z0-9.-]*$';
+
+export const kubernetesInput = Type.Object(
+  {
+    operation: Type.Union(['rollout-restart', 'rollout-undo', 'rollout-status', 'scale', 'get'].map((o) => Type.Literal(o)), {
+      description: 'rollout-restart | rollout-undo | rollout-status | scale | get',
+    }),
+    kind: Type.Optional(Type.String({ pattern: KIND, description: 'Resource kind. Default `deployment`.' })),
+    name: Type.Optional(Type.String({ pattern: NAME, description: 'Resource name (all operations but `get` with a selector).' })),
+    namespace: Type.Optional(Type.String({ pattern: NAME })),
+    selector: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_./=,!() -]+$', description: 'Label selector for `get`.' })),
+    replicas: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, description: 'For `scale`.' })),
+    toRevision: Type.Optional(Type.Integer({ minimum: 1, description: 'For `rollout-undo`.' })),
+    timeout: Type.Optional(Type.String({ pattern: DURATION_PATTERN, description: 'For `rollout-status`: how long to wait for the rollout.' })),
+    context: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.@:/-]+$' })),
+  },
+  { additionalProperties: false },
+);
+
+export const kubernetesOutput = Type.Object(
+  {
+    command: Type.Array(Type.String()),
+    exitCode: Type.Integer(),
+    stdout: Type.String(),
+    stderr: Type.String(),
+    json: Type.Optional(Type.Unknown()),
+    truncated: Type.Boolean(),
+    durationMs: Type.Integer(),
+  },
+  { additionalProperties: false },
+);
+
+type KubernetesInput = typeof kubernetesInput.static;
+
+/** The kubectl argv for an operation; exported for tests and for `runbook` plan previews. */
+export function kubectlArgs(input: KubernetesInput): string[] {
+  const kind = input.kind ?? 'deployment';
+  const target = input.name ? `${kind}/${input.name}` : undefined;
+  const need = (what: string | undefined, label: string): string => {
+    if (what === undefined) throw ApplicationFailure.create({ type: 'InvalidInput', message: `\`${input.operation}\` needs \`${label}\``, nonRetryable: true });
+    return what;
+  };
+  const global = [...(input.context ? ['--context', input.context] : []), ...(input.namespace ? ['--namespace', input.namespace] : [])];
+  switch (input.operation) {
+    case 'rollout-restart':
+      return [...global, 'rollout', 'restart', need(target, 'name')];
+    case 'rollout-undo':
+      return [...global, 'rollout', 'undo', need(target, 'name'), ...(input.toRevision ? [`--to-revision=${input.toRevision}`] : [])];
+    case 'rollout-status':
+      return [...global, 'rollout', 'status', need(target, 'name'), `--timeout=${Math.ceil((input.timeout ? parseDuration(input.timeout)! : 300_000) / 1000)}s`];
+    case 'scale':
+      return [...global, 'scale', need(target, 'name'), `--replicas=${need(input.replicas?.toString(), 'replicas')}`];
+    case 'get':
+      return [...global, 'get', input.name ? need(target, 'name') : kind, ...(input.selector ? ['--selector', input.selector] : []), '--output', 'json'];
+    default:
+      throw ApplicationFailure.create({ type: 'InvalidInput', message: `unknown operation ${String(input.operation)}`, nonRetryable: true });
+  }
+}
+
+export default defineAction({
+  name: 'kubernetes',
+  description: 'kubectl rollout restart/undo/status, scale and get, as argv.',
+  input: kubernetesInput,
+  output: kubernetesOutput,
+  idempotent: false,
+  async run(input, ctx) {
+    const command = [process.env.RUNBOOK_KUBECTL ?? 'kubectl', ...kubectlArgs(input)];
+    const result = await runProcess({ argv: command, parseJson: input.operation === 'get' }, ctx);
+    return { command, ...result };
+  },
+});
