@@ -10,21 +10,34 @@ import { LOAD_LIMITS } from '../dsl/load';
 const YAML_FILE = /\.ya?ml$/;
 
 /** Files named on the command line, folders expanded (recursively) to their YAML files. */
-export function expandPaths(paths: string[]): string[] {
+export function expandPaths(paths: string[]): { files: string[]; unreadable: Array<{ file: string; reason: string }> } {
   const files: string[] = [];
+  const unreadable: Array<{ file: string; reason: string }> = [];
   for (const p of paths) {
-    const stat = statSync(p);
-    if (stat.isDirectory()) {
-      for (const entry of readdirSync(p, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-        const full = path.join(p, entry.name);
-        if (entry.isDirectory()) files.push(...expandPaths([full]));
-        else if (YAML_FILE.test(entry.name)) files.push(full);
-      }
-    } else {
+    let isDirectory: boolean;
+    try {
+      isDirectory = statSync(p).isDirectory();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      unreadable.push({ file: p, reason: code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code})` });
+      continue;
+    }
+    if (!isDirectory) {
       files.push(p);
+      continue;
+    }
+    for (const entry of readdirSync(p, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(p, entry.name);
+      if (entry.isDirectory()) {
+        const nested = expandPaths([full]);
+        files.push(...nested.files);
+        unreadable.push(...nested.unreadable);
+      } else if (YAML_FILE.test(entry.name)) {
+        files.push(full);
+      }
     }
   }
-  return files;
+  return { files, unreadable };
 }
 
 /** Reads a runbook, refusing oversized files before reading them. */

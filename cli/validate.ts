@@ -1,4 +1,5 @@
 // `runbook validate PATH...`: every error of every file, human-readable or as JSON.
+import path from 'node:path';
 import { loadActions, catalogOf } from '../activities/registry';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics';
 import { compileFile, expandPaths } from './runbook-files';
@@ -10,16 +11,23 @@ export interface ValidateReport {
 
 export function validatePaths(paths: string[]): ValidateReport {
   const catalog = catalogOf(loadActions());
-  const files = expandPaths(paths).map((file) => {
+  const { files: found, unreadable } = expandPaths(paths);
+  const missing = unreadable.map(({ file, reason }) => ({
+    file,
+    valid: false,
+    diagnostics: [{ file, line: 1, col: 1, severity: 'error' as const, code: 'unreadable' as const, message: reason }],
+  }));
+  const files = found.map((file) => {
     const result = compileFile(file, catalog);
     return {
-      file,
+      file: path.relative(process.cwd(), file) || file,
       valid: !hasErrors(result.diagnostics),
       ...(result.runbook && { name: result.runbook.name, hash: result.runbook.hash }),
       diagnostics: result.diagnostics,
     };
   });
-  return { files, valid: files.length > 0 && files.every((f) => f.valid) };
+  const all = [...missing, ...files];
+  return { files: all, valid: all.length > 0 && all.every((f) => f.valid) };
 }
 
 export function printValidateReport(report: ValidateReport, json: boolean): void {

@@ -9,13 +9,15 @@ import { ExpressionError, expressionReferences, hasExpression, splitTemplate, ty
 import { analyseBlock, unboundedLoops, type BlockFlow } from './flow';
 import type { Path, SourceMap } from './load';
 import { inputProblem } from './inputs';
-import { ajv, checkShape } from './shape';
+import { checkShape, validatorFor } from './shape';
 import { STEP_KINDS } from './schema';
 import { buildTree, edges, isRecord, normalSuccessor, type Block, type StepNode, type Tree } from './tree';
 
 export interface ChildInfo {
   inputs: Record<string, { default?: unknown }>;
   outputs: string[];
+  /** Set for a runbook already reported as a cycle: exists, but is not checked again. */
+  cyclic?: boolean;
 }
 
 export interface CheckOptions {
@@ -62,7 +64,9 @@ class Checker {
     this.runbook = isRecord(value) ? value : {};
     this.tree = buildTree(value);
     for (const block of this.tree.blocks) {
-      this.flows.set(block, analyseBlock(this.tree, block, (n) => normalSuccessor(this.tree, n).kind === 'exit' || n.raw.end === 'success'));
+      // A block ends normally after a step that leads out of it, ends with success, or is skipped at its bottom.
+      const exits = (n: StepNode) => normalSuccessor(this.tree, n).kind === 'exit' || n.raw.end === 'success' || (n.raw.if !== undefined && n.index === block.steps.length - 1);
+      this.flows.set(block, analyseBlock(this.tree, block, exits));
     }
   }
 
@@ -104,7 +108,7 @@ class Checker {
       if (nodes.length > 1) {
         const first = this.source.locate([...nodes[0]!.path, 'id']);
         for (const dup of nodes.slice(1)) {
-          this.report('duplicate-id', [...dup.path, 'id'], `step id \`${id}\` is used more than once (first at line ${first.line})`, 'step ids are unique across the whole runbook');
+          this.report('duplicate-id', [...dup.path, 'id'], `step id \`${id}\` is used more than once; first at line ${first.line}`, 'step ids are unique across the whole runbook');
         }
       }
       if (ROUTE_WORDS.includes(id)) {
@@ -125,7 +129,7 @@ class Checker {
     }
     for (const [key, kinds] of Object.entries(KEY_KINDS)) {
       if (node.raw[key] !== undefined && !kinds.includes(node.kind)) {
-        this.report('misplaced-key', [...node.path, key], `\`${key}\` has no effect on a \`${node.kind}\` step`, `\`${key}\` applies to ${kinds.map((k) => `\`${k}\``).join(' and ')} steps`, 'key');
+        this.report('misplaced-key', [...node.path, key], `\`${key}\` has no effect on a \`${node.kind}\` step`, `\`${key}\` applies to ${listOf(kinds.map((k) => `\`${k}\``))} steps`, 'key');
       }
     }
     if (node.raw.reason !== undefined && node.raw.end === undefined) {
@@ -195,6 +199,7 @@ class Checker {
       this.report('unknown-runbook', [...node.path, 'runbook'], `no runbook named \`${node.raw.runbook}\``, 'child runbooks are looked up by name among the runbooks beside this one');
       return;
     }
+    if (child.cyclic) return;
     const given = isRecord(node.raw.with) ? node.raw.with : {};
     for (const key of Object.keys(given)) {
       if (!(key in child.inputs)) {
@@ -235,7 +240,7 @@ class Checker {
         this.report('bad-json-schema', path, `\`schema\` of fill step \`${node.id}\` must describe an object (\`type: object\`)`, undefined, 'key');
       } else {
         try {
-          ajv.compile(schema);
+          validatorFor(schema);
         } catch (err) {
           this.report('bad-json-schema', path, `\`schema\` of fill step \`${node.id}\` is not a valid JSON Schema: ${(err as Error).message}`, undefined, 'key');
         }
@@ -310,7 +315,7 @@ class Checker {
     try {
       new RegExp(pattern, 'u');
     } catch (err) {
-      this.report('bad-regex', path, `${what} is not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`);
+      this.report('bad-regex', path, `${what} is not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '')}`);
     }
   }
 
@@ -473,8 +478,10 @@ class Checker {
         const schema = isRecord(node.raw.fill) && isRecord(node.raw.fill.schema) ? node.raw.fill.schema : undefined;
         return schema && isRecord(schema.properties) ? Object.keys(schema.properties) : undefined;
       }
-      case 'runbook':
-        return typeof node.raw.runbook === 'string' ? this.options.child(node.raw.runbook)?.outputs : undefined;
+      case 'runbook': {
+        const child = typeof node.raw.runbook === 'string' ? this.options.child(node.raw.runbook) : undefined;
+        return child && !child.cyclic ? child.outputs : undefined;
+      }
       case 'foreach':
         return FOREACH_OUTPUTS;
       case 'approve':
@@ -489,6 +496,10 @@ class Checker {
     for (const k of path) v = isRecord(v) || Array.isArray(v) ? (v as Record<string | number, unknown>)[k] : undefined;
     return v;
   }
+}
+
+function listOf(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 const RESERVED_NAMES = ['inputs', 'steps', 'alert', 'run', 'secrets', 'result'];

@@ -14,8 +14,8 @@ import {
 } from './compiled';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics';
 import { parseDuration } from './durations';
-import { hashValue } from './hash';
-import { loadYaml, type Path, type SourceMap } from './load';
+import { canonicalJson, sha256Hex } from './hash';
+import { loadYaml, type Loaded, type Path, type SourceMap } from './load';
 import type { RetryDoc, RunbookDoc, StepDoc } from './schema';
 import { checkRunbookShape } from './shape';
 import { buildTree, isRecord, normalSuccessor, type Tree } from './tree';
@@ -57,15 +57,14 @@ class Compilation {
   constructor(private readonly options: CompileOptions) {}
 
   compile(text: string, file: string, stack: string[]): CompileResult {
-    const runbook = this.compileOne(text, file, stack);
+    const runbook = this.compileOne(loadYaml(text, file), file, stack);
     const diagnostics = sortDiagnostics(this.diagnostics);
     return { runbook: hasErrors(diagnostics) ? undefined : runbook, diagnostics };
   }
 
-  private compileOne(text: string, file: string, stack: string[]): CompiledRunbook | undefined {
+  private compileOne(loaded: Loaded, file: string, stack: string[]): CompiledRunbook | undefined {
     if (this.reported.has(file)) return undefined;
     this.reported.add(file);
-    const loaded = loadYaml(text, file);
     this.diagnostics.push(...loaded.diagnostics);
     if (hasErrors(loaded.diagnostics)) return undefined;
     const value = loaded.value;
@@ -78,12 +77,14 @@ class Compilation {
     const tree = buildTree(value);
     const name = typeof value.name === 'string' ? value.name : file;
     const children = new Map<string, CompiledRunbook | undefined>();
+    const cycles = new Set<string>();
     for (const node of tree.all) {
       if (typeof node.raw.runbook !== 'string') continue;
       const childName = node.raw.runbook;
       if ([...stack, name].includes(childName)) {
         const pos = loaded.source.locate([...node.path, 'runbook']);
         own.push({ file, line: pos.line, col: pos.col, severity: 'error', code: 'runbook-cycle', message: `runbook \`${name}\` runs itself: ${[...stack, name, childName].map((n) => `\`${n}\``).join(' → ')}` });
+        cycles.add(childName);
         continue;
       }
       children.set(childName, this.child(childName, [...stack, name]));
@@ -91,7 +92,7 @@ class Compilation {
     own.push(
       ...checkSemantics(value, loaded.source, {
         catalog: this.options.catalog,
-        child: (childName) => this.cache.get(childName)?.info,
+        child: (childName) => (cycles.has(childName) ? { inputs: {}, outputs: [], cyclic: true } : this.cache.get(childName)?.info),
       }),
     );
     this.diagnostics.push(...own);
@@ -114,7 +115,7 @@ class Compilation {
       outputs: isRecord(raw.outputs) ? Object.keys(raw.outputs) : [],
     };
     this.cache.set(name, { info });
-    const runbook = this.compileOne(found.text, found.file, stack);
+    const runbook = this.compileOne(loaded, found.file, stack);
     this.cache.set(name, { runbook, info });
     return runbook;
   }
@@ -128,14 +129,16 @@ function describePath(root: Record<string, unknown>, path: Path): string {
   for (let i = 0; i < path.length; i++) {
     const key = path[i]!;
     value = isRecord(value) || Array.isArray(value) ? (value as Record<string | number, unknown>)[key] : undefined;
-    if (typeof key === 'number' && isRecord(value) && typeof value.id === 'string' && (path[i - 1] === 'steps' || path[i - 1] === 'parallel')) step = value.id;
+    if (typeof key === 'number' && isRecord(value) && (path[i - 1] === 'steps' || path[i - 1] === 'parallel')) {
+      step = typeof value.id === 'string' ? `\`${value.id}\`` : `${key + 1}`;
+    }
     if (i === 0 && typeof key === 'string') section = key === 'steps' ? 'the runbook' : key;
     if (i === 1 && (path[0] === 'inputs' || path[0] === 'secrets')) section = `${path[0] === 'inputs' ? 'input' : 'secret'} \`${String(key)}\``;
     if (i === 1 && path[0] === 'triggers') section = `trigger ${Number(key) + 1}`;
   }
   const tail = path.length > 0 ? path[path.length - 1] : undefined;
   const inner = step !== undefined && typeof tail === 'string' && ['decide', 'fill', 'approve', 'foreach', 'compensate', 'retry', 'human'].includes(tail) ? `\`${tail}\` of ` : '';
-  return step !== undefined ? `${inner}step \`${step}\`` : section;
+  return step !== undefined ? `${inner}step ${step}` : section;
 }
 
 // ---------- building the compiled form (only for valid runbooks) ----------
@@ -165,8 +168,8 @@ function build(doc: RunbookDoc, tree: Tree, source: SourceMap, catalog: ActionCa
     const base: StepBase = {
       id: node.id,
       loc: `${source.file}:${pos.line}:${pos.col}`,
-      // An `end` step skipped by its `if` goes on to the following step.
-      next: raw.end ? (node.block.steps[node.index + 1]?.id ?? null) : successor.kind === 'step' ? successor.node.id : successor.kind === 'word' ? successor.word : null,
+      next: raw.end ? null : successor.kind === 'step' ? successor.node.id : successor.kind === 'word' ? successor.word : null,
+      following: node.block.steps[node.index + 1]?.id ?? null,
       ...(raw.description !== undefined && { description: raw.description }),
       ...(raw.if !== undefined && { if: raw.if }),
       ...(raw.end !== undefined && { end: raw.end }),
@@ -292,9 +295,10 @@ function build(doc: RunbookDoc, tree: Tree, source: SourceMap, catalog: ActionCa
   return { ...definition, hash: definitionHash(definition), file: source.file };
 }
 
+const NOT_HASHED: ReadonlySet<string> = new Set(['loc', 'file']);
+
 /** The hash covers behaviour only: positions, file names and comments do not change it. */
 export function definitionHash(definition: Omit<CompiledRunbook, 'hash' | 'file'>): string {
-  const stripped = JSON.parse(JSON.stringify(definition), (key, value) => (key === 'loc' || key === 'file' ? undefined : value));
-  return hashValue(stripped);
+  return sha256Hex(canonicalJson(definition, NOT_HASHED));
 }
 

@@ -26,6 +26,8 @@ export interface StepBase {
   if?: string | boolean;
   /** Where to go after success: a step id in the same block, a route word, or null for the end of the block. */
   next: Route | null;
+  /** The step below this one in its block: where a step skipped by its `if` goes on. */
+  following: string | null;
   end?: 'success' | 'failure';
   reason?: string;
   onFailure?: Route;

@@ -4,6 +4,7 @@ export type Severity = 'error' | 'warning';
 
 /** Every class of problem the validator reports; docs/runbook-language.md lists them with examples. */
 export type DiagnosticCode =
+  | 'unreadable'
   | 'file-too-large'
   | 'yaml-syntax'
   | 'too-deep'

@@ -43,7 +43,7 @@ export function loadYaml(text: string, file: string): Loaded {
     };
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2', logLevel: 'error' });
   const source = sourceMap(file, doc, lineCounter, text);
   const diagnostics: Diagnostic[] = [];
   // prettyErrors is off (we print our own message), so positions come from the offsets.
@@ -60,6 +60,11 @@ export function loadYaml(text: string, file: string): Loaded {
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { value: undefined, source, diagnostics };
 
+  const complexKey = firstCollectionKey(doc);
+  if (complexKey) {
+    diagnostics.push(diagnostic(file, rangeStart(complexKey, lineCounter), 'yaml-syntax', 'a key must be a plain value, not a list or mapping'));
+    return { value: undefined, source, diagnostics };
+  }
   const deep = firstTooDeep(doc);
   if (deep) {
     const pos = rangeStart(deep, lineCounter);
@@ -109,6 +114,20 @@ function firstTooDeep(doc: Document): Node | undefined {
     }
   }
   return undefined;
+}
+
+function firstCollectionKey(doc: Document): Node | undefined {
+  let found: Node | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isMap(pair.key) || isSeq(pair.key)) {
+        found = pair.key;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function firstAlias(doc: Document): Node | undefined {

@@ -8,12 +8,23 @@ import { DURATION_PATTERN, RUNBOOK_NAME_PATTERN, RunbookSchema, STEP_ID_PATTERN 
 
 export const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
 
-const compiled = new WeakMap<object, ValidateFunction>();
+// Compiling a schema costs far more than validating with it: cache by identity, and for
+// schemas written in runbooks (fill), by content.
+const byIdentity = new WeakMap<object, ValidateFunction>();
+const byContent = new Map<string, ValidateFunction>();
+const MAX_CACHED_SCHEMAS = 500;
+
 export function validatorFor(schema: TSchema | Record<string, unknown>): ValidateFunction {
-  let validate = compiled.get(schema);
+  let validate = byIdentity.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
+    const key = JSON.stringify(schema);
+    validate = byContent.get(key);
+    if (!validate) {
+      validate = ajv.compile(schema);
+      if (byContent.size >= MAX_CACHED_SCHEMAS) byContent.clear();
+      byContent.set(key, validate);
+    }
+    byIdentity.set(schema, validate);
   }
   return validate;
 }

@@ -105,24 +105,25 @@ export function edges(tree: Tree, node: StepNode): Edge[] {
   if (decide && isRecord(decide.choices)) {
     for (const [name, choice] of Object.entries(decide.choices)) {
       const next = isRecord(choice) ? choice.next : undefined;
-      if (next !== undefined) add(`choice ${name}`, [...node.path, 'decide', 'choices', name, 'next'], next);
-      else out.push({ label: `choice ${name}`, path: [...node.path, 'decide', 'choices', name], target: normalSuccessor(tree, node) });
+      if (next !== undefined) add(`choice \`${name}\``, [...node.path, 'decide', 'choices', name, 'next'], next);
+      else out.push({ label: `choice \`${name}\``, path: [...node.path, 'decide', 'choices', name], target: normalSuccessor(tree, node) });
     }
   } else {
-    out.push({ label: 'next', path: [...node.path, raw.next !== undefined ? 'next' : 'id'], target: normalSuccessor(tree, node) });
+    out.push({ label: '`next`', path: [...node.path, raw.next !== undefined ? 'next' : 'id'], target: normalSuccessor(tree, node) });
   }
+  // A step skipped by its `if` goes on to the step below it, whatever its routes say.
   const following = node.block.steps[node.index + 1];
-  if (raw.end !== undefined && raw.if !== undefined && following) {
+  if (raw.if !== undefined && following) {
     out.push({ label: 'skipped', path: [...node.path, 'if'], target: { kind: 'step', node: following } });
   }
-  add('onFailure', [...node.path, 'onFailure'], raw.onFailure);
+  add('`onFailure`', [...node.path, 'onFailure'], raw.onFailure);
   for (const key of ['decide', 'fill'] as const) {
     const advisor = raw[key];
-    if (isRecord(advisor) && isRecord(advisor.human)) add('human onTimeout', [...node.path, key, 'human', 'onTimeout'], advisor.human.onTimeout);
+    if (isRecord(advisor) && isRecord(advisor.human)) add('`human.onTimeout`', [...node.path, key, 'human', 'onTimeout'], advisor.human.onTimeout);
   }
   if (isRecord(raw.approve)) {
-    add('onTimeout', [...node.path, 'approve', 'onTimeout'], raw.approve.onTimeout);
-    add('onReject', [...node.path, 'approve', 'onReject'], raw.approve.onReject);
+    add('`onTimeout`', [...node.path, 'approve', 'onTimeout'], raw.approve.onTimeout);
+    add('`onReject`', [...node.path, 'approve', 'onReject'], raw.approve.onReject);
   }
   return out;
 }

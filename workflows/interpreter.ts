@@ -39,7 +39,9 @@ export async function runBlock(entry: string, frame: Frame): Promise<BlockOutcom
       if (step.onFailure === undefined) return { kind: 'failed', reason: `step \`${step.id}\` failed: ${outcome.error}`, stepId: step.id };
       route = step.onFailure;
       if (route === FAIL) return { kind: 'failed', reason: `step \`${step.id}\` failed: ${outcome.error}`, stepId: step.id };
-    } else if (step.end !== undefined && frame.record(step.id)?.status !== 'skipped') {
+    } else if (frame.record(step.id)?.status === 'skipped') {
+      route = step.following;
+    } else if (step.end !== undefined) {
       const reason = step.reason !== undefined ? stringify(renderTemplate(step.reason, frame.scope())) : `step \`${step.id}\` ended the run`;
       return { kind: 'ended', status: step.end, reason, stepId: step.id };
     } else {
