@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { ApplicationFailure } from '@temporalio/common';
+import { Type } from '@sinclair/typebox';
 import { formatDuration } from '../dsl/durations';
 import type { ActionContext } from './action';
 import { truncateText, type Truncated } from './truncate';
@@ -22,6 +23,16 @@ export interface ProcessSpec {
   parseJson?: boolean;
   maxOutputBytes?: number;
 }
+
+/** Outputs of a process run, shared by the actions that run one. */
+export const processOutputProperties = {
+  exitCode: Type.Integer(),
+  stdout: Type.String(),
+  stderr: Type.String(),
+  json: Type.Optional(Type.Unknown()),
+  truncated: Type.Boolean(),
+  durationMs: Type.Integer(),
+};
 
 export interface ProcessResult {
   exitCode: number;

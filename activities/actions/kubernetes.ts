@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { parseDuration } from '../../dsl/durations';
 import { DURATION_PATTERN } from '../../dsl/schema';
 import { defineAction } from '../action';
-import { runProcess } from '../process';
+import { processOutputProperties, runProcess } from '../process';
 
 /** RFC 1123 names, as Kubernetes itself requires: no leading dash, no spaces, no slashes. */
 const NAME = '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$';
@@ -28,18 +28,7 @@ export const kubernetesInput = Type.Object(
   { additionalProperties: false },
 );
 
-export const kubernetesOutput = Type.Object(
-  {
-    command: Type.Array(Type.String()),
-    exitCode: Type.Integer(),
-    stdout: Type.String(),
-    stderr: Type.String(),
-    json: Type.Optional(Type.Unknown()),
-    truncated: Type.Boolean(),
-    durationMs: Type.Integer(),
-  },
-  { additionalProperties: false },
-);
+export const kubernetesOutput = Type.Object({ command: Type.Array(Type.String()), ...processOutputProperties }, { additionalProperties: false });
 
 type KubernetesInput = typeof kubernetesInput.static;
 

@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { parseDuration } from '../../dsl/durations';
 import { DURATION_PATTERN } from '../../dsl/schema';
 import { defineAction } from '../action';
-import { runProcess } from '../process';
+import { processOutputProperties, runProcess } from '../process';
 
 export const shellInput = Type.Object(
   {
@@ -21,17 +21,7 @@ export const shellInput = Type.Object(
   { additionalProperties: false },
 );
 
-export const shellOutput = Type.Object(
-  {
-    exitCode: Type.Integer(),
-    stdout: Type.String(),
-    stderr: Type.String(),
-    json: Type.Optional(Type.Unknown()),
-    truncated: Type.Boolean(),
-    durationMs: Type.Integer(),
-  },
-  { additionalProperties: false },
-);
+export const shellOutput = Type.Object(processOutputProperties, { additionalProperties: false });
 
 export default defineAction({
   name: 'shell',
