@@ -2,7 +2,7 @@
 // (head and tail kept), a timeout, and cancellation that kills the whole process group.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Type } from '@sinclair/typebox';
 import { formatDuration } from '../dsl/durations';
 import type { ActionContext } from './action';
@@ -78,7 +78,8 @@ export async function runProcess(spec: ProcessSpec, ctx: ActionContext): Promise
       child.once('close', (code, signal) => resolve(code ?? 128 + signalNumber(signal)));
     });
     const command = describeCommand(spec.argv);
-    if (killedFor === 'cancelled') throw ApplicationFailure.create({ type: 'CommandCancelled', message: `${command} was cancelled; its process group was killed`, nonRetryable: true });
+    // Reported as a cancellation (not a failure) so that the run sees itself cancelled.
+    if (killedFor === 'cancelled') throw new CancelledFailure(`${command} was cancelled; its process group was killed`);
     if (killedFor === 'timeout') throw ApplicationFailure.create({ type: 'CommandTimedOut', message: `${command} ran longer than ${formatDuration(spec.timeoutMs!)} and was killed` });
     const out = stdout.truncated(maxBytes);
     const err = stderr.truncated(maxBytes);

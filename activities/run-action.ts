@@ -2,7 +2,7 @@
 // checks its input against the action's schema (again: values may come from an alert or a
 // model), runs, and returns outputs that are redacted and size-capped for history.
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { validatorFor } from '../dsl/shape';
 import type { AnyAction, ActionContext } from './action';
 import { insertSecrets, redactSecrets, resolveSecrets, type SecretValues } from './secrets';
@@ -11,7 +11,7 @@ import type { ActionActivity, ActionRequest } from './types';
 
 /** History stays readable: no single action result above this. */
 export const MAX_RESULT_BYTES = 64 * 1024;
-const HEARTBEAT_MS = 5_000;
+const HEARTBEAT_MS = 1_000;
 
 export function actionActivities(actions: readonly AnyAction[]): Record<string, ActionActivity> {
   return Object.fromEntries(actions.map((action) => [action.name, (request: ActionRequest) => executeAction(action, request)]));
@@ -46,7 +46,7 @@ export async function executeAction(action: AnyAction, request: ActionRequest): 
 }
 
 function redactFailure(err: unknown, secrets: SecretValues): unknown {
-  if (secrets.size === 0) return err;
+  if (secrets.size === 0 || err instanceof CancelledFailure) return err;
   if (err instanceof ApplicationFailure) {
     return ApplicationFailure.create({
       type: err.type ?? undefined,

@@ -1,7 +1,7 @@
 // Starting a remediation: the compiled runbook is the workflow input; the UI's summary and
 // details and the search attributes come from the runbook and the alert.
 import { randomUUID } from 'node:crypto';
-import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Alert } from '../dsl/alert';
 import type { CompiledRunbook, CompiledStep } from '../dsl/compiled';
 import { ALERT_FINGERPRINT, REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME, SERVICE } from '../workflows/search-attributes';
@@ -19,7 +19,7 @@ export interface StartRequest {
   ifRunning?: 'use-existing' | 'fail';
 }
 
-export async function startRun(client: Client, taskQueue: string, request: StartRequest): Promise<WorkflowHandle<typeof runbookWorkflow>> {
+export async function startRun(client: Client, taskQueue: string, request: StartRequest): Promise<WorkflowHandleWithFirstExecutionRunId<typeof runbookWorkflow>> {
   const { runbook, alert } = request;
   const input: RunInput = {
     runbook,

@@ -26,6 +26,10 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
     activities: { ...actionActivities(setup.actions), ...setup.activities },
     ...(setup.workflowBundlePath ? { workflowBundle: { codePath: setup.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
     ...(setup.identity && { identity: setup.identity }),
+    // A cancellation reaches a running activity only in a heartbeat's answer: heartbeat every
+    // second so that cancelling a run kills its commands within a second or two.
+    maxHeartbeatThrottleInterval: '1s',
+    defaultHeartbeatThrottleInterval: '1s',
   };
   const worker = await Worker.create(options);
   return { worker, connection, ownsConnection };

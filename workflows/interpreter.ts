@@ -1,6 +1,6 @@
 // The interpreter: walks a block of steps, following `if`, `next`, `end`, `onFailure` and
 // the routes that steps return. Each step kind lives in its own file under steps/.
-import { isCancellation } from '@temporalio/workflow';
+import { ContinueAsNew, isCancellation } from '@temporalio/workflow';
 import { FAIL, SUCCEED, type CompiledStep, type Route } from '../dsl/compiled';
 import { evaluateCondition, renderTemplate, stringify } from '../dsl/expressions';
 import { continueAsNewIfDue } from './continue-as-new';
@@ -88,6 +88,7 @@ async function executeStep(step: CompiledStep, frame: Frame): Promise<StepOutcom
     else record('failed', { error: outcome.error, ...(outcome.outputs !== undefined && { outputs: outcome.outputs }) });
     return outcome;
   } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
     if (isCancellation(err)) {
       record('cancelled', { error: 'cancelled' });
       throw err;

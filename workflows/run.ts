@@ -9,6 +9,8 @@ import { secretScope } from '../dsl/secrets';
 import { REMEDIATION_STATUS } from './search-attributes';
 import type { CompensationRecord, PendingCompensation, RemediationStatus, ResumeState, RunInput, StatusView, StepRecord } from './types';
 
+const TERMINAL: readonly RemediationStatus[] = ['succeeded', 'failed', 'cancelled'];
+
 /** Defence in depth beyond `maxVisits`: no run executes more steps than this. */
 export const MAX_STEP_EXECUTIONS = 10_000;
 
@@ -57,10 +59,15 @@ export class Run {
     return poll;
   }
 
+  /**
+   * RemediationStatus tells how a *running* remediation stands (running, awaiting-approval,
+   * awaiting-decision, compensating). How a run ended is Temporal's own ExecutionStatus, so a
+   * closed run costs no extra history event for it; the status query still shows the outcome.
+   */
   setStatus(status: RemediationStatus): void {
     if (this.status === status) return;
     this.status = status;
-    upsertSearchAttributes([{ key: REMEDIATION_STATUS, value: status }]);
+    if (!TERMINAL.includes(status)) upsertSearchAttributes([{ key: REMEDIATION_STATUS, value: status }]);
     this.showDetails();
   }
 

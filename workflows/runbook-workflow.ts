@@ -1,6 +1,6 @@
 // The one interpreter workflow: its input is the compiled runbook, so history holds the exact
 // definition that ran. Failure and cancellation run the compensations before the run ends.
-import { ApplicationFailure, ContinueAsNew, isCancellation, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, ContinueAsNew, isCancellation, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { renderValue } from '../dsl/expressions';
 import { resolveInputs } from '../dsl/inputs';
 import { compensate } from './compensation';
@@ -54,7 +54,9 @@ async function failRun(run: Run, reason: string): Promise<never> {
   throw ApplicationFailure.create({ type: 'RunbookFailed', message: `${reason}${undo}`, nonRetryable: true });
 }
 
+/** Runs started by our clients carry their search attributes already; others (the UI's Start Workflow) get them here. */
 function publishSearchAttributes(input: RunInput): void {
+  if (workflowInfo().typedSearchAttributes.get(RUNBOOK_NAME) !== undefined) return;
   const service = typeof input.inputs.service === 'string' ? input.inputs.service : input.alert?.labels.service;
   upsertSearchAttributes([
     { key: RUNBOOK_NAME, value: input.runbook.name },

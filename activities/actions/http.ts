@@ -1,5 +1,5 @@
 // `http`: one HTTP request with an expected status, the response parsed when it is JSON.
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Type } from '@sinclair/typebox';
 import { parseDuration } from '../../dsl/durations';
 import { DURATION_PATTERN } from '../../dsl/schema';
@@ -65,7 +65,7 @@ export async function request(req: HttpRequest): Promise<HttpResponse> {
     });
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    if (req.signal.aborted) throw ApplicationFailure.create({ type: 'RequestCancelled', message: `${req.method ?? 'GET'} ${req.url} was cancelled`, nonRetryable: true });
+    if (req.signal.aborted) throw new CancelledFailure(`${req.method ?? 'GET'} ${req.url} was cancelled`);
     throw ApplicationFailure.create({ type: 'RequestFailed', message: `${req.method ?? 'GET'} ${req.url} failed: ${cause?.code ?? cause?.message ?? (err as Error).message}` });
   }
   const kept: Record<string, string> = {};

@@ -13,6 +13,9 @@ export interface ProbeCall {
 }
 
 export const probeCalls: ProbeCall[] = [];
+const inFlight = new Map<string, number>();
+/** Most calls of a group that were running at the same time. */
+export const groupPeak = new Map<string, number>();
 
 export const probe = defineAction({
   name: 'test.probe',
@@ -24,29 +27,35 @@ export const probe = defineAction({
       failAttempts: Type.Optional(Type.Integer({ minimum: 0 })),
       alwaysFail: Type.Optional(Type.Boolean()),
       sleepMs: Type.Optional(Type.Integer({ minimum: 0 })),
+      group: Type.Optional(Type.String({ description: 'Calls of a group count towards its concurrency peak.' })),
     },
     { additionalProperties: false },
   ),
-  output: Type.Object({ name: Type.String(), value: Type.Optional(Type.Unknown()), attempt: Type.Integer() }, { additionalProperties: false }),
+  output: Type.Object({ name: Type.String(), value: Type.Optional(Type.Unknown()), attempt: Type.Integer(), calls: Type.Integer() }, { additionalProperties: false }),
   idempotent: true,
   async run(input) {
     const attempt = Context.current().info.attempt;
     const call: ProbeCall = { name: input.name, attempt, at: Date.now() };
     probeCalls.push(call);
-    if (input.sleepMs) {
-      try {
-        await Context.current().sleep(input.sleepMs);
-      } catch (err) {
-        call.outcome = 'cancelled';
-        throw err;
-      }
+    const group = input.group;
+    if (group) {
+      inFlight.set(group, (inFlight.get(group) ?? 0) + 1);
+      groupPeak.set(group, Math.max(groupPeak.get(group) ?? 0, inFlight.get(group)!));
+    }
+    try {
+      if (input.sleepMs) await Context.current().sleep(input.sleepMs);
+    } catch (err) {
+      call.outcome = 'cancelled';
+      throw err;
+    } finally {
+      if (group) inFlight.set(group, inFlight.get(group)! - 1);
     }
     if (input.alwaysFail || attempt <= (input.failAttempts ?? 0)) {
       call.outcome = 'failed';
       throw ApplicationFailure.create({ type: 'ProbeFailed', message: `probe ${input.name} failed on attempt ${attempt}` });
     }
     call.outcome = 'done';
-    return { name: input.name, attempt, ...(input.value !== undefined && { value: input.value }) };
+    return { name: input.name, attempt, calls: callsOf(input.name).length, ...(input.value !== undefined && { value: input.value }) };
   },
 });
 

@@ -11,7 +11,7 @@ import { continueAsNewIfDue } from '../continue-as-new';
 import { pushCompensation } from '../compensation';
 import type { Frame } from '../run';
 
-/** Actions heartbeat every 5 s; missing beats for this long means the worker died. */
+/** Actions heartbeat every second; missing beats for this long means the worker died. */
 export const ACTION_HEARTBEAT_TIMEOUT_MS = 30_000;
 
 export const runAction: StepHandler<ActionStep> = async (step, { frame }) => {

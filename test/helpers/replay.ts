@@ -1,0 +1,22 @@
+// Replaying a run's history against the current workflow code, and keeping it in the corpus
+// (test/replay/histories) that CI replays on every run. Record with RECORD_REPLAY_CORPUS=1.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { quietRuntime } from './temporal';
+
+export const CORPUS = path.join(__dirname, '..', 'replay', 'histories');
+
+export async function expectReplays(handle: WorkflowHandle, name: string): Promise<void> {
+  quietRuntime();
+  const history = await handle.fetchHistory();
+  await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.RUNBOOK_TEST_WORKFLOW_BUNDLE! }, replayName: name }, history, handle.workflowId);
+  if (process.env.RECORD_REPLAY_CORPUS) {
+    mkdirSync(CORPUS, { recursive: true });
+    // The workflow id is kept beside the history: child workflow ids derive from it.
+    const entry = `{"workflowId":${JSON.stringify(handle.workflowId)},"history":${historyToJSON(history)}}\n`;
+    writeFileSync(path.join(CORPUS, `${name}.json`), entry);
+  }
+}

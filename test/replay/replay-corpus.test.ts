@@ -1,0 +1,22 @@
+// Every recorded history in test/replay/histories is replayed against the current workflow
+// code. A change of the interpreter that would break runs in flight (non-determinism) fails
+// here; guard such changes with patched(). Record new histories with RECORD_REPLAY_CORPUS=1.
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { CORPUS } from '../helpers/replay';
+import { quietRuntime } from '../helpers/temporal';
+
+const files = readdirSync(CORPUS).filter((f) => f.endsWith('.json')).sort();
+
+it('has a history for every construct', () => {
+  const constructs = ['retry', 'timeout', 'if-skip', 'next-ok', 'end-failure', 'on-failure', 'max-visits', 'poll', 'wait', 'parallel', 'parallel-fail-fast', 'foreach', 'foreach-fail', 'child', 'compensate-on-failure', 'compensate-on-cancel', 'visibility'];
+  expect(constructs.filter((c) => !files.includes(`${c}.json`))).toEqual([]);
+});
+
+it.each(files)('replays %s deterministically', async (file) => {
+  quietRuntime();
+  const entry = JSON.parse(readFileSync(path.join(CORPUS, file), 'utf8')) as { workflowId: string; history: unknown };
+  await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.RUNBOOK_TEST_WORKFLOW_BUNDLE! }, replayName: file }, historyFromJSON(entry.history), entry.workflowId);
+});
