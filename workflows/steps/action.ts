@@ -2,7 +2,7 @@
 import { ActivityCancellationType, isCancellation, scheduleActivity, sleep, workflowInfo } from '@temporalio/workflow';
 import type { ActionStep, CompiledRunbook } from '../../dsl/compiled';
 import { formatDuration } from '../../dsl/durations';
-import { evaluateCondition, renderValue } from '../../dsl/expressions';
+import { evaluateCondition, hasExpression, renderValue } from '../../dsl/expressions';
 import { SECRET_TOKEN } from '../../dsl/secrets';
 import type { ActionRequest } from '../../activities/types';
 import { reasonOf, retryPolicy } from '../failures';
@@ -15,7 +15,9 @@ import type { Frame } from '../run';
 export const ACTION_HEARTBEAT_TIMEOUT_MS = 30_000;
 
 export const runAction: StepHandler<ActionStep> = async (step, { frame }) => {
-  const request = actionRequest(frame.run.runbook, step.id, renderValue(step.with, frame.scope()) as Record<string, unknown>);
+  // Building the scope walks every step record; skip it for literal parameters.
+  const rendered = hasExpression(step.with) ? (renderValue(step.with, frame.scope()) as Record<string, unknown>) : step.with;
+  const request = actionRequest(frame.run.runbook, step.id, rendered);
   const call = () => callAction(step.uses, request, { timeoutMs: step.timeoutMs, retry: step.retry, summary: summaryOf(step.id, step.description, step.uses) });
   let outputs: unknown;
   if (!step.poll) {
@@ -49,6 +51,8 @@ async function poll(step: ActionStep, frame: Frame, call: () => Promise<unknown>
 
 export function actionRequest(runbook: CompiledRunbook, stepId: string, rendered: Record<string, unknown>): ActionRequest {
   // Only the secrets this call uses travel with it, as references.
+  const declared = Object.keys(runbook.secrets);
+  if (declared.length === 0) return { runbook: runbook.name, stepId, with: rendered, secrets: {} };
   const names = new Set([...JSON.stringify(rendered).matchAll(SECRET_TOKEN)].map((m) => m[1]!));
   const secrets = Object.fromEntries([...names].filter((n) => runbook.secrets[n]).map((n) => [n, runbook.secrets[n]!]));
   return { runbook: runbook.name, stepId, with: rendered, secrets };

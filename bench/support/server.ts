@@ -1,0 +1,18 @@
+// A Temporal dev server for a benchmark run, and a worker on it serving the bench workflows.
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, bundleWorkflowCode } from '@temporalio/worker';
+import { findTemporalBinary } from '../../temporal/binary';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+
+export async function startBenchServer(): Promise<TestWorkflowEnvironment> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: findTemporalBinary() }, ip: '127.0.0.1', searchAttributes: SEARCH_ATTRIBUTES, log: { format: 'pretty', level: 'error' } },
+  });
+}
+
+export async function benchBundle(): Promise<{ code: string }> {
+  const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error };
+  return bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.js'), logger: quiet });
+}

@@ -1,0 +1,40 @@
+// `kubernetes`: kubectl argv per operation, and names that can never become flags.
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Ajv from 'ajv';
+import kubernetes, { kubectlArgs, kubernetesInput } from '../../activities/actions/kubernetes';
+import { actionContext } from '../helpers/action-context';
+
+it.each<[string, Parameters<typeof kubectlArgs>[0], string[]]>([
+  ['rollout-restart', { operation: 'rollout-restart', name: 'api', namespace: 'prod' }, ['--namespace', 'prod', 'rollout', 'restart', 'deployment/api']],
+  ['rollout-undo', { operation: 'rollout-undo', name: 'api', toRevision: 3 }, ['rollout', 'undo', 'deployment/api', '--to-revision=3']],
+  ['rollout-status', { operation: 'rollout-status', name: 'api', timeout: '2m' }, ['rollout', 'status', 'deployment/api', '--timeout=120s']],
+  ['scale', { operation: 'scale', kind: 'statefulset', name: 'db', replicas: 3, context: 'prod-eu' }, ['--context', 'prod-eu', 'scale', 'statefulset/db', '--replicas=3']],
+  ['get by selector', { operation: 'get', kind: 'pods', selector: 'app=api' }, ['get', 'pods', '--selector', 'app=api', '--output', 'json']],
+])('%s', (_, input, argv) => {
+  expect(kubectlArgs(input)).toEqual(argv);
+});
+
+it('refuses names and flags smuggled in through values', () => {
+  const validate = new Ajv({ strict: false }).compile(kubernetesInput);
+  for (const name of ['--all', '-A', 'api --all-namespaces', 'api/../db', 'API']) {
+    expect([name, validate({ operation: 'rollout-restart', name })]).toEqual([name, false]);
+  }
+});
+
+it('runs kubectl (RUNBOOK_KUBECTL) with the argv and parses `get` output', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kubectl-'));
+  const fake = path.join(dir, 'kubectl');
+  writeFileSync(fake, '#!/bin/sh\nprintf \'{"argv":"%s"}\' "$*"\n');
+  chmodSync(fake, 0o755);
+  process.env.RUNBOOK_KUBECTL = fake;
+  try {
+    const result = await kubernetes.run({ operation: 'get', kind: 'pods', namespace: 'prod' }, actionContext());
+    expect(result.command).toEqual([fake, '--namespace', 'prod', 'get', 'pods', '--output', 'json']);
+    expect(result.json).toEqual({ argv: '--namespace prod get pods --output json' });
+    await expect(kubernetes.run({ operation: 'scale', name: 'api' }, actionContext())).rejects.toMatchObject({ type: 'InvalidInput', message: '`scale` needs `replicas`', nonRetryable: true });
+  } finally {
+    delete process.env.RUNBOOK_KUBECTL;
+  }
+});
