@@ -40,7 +40,7 @@ const KEY_KINDS: Record<string, readonly string[]> = {
 
 const STEP_FIELDS = ['outputs', 'status', 'error'];
 const DECIDE_OUTPUTS = ['choice', 'reasoning', 'confidence', 'decidedBy', 'model'];
-const APPROVE_OUTPUTS = ['approvedBy', 'planHash'];
+const APPROVE_OUTPUTS = ['outcome', 'approvedBy', 'planHash', 'rejectedBy', 'reason'];
 const FOREACH_OUTPUTS = ['iterations'];
 const GUARDABLE = ['uses', 'runbook', 'foreach'];
 
@@ -222,11 +222,27 @@ class Checker {
     } else if (!guarded.node.kind || !GUARDABLE.includes(guarded.node.kind)) {
       this.report('bad-approval-target', [...node.path, 'approve'], `approval step \`${node.id}\` leads to \`${guarded.node.id}\`, a \`${guarded.node.kind ?? 'malformed'}\` step`, 'an approval guards a `uses`, `runbook` or `foreach` step, whose plan it shows', 'key');
     }
+    if (guarded.kind === 'step') this.checkOnlyPathThroughApproval(node, guarded.node);
     const approvers = Array.isArray(approve.approvers) ? approve.approvers.filter((a): a is string => typeof a === 'string') : [];
     const min = typeof approve.minApprovals === 'number' ? approve.minApprovals : 1;
     const people = new Set(approvers.filter((a) => !a.startsWith('group:')));
     if (approvers.length > 0 && people.size === approvers.length && min > people.size) {
       this.report('invalid-value', [...node.path, 'approve', 'minApprovals'], `\`minApprovals\` is ${min} but only ${people.size} approver(s) are named`, 'name more approvers, or a group');
+    }
+  }
+
+  /** A guarded step must be reachable only through its approval's approved route. */
+  private checkOnlyPathThroughApproval(approval: StepNode, guarded: StepNode): void {
+    if (guarded.index === 0) {
+      this.report('unguarded-path', [...guarded.path, 'id'], `step \`${guarded.id}\` needs the approval of \`${approval.id}\` but is where its block starts`, 'put the approval before it');
+    }
+    for (const other of guarded.block.steps) {
+      for (const edge of edges(this.tree, other)) {
+        if (edge.target.kind !== 'step' || edge.target.node !== guarded) continue;
+        if (other === approval && edge.label === '`next`') continue;
+        const how = other === approval ? `${edge.label === 'skipped' ? 'when its `if` skips it' : `through ${edge.label}`}` : `from step \`${other.id}\` (${edge.label})`;
+        this.report('unguarded-path', edge.path, `step \`${guarded.id}\` needs the approval of \`${approval.id}\` but can be reached without it, ${how}`, 'route to the approval step instead', edge.label === 'skipped' ? 'key' : 'value');
+      }
     }
   }
 
@@ -376,8 +392,12 @@ class Checker {
     const [first] = members;
     switch (root) {
       case 'inputs': {
-        const inputs = isRecord(this.runbook.inputs) ? Object.keys(this.runbook.inputs) : [];
+        const declared = isRecord(this.runbook.inputs) ? this.runbook.inputs : {};
+        const inputs = Object.keys(declared);
         if (first !== undefined && !inputs.includes(first)) this.reportAt('unknown-input', path, offset, `no input named \`${first}\``, didYouMean(first, inputs));
+        else if (role === 'prompt' && first !== undefined && isRecord(declared[first]) && declared[first].sensitive === true) {
+          this.reportAt('sensitive-in-prompt', path, offset, `input \`${first}\` is sensitive and cannot be sent to the model`, 'leave it out of the prompt, or drop `sensitive: true`');
+        }
         return;
       }
       case 'secrets': {

@@ -37,6 +37,8 @@ export type DiagnosticCode =
   | 'bad-default'
   | 'bad-json-schema'
   | 'bad-approval-target'
+  | 'unguarded-path'
+  | 'sensitive-in-prompt'
   | 'unreachable';
 
 export interface Diagnostic {

@@ -26,7 +26,7 @@ export async function startRun(client: Client, taskQueue: string, request: Start
     inputs: request.inputs,
     startedBy: request.startedBy,
     ...(alert && { alert }),
-    ...(request.options && { options: request.options }),
+    options: { tokenBudget: defaultTokenBudget(), ...request.options },
   };
   const service = typeof request.inputs.service === 'string' ? request.inputs.service : alert?.labels.service;
   const { summary, details } = describeRunbook(runbook);
@@ -45,6 +45,12 @@ export async function startRun(client: Client, taskQueue: string, request: Start
       ...(alert ? [{ key: ALERT_FINGERPRINT, value: alert.fingerprint }] : []),
     ],
   });
+}
+
+/** Tokens one run may spend on the model (RUNBOOK_TOKEN_BUDGET, default 200,000); then humans decide. */
+export function defaultTokenBudget(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.RUNBOOK_TOKEN_BUDGET ?? 200_000);
+  return Number.isFinite(n) && n >= 0 ? n : 200_000;
 }
 
 /** The workflow's summary line and its details pane, in Temporal's markdown. */

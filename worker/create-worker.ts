@@ -2,6 +2,10 @@
 // approval activities). Used by the worker process and by the tests.
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { AnyAction } from '../activities/action';
+import { claudeActivities } from '../activities/claude/advise';
+import { claudeConfigFromEnv, type ClaudeConfig } from '../activities/claude/config';
+import { auditActivities } from '../activities/humans/audit';
+import { groupsFile, peopleActivities } from '../activities/humans/people';
 import { actionActivities } from '../activities/run-action';
 import type { TemporalSettings } from '../temporal/connection';
 
@@ -11,6 +15,10 @@ export interface WorkerSetup {
   /** A prebuilt workflow bundle (tests share one); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string;
   connection?: NativeConnection;
+  /** How to reach Claude; default from ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL / RUNBOOK_MODEL. */
+  claude?: ClaudeConfig;
+  /** Who `group:<name>` means; default RUNBOOK_GROUPS_FILE or config/groups.yaml. */
+  groupsFile?: string;
   /** Extra activities (tests use this to observe calls). */
   activities?: Record<string, (...args: never[]) => Promise<unknown>>;
   identity?: string;
@@ -23,7 +31,13 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
     connection,
     namespace: setup.settings.namespace,
     taskQueue: setup.settings.taskQueue,
-    activities: { ...actionActivities(setup.actions), ...setup.activities },
+    activities: {
+      ...actionActivities(setup.actions),
+      ...claudeActivities(setup.claude ?? claudeConfigFromEnv()),
+      ...peopleActivities(setup.groupsFile ?? groupsFile()),
+      ...auditActivities,
+      ...setup.activities,
+    },
     ...(setup.workflowBundlePath ? { workflowBundle: { codePath: setup.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
     ...(setup.identity && { identity: setup.identity }),
     // A cancellation reaches a running activity only in a heartbeat's answer: heartbeat every

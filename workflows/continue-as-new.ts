@@ -22,6 +22,8 @@ export async function continueAsNewIfDue(run: Run, at: string, poll?: ResumeStat
     ...(run.alertStatus && { alertStatus: run.alertStatus }),
     tokensUsed: run.tokensUsed,
     continuedRuns: run.continuedRuns + 1,
+    decisions: run.decisions,
+    audit: run.audit,
   };
   const next: RunInput = { ...run.input, resume };
   await continueAsNew<(input: RunInput) => Promise<unknown>>(next);

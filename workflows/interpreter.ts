@@ -7,8 +7,12 @@ import { continueAsNewIfDue } from './continue-as-new';
 import { reasonOf } from './failures';
 import { failed, type BlockOutcome, type StepContext, type StepHandler, type StepOutcome } from './outcome';
 import { MAX_STEP_EXECUTIONS, type Frame } from './run';
+import { checkApprovedPlan } from './plan';
 import { runAction } from './steps/action';
+import { runApprove } from './steps/approve';
 import { runChild } from './steps/child';
+import { runDecide } from './steps/decide';
+import { runFill } from './steps/fill';
 import { runForeach } from './steps/foreach';
 import { runParallel } from './steps/parallel';
 import { runWait } from './steps/wait';
@@ -22,9 +26,9 @@ const handlers: Handlers = {
   foreach: runForeach,
   runbook: runChild,
   end: async () => ({ ok: true, outputs: {} }),
-  decide: async () => failed('decide steps are not implemented yet'),
-  fill: async () => failed('fill steps are not implemented yet'),
-  approve: async () => failed('approve steps are not implemented yet'),
+  decide: runDecide,
+  fill: runFill,
+  approve: runApprove,
 };
 
 export async function runBlock(entry: string, frame: Frame): Promise<BlockOutcome> {
@@ -81,6 +85,11 @@ async function executeStep(step: CompiledStep, frame: Frame): Promise<StepOutcom
     if (step.if !== undefined && !evaluateCondition(step.if, frame.scope())) {
       record('skipped', { outputs: {} });
       return { ok: true, outputs: {} };
+    }
+    const unapproved = checkApprovedPlan(step, frame);
+    if (unapproved) {
+      record('failed', { error: unapproved });
+      return failed(unapproved);
     }
     const ctx: StepContext = { frame, runBlock };
     const outcome = await (handlers[step.kind] as StepHandler<CompiledStep>)(step, ctx);

@@ -7,7 +7,8 @@ import type { CompiledRunbook, CompiledStep } from '../dsl/compiled';
 import type { Scope } from '../dsl/expressions';
 import { secretScope } from '../dsl/secrets';
 import { REMEDIATION_STATUS } from './search-attributes';
-import type { CompensationRecord, PendingCompensation, RemediationStatus, ResumeState, RunInput, StatusView, StepRecord } from './types';
+import { Humans } from './humans';
+import type { AuditEntry, CompensationRecord, DecisionRecord, PendingCompensation, RemediationStatus, ResumeState, RunInput, StatusView, StepRecord } from './types';
 
 const TERMINAL: readonly RemediationStatus[] = ['succeeded', 'failed', 'cancelled'];
 
@@ -27,6 +28,13 @@ export class Run {
   alertStatus: Alert['status'] | undefined;
   tokensUsed: number;
   readonly continuedRuns: number;
+  readonly decisions: DecisionRecord[];
+  readonly audit: AuditEntry[];
+  readonly humans: Humans;
+  /** Plan hashes approved for guarded steps, consumed when the step runs. */
+  readonly approvedPlans = new Map<string, string>();
+  /** Guarded step id -> the approve step that guards it. */
+  readonly guardedBy: ReadonlyMap<string, string>;
   private resumedPoll: ResumeState['poll'];
   private readonly childOrdinals = new Map<string, number>();
 
@@ -42,6 +50,14 @@ export class Run {
     this.tokensUsed = resume?.tokensUsed ?? 0;
     this.continuedRuns = resume?.continuedRuns ?? 0;
     this.resumedPoll = resume?.poll;
+    this.decisions = [...(resume?.decisions ?? [])];
+    this.audit = [...(resume?.audit ?? [])];
+    this.humans = new Humans(this);
+    this.guardedBy = new Map(
+      Object.values(this.runbook.steps)
+        .filter((s) => s.kind === 'approve')
+        .map((s) => [(s as { guards: string }).guards, s.id]),
+    );
   }
 
   /** 1 for the first child workflow a step starts, 2 for the next... */
@@ -102,9 +118,14 @@ export class Run {
       hash: this.runbook.hash,
       status: this.status,
       startedBy: this.input.startedBy,
+      ...(this.alertStatus && { alertStatus: this.alertStatus }),
       current: this.current,
       steps: this.top.allRecords(),
+      pending: this.humans.list(),
+      decisions: this.decisions,
+      audit: this.audit,
       compensations: this.compensationLog,
+      tokensUsed: this.tokensUsed,
     };
   }
 }

@@ -7,14 +7,15 @@ import { compensate } from './compensation';
 import { reasonOf } from './failures';
 import { runBlock } from './interpreter';
 import type { BlockOutcome } from './outcome';
-import { statusQuery } from './messages';
+import { HANDLER_DESCRIPTIONS, statusQuery } from './messages';
 import { Run } from './run';
 import { ALERT_FINGERPRINT, REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME, SERVICE } from './search-attributes';
 import type { RunInput, RunResult } from './types';
 
 export async function runbookWorkflow(input: RunInput): Promise<RunResult> {
   const run = new Run(input);
-  setHandler(statusQuery, () => run.view(), { description: 'Where the run stands: current steps, outputs, pending approvals and decisions.' });
+  setHandler(statusQuery, () => run.view(), { description: HANDLER_DESCRIPTIONS.status });
+  run.humans.register();
   publishSearchAttributes(input);
 
   // Anyone with access to the namespace can start this workflow, so the input is checked again here.

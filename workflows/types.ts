@@ -59,6 +59,8 @@ export interface ResumeState {
   alertStatus?: Alert['status'];
   tokensUsed: number;
   continuedRuns: number;
+  decisions: DecisionRecord[];
+  audit: AuditEntry[];
 }
 
 export interface RunResult {
@@ -75,7 +77,110 @@ export interface StatusView {
   hash: string;
   status: RemediationStatus;
   startedBy: string;
+  alertStatus?: 'firing' | 'resolved';
   current: string[];
   steps: Record<string, StepRecord>;
+  /** Approvals and decisions waiting for a human now. */
+  pending: Pending[];
+  decisions: DecisionRecord[];
+  audit: AuditEntry[];
   compensations: CompensationRecord[];
+  tokensUsed: number;
+}
+
+// ---------- humans in the loop ----------
+
+/** The exact thing an approval approves: the guarded step with its rendered parameters. */
+export interface Plan {
+  step: string;
+  uses?: string;
+  runbook?: string;
+  with?: Record<string, unknown>;
+  items?: unknown[];
+}
+
+export interface ApprovalVote {
+  by: string;
+  at: string;
+  via: 'signal' | 'update';
+  comment?: string;
+}
+
+export interface PendingApproval {
+  kind: 'approval';
+  step: string;
+  guards: string;
+  plan: Plan;
+  planHash: string;
+  /** As the runbook names them (people and group:<name>). */
+  approvers: string[];
+  /** Who that means now: people, and the members of each group. */
+  eligible: string[];
+  minApprovals: number;
+  allowRequester: boolean;
+  approvals: ApprovalVote[];
+  requestedAt: string;
+  deadline: string;
+}
+
+export interface Suggestion {
+  choice?: string;
+  values?: Record<string, unknown>;
+  reasoning: string;
+  confidence: number;
+  model: string;
+}
+
+export interface PendingDecision {
+  kind: 'decision';
+  step: string;
+  decision: 'decide' | 'fill';
+  prompt: string;
+  choices?: Array<{ name: string; when: string }>;
+  schema?: Record<string, unknown>;
+  /** Why a human decides: no model, the model failed, or its confidence was too low. */
+  why: string;
+  suggestion?: Suggestion;
+  /** Empty: anyone may decide. */
+  eligible: string[];
+  requestedAt: string;
+  deadline: string;
+}
+
+export type Pending = PendingApproval | PendingDecision;
+
+export interface TokenUsage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+export interface DecisionRecord {
+  step: string;
+  decision: 'decide' | 'fill';
+  by: string;
+  choice?: string;
+  values?: Record<string, unknown>;
+  reasoning?: string;
+  confidence?: number;
+  model?: string;
+  latencyMs?: number;
+  usage?: TokenUsage;
+  /** When a human decided: what the model had suggested, if anything. */
+  suggestion?: Suggestion;
+  why?: string;
+  at: string;
+}
+
+export interface AuditEntry {
+  at: string;
+  step: string;
+  action: 'approve' | 'reject' | 'decide';
+  by: string;
+  via: 'signal' | 'update';
+  outcome: 'accepted' | 'refused';
+  reason?: string;
+  planHash?: string;
+  detail?: string;
 }

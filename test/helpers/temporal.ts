@@ -1,6 +1,8 @@
 // Integration test plumbing: a client for the shared dev server, workers on private task
 // queues, and compiling runbooks from YAML text.
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { ClaudeConfig } from '../../activities/claude/config';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import type { AnyAction } from '../../activities/action';
@@ -48,10 +50,23 @@ export async function closeTestClient(): Promise<void> {
 
 export const ACTIONS: readonly AnyAction[] = [...BUILTIN_ACTIONS, ...TEST_ACTIONS];
 
+/** Groups for tests: oncall = alice, bob, carol; dba = dave, erin. */
+export const TEST_GROUPS = path.join(__dirname, '..', 'fixtures', 'groups.yaml');
+
 /** Runs `fn` while a worker serves a fresh task queue. */
 export { quietRuntime };
 
-export async function withWorker<T>(fn: (s: TemporalSettings) => Promise<T>, options: { actions?: readonly AnyAction[]; activities?: Record<string, (...args: never[]) => Promise<unknown>> } = {}): Promise<T> {
+export interface WorkerOptionsForTest {
+  actions?: readonly AnyAction[];
+  activities?: Record<string, (...args: never[]) => Promise<unknown>>;
+  claude?: ClaudeConfig;
+  groupsFile?: string;
+}
+
+/** Tests never reach a real model unless they say so: no key, no model. */
+const NO_MODEL: ClaudeConfig = { defaultModel: 'claude-test', requestTimeoutMs: 10_000 };
+
+export async function withWorker<T>(fn: (s: TemporalSettings) => Promise<T>, options: WorkerOptionsForTest = {}): Promise<T> {
   quietRuntime();
   const s = settings();
   const connection = await NativeConnection.connect(s.connection);
@@ -61,6 +76,8 @@ export async function withWorker<T>(fn: (s: TemporalSettings) => Promise<T>, opt
     workflowBundlePath: process.env.RUNBOOK_TEST_WORKFLOW_BUNDLE,
     connection,
     ...(options.activities && { activities: options.activities }),
+    claude: options.claude ?? NO_MODEL,
+    groupsFile: options.groupsFile ?? TEST_GROUPS,
   });
   try {
     return await worker.runUntil(fn(s));

@@ -89,6 +89,13 @@ describe('each error class', () => {
     ['bad-approval-target', lines('name: x', 'steps:', '  - id: a', '    approve: { approvers: [alice] }', '  - id: b', '    wait: 1s'), [
       'rb.yaml:4:5: error: approval step `a` leads to `b`, a `wait` step (an approval guards a `uses`, `runbook` or `foreach` step, whose plan it shows) [bad-approval-target]',
     ]],
+    ['unguarded-path', lines('name: x', 'steps:', '  - id: check', '    wait: 1s', '    next: act', '  - id: ok', '    approve: { approvers: [alice] }', '  - id: act', '    uses: shell', '    with: { command: [echo] }'), [
+      'rb.yaml:5:11: error: step `act` needs the approval of `ok` but can be reached without it, from step `check` (`next`) (route to the approval step instead) [unguarded-path]',
+      'rb.yaml:6:9: warning: step `ok` is never reached (no `next`, choice or route leads to it) [unreachable]',
+    ]],
+    ['sensitive-in-prompt', lines('name: x', 'inputs:', '  token: { type: string, sensitive: true }', 'steps:', '  - id: d', '    fill:', '      prompt: "use ${{ inputs.token }}"', '      schema: { type: object }'), [
+      'rb.yaml:7:24: error: input `token` is sensitive and cannot be sent to the model (leave it out of the prompt, or drop `sensitive: true`) [sensitive-in-prompt]',
+    ]],
     ['unreachable (a warning)', lines('name: x', 'steps:', '  - id: a', '    end: success', '  - id: b', '    wait: 1s'), [
       'rb.yaml:5:9: warning: step `b` is never reached (no `next`, choice or route leads to it) [unreachable]',
     ]],

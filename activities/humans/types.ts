@@ -1,0 +1,17 @@
+// Activity types the workflow uses for people: who may approve or decide, and the audit trail.
+import type { AuditEntry } from '../../workflows/types';
+
+export interface People {
+  /** Everyone the list names: people, and the current members of each `group:<name>`. */
+  eligible: string[];
+  /** Groups named in the list that the groups file does not define. */
+  unknownGroups: string[];
+}
+
+export interface PeopleActivities {
+  resolvePeople(names: string[]): Promise<People>;
+}
+
+export interface AuditActivities {
+  recordAudit(entry: AuditEntry): Promise<void>;
+}

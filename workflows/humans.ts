@@ -1,0 +1,203 @@
+// People in the loop: approvals and decisions waiting for a human, the handlers that receive
+// them (as signals from the Web UI and as updates from the CLI/API), the policy every attempt
+// is checked against, and the audit trail of accepted and refused attempts.
+import { ApplicationFailure, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { Validator } from '@cfworker/json-schema';
+import {
+  HANDLER_DESCRIPTIONS,
+  alertResolvedSignal,
+  approveSignal,
+  approveUpdate,
+  decideSignal,
+  decideUpdate,
+  rejectSignal,
+  rejectUpdate,
+  type ApproveRequest,
+  type DecideRequest,
+  type HumanReply,
+  type RejectRequest,
+} from './messages';
+import type { Run } from './run';
+import type { AuditEntry, PendingApproval, PendingDecision } from './types';
+import type { AuditActivities } from '../activities/humans/types';
+
+type Via = 'signal' | 'update';
+export type ApprovalOutcome = { kind: 'approved' } | { kind: 'rejected'; by: string; reason: string };
+export interface HumanAnswer {
+  by: string;
+  choice?: string;
+  values?: Record<string, unknown>;
+  comment?: string;
+}
+
+class Refused extends Error {}
+
+// Recording an audit entry as a local activity puts it in history as a marker, with the reason,
+// for signals too (a signal's own event carries the payload but not what we made of it).
+const { recordAudit } = proxyLocalActivities<AuditActivities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3 } });
+
+export class Humans {
+  private readonly pending = new Map<string, PendingApproval | PendingDecision>();
+  private readonly ended = new Set<string>();
+  private readonly outcomes = new Map<string, ApprovalOutcome>();
+  private readonly answers = new Map<string, HumanAnswer>();
+
+  constructor(private readonly run: Run) {}
+
+  /** Called once at workflow start, before anything can wait, so the UI lists every handler. */
+  register(): void {
+    const asObject = (what: string) => (payload: unknown) => {
+      if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new Error(`${what} needs a JSON object; see the handler description`);
+    };
+    const signal = (action: AuditEntry['action']) => async (req: unknown) => {
+      await this.receive(action, req, 'signal');
+    };
+    setHandler(approveSignal, signal('approve'), { description: HANDLER_DESCRIPTIONS.approve });
+    setHandler(rejectSignal, signal('reject'), { description: HANDLER_DESCRIPTIONS.reject });
+    setHandler(decideSignal, signal('decide'), { description: HANDLER_DESCRIPTIONS.decide });
+    setHandler(approveUpdate, (req) => this.receive('approve', req, 'update'), { description: HANDLER_DESCRIPTIONS.approve, validator: asObject('approve') });
+    setHandler(rejectUpdate, (req) => this.receive('reject', req, 'update'), { description: HANDLER_DESCRIPTIONS.reject, validator: asObject('reject') });
+    setHandler(decideUpdate, (req) => this.receive('decide', req, 'update'), { description: HANDLER_DESCRIPTIONS.decide, validator: asObject('decide') });
+    setHandler(
+      alertResolvedSignal,
+      () => {
+        this.run.alertStatus = 'resolved';
+      },
+      { description: HANDLER_DESCRIPTIONS.alertResolved },
+    );
+  }
+
+  list(): Array<PendingApproval | PendingDecision> {
+    return [...this.pending.values()];
+  }
+
+  open(pending: PendingApproval | PendingDecision): void {
+    this.pending.set(pending.step, pending);
+  }
+
+  close(step: string): void {
+    this.pending.delete(step);
+    this.ended.add(step);
+  }
+
+  outcome(step: string): ApprovalOutcome | undefined {
+    return this.outcomes.get(step);
+  }
+
+  takeOutcome(step: string): ApprovalOutcome | undefined {
+    const o = this.outcomes.get(step);
+    this.outcomes.delete(step);
+    return o;
+  }
+
+  answer(step: string): HumanAnswer | undefined {
+    return this.answers.get(step);
+  }
+
+  takeAnswer(step: string): HumanAnswer | undefined {
+    const a = this.answers.get(step);
+    this.answers.delete(step);
+    return a;
+  }
+
+  /** Every attempt is checked, recorded in state and history, and answered or refused. */
+  private async receive(action: AuditEntry['action'], raw: unknown, via: Via): Promise<HumanReply> {
+    const req = (raw ?? {}) as Record<string, unknown>;
+    const step = typeof req.step === 'string' ? req.step : '';
+    const by = typeof req.by === 'string' ? req.by.trim() : '';
+    let message: string;
+    try {
+      if (action === 'approve') message = this.approve(validApprove(req), via);
+      else if (action === 'reject') message = this.reject(validReject(req), via);
+      else message = this.decide(validDecide(req), via);
+    } catch (err) {
+      if (!(err instanceof Refused)) throw err;
+      await this.audit({ step, action, by, via, outcome: 'refused', reason: err.message, ...(typeof req.planHash === 'string' && { planHash: req.planHash }) });
+      // A refused update fails (the caller sees why); a refused signal is only recorded.
+      if (via === 'update') throw ApplicationFailure.create({ type: 'Refused', message: err.message, nonRetryable: true });
+      return { step, message: err.message };
+    }
+    await this.audit({ step, action, by, via, outcome: 'accepted', detail: message, ...(typeof req.planHash === 'string' && { planHash: req.planHash }) });
+    return { step, message };
+  }
+
+  private async audit(entry: Omit<AuditEntry, 'at'>): Promise<void> {
+    const full: AuditEntry = { at: new Date().toISOString(), ...entry };
+    this.run.audit.push(full);
+    await recordAudit(full);
+  }
+
+  private waiting<K extends 'approval' | 'decision'>(step: string, kind: K): Extract<PendingApproval | PendingDecision, { kind: K }> {
+    if (!this.run.runbook.steps[step]) throw new Refused(`there is no step \`${step}\` in runbook ${this.run.runbook.name}`);
+    const pending = this.pending.get(step);
+    if (pending?.kind === kind) return pending as Extract<PendingApproval | PendingDecision, { kind: K }>;
+    const what = kind === 'approval' ? 'approval' : 'a decision';
+    if (this.ended.has(step)) throw new Refused(`step \`${step}\` is no longer waiting for ${what}: it has ended`);
+    throw new Refused(`step \`${step}\` is not waiting for ${what}`);
+  }
+
+  private approve(req: ApproveRequest, via: Via): string {
+    const pending = this.waiting(req.step, 'approval');
+    if (req.planHash !== pending.planHash) {
+      throw new Refused(`stale plan: the approval names plan ${req.planHash.slice(0, 12)}, but the plan waiting for approval is ${pending.planHash.slice(0, 12)}`);
+    }
+    this.mayApprove(pending, req.by);
+    if (pending.approvals.some((a) => a.by === req.by)) throw new Refused(`${req.by} has already approved step \`${req.step}\`; approvals must come from distinct people`);
+    pending.approvals.push({ by: req.by, at: new Date().toISOString(), via, ...(req.comment && { comment: req.comment }) });
+    const n = pending.approvals.length;
+    if (n >= pending.minApprovals) this.outcomes.set(req.step, { kind: 'approved' });
+    return `approval ${n} of ${pending.minApprovals} recorded for step \`${req.step}\`${n >= pending.minApprovals ? '; approved' : ''}`;
+  }
+
+  private reject(req: RejectRequest, _via: Via): string {
+    const pending = this.waiting(req.step, 'approval');
+    // Whoever may approve may also stop it; so may whoever started the run.
+    if (req.by !== this.run.input.startedBy) this.mayApprove(pending, req.by, true);
+    this.outcomes.set(req.step, { kind: 'rejected', by: req.by, reason: req.reason });
+    return `step \`${req.step}\` rejected by ${req.by}`;
+  }
+
+  private mayApprove(pending: PendingApproval, by: string, rejecting = false): void {
+    if (!pending.eligible.includes(by)) throw new Refused(`${by} is not an approver of step \`${pending.step}\` (approvers: ${pending.approvers.join(', ')})`);
+    if (!rejecting && !pending.allowRequester && by === this.run.input.startedBy) throw new Refused(`${by} started this run and may not approve it`);
+  }
+
+  private decide(req: DecideRequest, _via: Via): string {
+    const pending = this.waiting(req.step, 'decision');
+    if (pending.eligible.length > 0 && !pending.eligible.includes(req.by)) throw new Refused(`${req.by} may not decide for step \`${req.step}\` (deciders: ${pending.eligible.join(', ')})`);
+    if (this.answers.has(req.step)) throw new Refused(`step \`${req.step}\` has already been decided`);
+    if (pending.decision === 'decide') {
+      const names = (pending.choices ?? []).map((c) => c.name);
+      if (typeof req.choice !== 'string' || !names.includes(req.choice)) throw new Refused(`\`choice\` must be one of ${names.join(', ')}`);
+      this.answers.set(req.step, { by: req.by, choice: req.choice, ...(req.comment && { comment: req.comment }) });
+      return `step \`${req.step}\` decided by ${req.by}: ${req.choice}`;
+    }
+    if (req.values === null || typeof req.values !== 'object' || Array.isArray(req.values)) throw new Refused('`values` must be an object that satisfies the step schema');
+    const result = new Validator(pending.schema as object, '7', false).validate(req.values);
+    if (!result.valid) throw new Refused(`\`values\` do not satisfy the schema: ${result.errors.filter((e) => e.keyword !== 'properties').map((e) => `${e.instanceLocation} ${e.error}`).join('; ')}`);
+    this.answers.set(req.step, { by: req.by, values: req.values, ...(req.comment && { comment: req.comment }) });
+    return `step \`${req.step}\` filled by ${req.by}`;
+  }
+}
+
+function field(req: Record<string, unknown>, name: string, required: boolean): string | undefined {
+  const v = req[name];
+  if (v === undefined && !required) return undefined;
+  if (typeof v !== 'string' || v.trim() === '') throw new Refused(`\`${name}\` must be a non-empty string`);
+  return v.trim();
+}
+
+function validApprove(req: Record<string, unknown>): ApproveRequest {
+  return { step: field(req, 'step', true)!, planHash: field(req, 'planHash', true)!, by: field(req, 'by', true)!, ...(field(req, 'comment', false) && { comment: field(req, 'comment', false)! }) };
+}
+
+function validReject(req: Record<string, unknown>): RejectRequest {
+  return { step: field(req, 'step', true)!, by: field(req, 'by', true)!, reason: field(req, 'reason', true)! };
+}
+
+function validDecide(req: Record<string, unknown>): DecideRequest {
+  const step = field(req, 'step', true)!;
+  const by = field(req, 'by', true)!;
+  const comment = field(req, 'comment', false);
+  return { step, by, ...(req.choice !== undefined && { choice: req.choice as string }), ...(req.values !== undefined && { values: req.values as Record<string, unknown> }), ...(comment && { comment }) };
+}

@@ -1,0 +1,138 @@
+// Shared by `decide` and `fill`: ask Claude within the declared choices or schema, and hand
+// the question to a human when no model is reachable, its answers stay invalid, its
+// confidence is below the step's bar, or the run's token budget is spent.
+import { condition, isCancellation, proxyActivities, scheduleActivity } from '@temporalio/workflow';
+import type { Alert } from '../../dsl/alert';
+import type { DecideStep, FillStep } from '../../dsl/compiled';
+import { renderTemplate, stringify } from '../../dsl/expressions';
+import type { AdviceRequest, AdviceResult } from '../../activities/claude/types';
+import type { PeopleActivities } from '../../activities/humans/types';
+import { reasonOf, retryPolicy } from '../failures';
+import type { Frame } from '../run';
+import type { DecisionRecord, PendingDecision, Suggestion } from '../types';
+
+const { resolvePeople } = proxyActivities<PeopleActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 } });
+const MODEL_HEARTBEAT_TIMEOUT_MS = 30_000;
+
+export interface Answer {
+  choice?: string;
+  values?: Record<string, unknown>;
+  record: DecisionRecord;
+}
+
+export type Advice = { ok: true; answer: Answer } | { ok: false; timedOut: string };
+
+export async function adviseOrAsk(step: DecideStep | FillStep, frame: Frame): Promise<Advice> {
+  const run = frame.run;
+  const request = adviceRequest(step, frame);
+  let why: string;
+  let suggestion: Suggestion | undefined;
+  const budget = run.input.options?.tokenBudget;
+  if (budget !== undefined && run.tokensUsed >= budget) {
+    why = `the run's token budget (${budget}) is spent`;
+  } else {
+    let result: AdviceResult | undefined;
+    try {
+      result = await scheduleActivity<AdviceResult>('askClaude', [request], {
+        startToCloseTimeout: step.timeoutMs,
+        heartbeatTimeout: Math.min(MODEL_HEARTBEAT_TIMEOUT_MS, step.timeoutMs),
+        retry: retryPolicy(step.retry),
+        summary: `${step.id}: ask Claude`,
+      });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      why = `Claude could not answer: ${reasonOf(err)}`;
+    }
+    if (result) {
+      run.tokensUsed += result.usage.input + result.usage.output + result.usage.cacheRead + result.usage.cacheWrite;
+      const meta = { reasoning: result.reasoning, confidence: result.confidence, model: result.model, latencyMs: result.latencyMs, usage: result.usage };
+      if (result.outcome === 'answer' && result.confidence >= step.minConfidence) {
+        const record: DecisionRecord = { step: step.id, decision: step.kind, by: 'claude', ...pick(result), ...meta, at: new Date().toISOString() };
+        run.decisions.push(record);
+        return { ok: true, answer: { ...pick(result), record } };
+      }
+      suggestion = { ...pick(result), reasoning: result.reasoning, confidence: result.confidence, model: result.model };
+      why =
+        result.outcome === 'invalid'
+          ? `Claude's answers stayed outside the declared ${step.kind === 'decide' ? 'choices' : 'schema'} (${result.problem})`
+          : `Claude's confidence ${result.confidence} is below ${step.minConfidence}`;
+    }
+  }
+  return askHuman(step, frame, request, why!, suggestion);
+}
+
+async function askHuman(step: DecideStep | FillStep, frame: Frame, request: AdviceRequest, why: string, suggestion: Suggestion | undefined): Promise<Advice> {
+  const run = frame.run;
+  const eligible = step.human.deciders.length ? (await resolvePeople(step.human.deciders)).eligible : [];
+  const now = Date.now();
+  const pending: PendingDecision = {
+    kind: 'decision',
+    step: step.id,
+    decision: step.kind,
+    prompt: request.prompt,
+    ...(request.choices && { choices: request.choices }),
+    ...(request.schema && { schema: request.schema }),
+    why,
+    ...(suggestion && { suggestion }),
+    eligible,
+    requestedAt: new Date(now).toISOString(),
+    deadline: new Date(now + step.human.timeoutMs).toISOString(),
+  };
+  run.humans.open(pending);
+  run.setStatus('awaiting-decision');
+  await condition(() => run.humans.answer(step.id) !== undefined, step.human.timeoutMs);
+  run.humans.close(step.id);
+  run.setStatus('running');
+  const answer = run.humans.takeAnswer(step.id);
+  if (!answer) return { ok: false, timedOut: `no one decided within the human timeout (${why})` };
+  const record: DecisionRecord = {
+    step: step.id,
+    decision: step.kind,
+    by: answer.by,
+    ...(answer.choice !== undefined && { choice: answer.choice }),
+    ...(answer.values !== undefined && { values: answer.values }),
+    ...(answer.comment && { reasoning: answer.comment }),
+    why,
+    ...(suggestion && { suggestion }),
+    at: new Date().toISOString(),
+  };
+  run.decisions.push(record);
+  return { ok: true, answer: { ...(answer.choice !== undefined && { choice: answer.choice }), ...(answer.values !== undefined && { values: answer.values }), record } };
+}
+
+function pick(result: AdviceResult): { choice?: string; values?: Record<string, unknown> } {
+  return { ...(result.choice !== undefined && { choice: result.choice }), ...(result.values !== undefined && { values: result.values }) };
+}
+
+function adviceRequest(step: DecideStep | FillStep, frame: Frame): AdviceRequest {
+  const run = frame.run;
+  const runbook = run.runbook;
+  const sensitive = Object.entries(runbook.inputs).filter(([, spec]) => spec.sensitive);
+  const inputs = Object.fromEntries(Object.entries(run.input.inputs).filter(([name]) => !runbook.inputs[name]?.sensitive));
+  const evidence = step.evidence.map((id) => {
+    const r = frame.record(id);
+    return { step: id, status: r?.status ?? 'not run', outputs: r?.outputs ?? null, ...(r?.error && { error: r.error }) };
+  });
+  return {
+    runbook: { name: runbook.name, ...(runbook.description && { description: runbook.description }) },
+    stepId: step.id,
+    kind: step.kind,
+    prompt: stringify(renderTemplate(step.prompt, frame.scope())),
+    ...(step.kind === 'decide' && { choices: Object.entries(step.choices).map(([name, c]) => ({ name, when: c.when })) }),
+    ...(step.kind === 'fill' && { schema: step.schema }),
+    evidence,
+    ...(run.input.alert && { alert: withoutSensitive(run.input.alert, sensitive.map(([, spec]) => spec.from).filter((f): f is string => !!f)) }),
+    inputs,
+    ...((step.model ?? runbook.model) && { model: step.model ?? runbook.model }),
+  };
+}
+
+/** Alert fields that sensitive inputs come from are not sent to the model either. */
+function withoutSensitive(alert: Alert, fields: string[]): Alert {
+  const copy: Alert = { ...alert, labels: { ...alert.labels }, annotations: { ...alert.annotations } };
+  for (const field of fields) {
+    const [, section, key] = field.split('.');
+    if ((section === 'labels' || section === 'annotations') && key) delete copy[section][key];
+  }
+  return copy;
+}

@@ -1,0 +1,55 @@
+// `approve`: renders the plan of the step it guards, asks the eligible people, and waits for
+// enough distinct approvals, a rejection, or the timeout (which never approves).
+import { condition, proxyActivities } from '@temporalio/workflow';
+import type { ApproveStep } from '../../dsl/compiled';
+import { FAIL } from '../../dsl/compiled';
+import { formatDuration } from '../../dsl/durations';
+import type { PeopleActivities } from '../../activities/humans/types';
+import { failed, ok, type StepHandler } from '../outcome';
+import { planHash, renderPlan } from '../plan';
+import type { PendingApproval } from '../types';
+
+const { resolvePeople } = proxyActivities<PeopleActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 } });
+
+export const runApprove: StepHandler<ApproveStep> = async (step, { frame }) => {
+  const run = frame.run;
+  const guarded = run.runbook.steps[step.guards]!;
+  const plan = renderPlan(guarded, frame);
+  const hash = planHash(plan);
+  const people = await resolvePeople(step.approvers);
+  if (people.eligible.length === 0) {
+    return failed(`no one may approve: ${people.unknownGroups.length ? `${people.unknownGroups.join(', ')} not defined in the groups file` : 'no approvers'}`);
+  }
+  const now = Date.now();
+  const pending: PendingApproval = {
+    kind: 'approval',
+    step: step.id,
+    guards: guarded.id,
+    plan,
+    planHash: hash,
+    approvers: step.approvers,
+    eligible: people.eligible,
+    minApprovals: step.minApprovals,
+    allowRequester: step.allowRequester,
+    approvals: [],
+    requestedAt: new Date(now).toISOString(),
+    deadline: new Date(now + step.timeoutMs).toISOString(),
+  };
+  run.humans.open(pending);
+  run.setStatus('awaiting-approval');
+  const answered = await condition(() => run.humans.outcome(step.id) !== undefined, step.timeoutMs);
+  run.humans.close(step.id);
+  run.setStatus('running');
+  const outcome = run.humans.takeOutcome(step.id);
+  const approvedBy = pending.approvals.map((a) => a.by);
+  if (!answered || !outcome) {
+    const reason = `approval timed out after ${formatDuration(step.timeoutMs)} with ${approvedBy.length} of ${step.minApprovals} approvals`;
+    return step.onTimeout === FAIL ? failed(reason) : ok({ outcome: 'timed-out', approvedBy, planHash: hash, reason }, step.onTimeout);
+  }
+  if (outcome.kind === 'rejected') {
+    const reason = `rejected by ${outcome.by}: ${outcome.reason}`;
+    return step.onReject === FAIL ? failed(reason) : ok({ outcome: 'rejected', approvedBy, planHash: hash, rejectedBy: outcome.by, reason: outcome.reason }, step.onReject);
+  }
+  run.approvedPlans.set(guarded.id, hash);
+  return ok({ outcome: 'approved', approvedBy, planHash: hash });
+};
