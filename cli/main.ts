@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // The `runbook` command.
 import { Command, Option } from 'commander';
+import type { Client } from '@temporalio/client';
 import { connectClient, temporalSettings } from '../temporal/connection';
+import { statusQuery } from '../workflows/messages';
+import { approveRun, decideRun, formatPending, pendingRuns, refusal, rejectRun } from './humans';
 import { registerSearchAttributes } from '../temporal/search-attribute-setup';
 import { runCommand } from './run';
 import { up, upOptionsFromEnv } from './up';
@@ -40,19 +43,100 @@ program
     process.exitCode = await runCommand(file, opts, print);
   });
 
+/** Runs `fn` with a client for TEMPORAL_ADDRESS, closing it afterwards. */
+async function withClient<T>(fn: (client: Client, namespace: string) => Promise<T>): Promise<T> {
+  const settings = temporalSettings();
+  const client = await connectClient(settings);
+  try {
+    return await fn(client, settings.namespace);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+/** Prints the run's answer (exit 0) or its refusal (exit 1). */
+async function sendHumanAction(send: () => Promise<string>): Promise<void> {
+  try {
+    print(await send());
+    process.exitCode = 0;
+  } catch (err) {
+    print(`refused: ${refusal(err)}`);
+    process.exitCode = 1;
+  }
+}
+
+program
+  .command('pending')
+  .description('List runs waiting for a human: approvals (with their plans) and decisions.')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { json?: boolean }) =>
+    withClient(async (client, namespace) => {
+      const runs = await pendingRuns(client);
+      if (opts.json) print(JSON.stringify(runs, null, 2));
+      else if (runs.length === 0) print('nothing is waiting for a human');
+      else for (const r of runs) print(formatPending(r.workflowId, namespace, r.status).join('\n'));
+    }),
+  );
+
+program
+  .command('approve')
+  .description('Approve the plan an approve step is waiting on.')
+  .argument('<run>', 'workflow id')
+  .requiredOption('--step <id>', 'the approve step')
+  .option('--as <name>', 'who approves (default: RUNBOOK_USER or your user name)')
+  .option('--comment <text>', 'why')
+  .option('--plan-hash <sha256>', 'the plan you reviewed (default: the plan waiting now, printed)')
+  .action(async (run: string, opts: { step: string; as?: string; comment?: string; planHash?: string }) =>
+    withClient((client) =>
+      sendHumanAction(async () => {
+        const { reply, planHash } = await approveRun(client, run, opts);
+        return `${reply.message} (plan ${planHash})`;
+      }),
+    ),
+  );
+
+program
+  .command('reject')
+  .description('Reject the plan an approve step is waiting on.')
+  .argument('<run>', 'workflow id')
+  .requiredOption('--step <id>', 'the approve step')
+  .requiredOption('--reason <text>', 'why')
+  .option('--as <name>', 'who rejects (default: RUNBOOK_USER or your user name)')
+  .action(async (run: string, opts: { step: string; reason: string; as?: string }) => withClient((client) => sendHumanAction(async () => (await rejectRun(client, run, opts)).message)));
+
+program
+  .command('decide')
+  .description('Decide for a decide step (--choice) or fill a fill step (--values JSON) that waits for a human.')
+  .argument('<run>', 'workflow id')
+  .requiredOption('--step <id>', 'the decide or fill step')
+  .option('--choice <name>', 'one of the declared choices')
+  .option('--values <json>', 'values that satisfy the fill step schema')
+  .option('--comment <text>', 'why')
+  .option('--as <name>', 'who decides (default: RUNBOOK_USER or your user name)')
+  .action(async (run: string, opts: { step: string; choice?: string; values?: string; comment?: string; as?: string }) =>
+    withClient((client) =>
+      sendHumanAction(async () => {
+        const values = opts.values !== undefined ? (JSON.parse(opts.values) as Record<string, unknown>) : undefined;
+        return (await decideRun(client, run, { step: opts.step, ...(opts.as && { as: opts.as }), ...(opts.comment && { comment: opts.comment }), ...(opts.choice && { choice: opts.choice }), ...(values && { values }) })).message;
+      }),
+    ),
+  );
+
+program
+  .command('status')
+  .description('Where a run stands: steps, pending approvals and decisions, decisions taken, the audit trail.')
+  .argument('<run>', 'workflow id')
+  .action(async (run: string) => withClient(async (client) => print(JSON.stringify(await client.workflow.getHandle(run).query(statusQuery), null, 2))));
+
 program
   .command('setup')
   .description('Register the search attributes runs use (RunbookName, Service, ...) on the Temporal cluster of TEMPORAL_ADDRESS.')
-  .action(async () => {
-    const settings = temporalSettings();
-    const client = await connectClient(settings);
-    try {
-      const added = await registerSearchAttributes(client, settings.namespace);
-      print(added.length ? `registered ${added.join(', ')} in ${settings.namespace}` : `search attributes already registered in ${settings.namespace}`);
-    } finally {
-      await client.connection.close();
-    }
-  });
+  .action(async () =>
+    withClient(async (client, namespace) => {
+      const added = await registerSearchAttributes(client, namespace);
+      print(added.length ? `registered ${added.join(', ')} in ${namespace}` : `search attributes already registered in ${namespace}`);
+    }),
+  );
 
 program
   .command('up')

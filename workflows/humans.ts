@@ -34,7 +34,7 @@ class Refused extends Error {}
 
 // Recording an audit entry as a local activity puts it in history as a marker, with the reason,
 // for signals too (a signal's own event carries the payload but not what we made of it).
-const { recordAudit } = proxyLocalActivities<AuditActivities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3 } });
+const { recordAudit } = proxyLocalActivities<AuditActivities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3 }, summary: 'audit: record a human action' });
 
 export class Humans {
   private readonly pending = new Map<string, PendingApproval | PendingDecision>();

@@ -1,6 +1,6 @@
 // The one interpreter workflow: its input is the compiled runbook, so history holds the exact
 // definition that ran. Failure and cancellation run the compensations before the run ends.
-import { ApplicationFailure, ContinueAsNew, isCancellation, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, ContinueAsNew, isCancellation, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { renderValue } from '../dsl/expressions';
 import { resolveInputs } from '../dsl/inputs';
 import { compensate } from './compensation';
@@ -44,6 +44,8 @@ export async function runbookWorkflow(input: RunInput): Promise<RunResult> {
     return await failRun(run, `cannot compute the runbook outputs: ${reasonOf(err)}`);
   }
   run.setStatus('succeeded');
+  // Let approvals or decisions being recorded finish, so their senders get an answer.
+  await condition(allHandlersFinished);
   const steps = Object.fromEntries(Object.entries(run.top.allRecords()).map(([id, { outputs: _, ...rest }]) => [id, rest]));
   return { status: 'succeeded', runbook: input.runbook.name, hash: input.runbook.hash, outputs, steps };
 }
@@ -51,6 +53,7 @@ export async function runbookWorkflow(input: RunInput): Promise<RunResult> {
 async function failRun(run: Run, reason: string): Promise<never> {
   await compensate(run);
   run.setStatus('failed');
+  await condition(allHandlersFinished);
   const undo = run.compensationLog.length ? `; compensated: ${run.compensationLog.map((c) => `${c.stepId} (${c.status})`).join(', ')}` : '';
   throw ApplicationFailure.create({ type: 'RunbookFailed', message: `${reason}${undo}`, nonRetryable: true });
 }

@@ -4,6 +4,7 @@
 import { condition, isCancellation, proxyActivities, scheduleActivity } from '@temporalio/workflow';
 import type { Alert } from '../../dsl/alert';
 import type { DecideStep, FillStep } from '../../dsl/compiled';
+import { formatDuration } from '../../dsl/durations';
 import { renderTemplate, stringify } from '../../dsl/expressions';
 import type { AdviceRequest, AdviceResult } from '../../activities/claude/types';
 import type { PeopleActivities } from '../../activities/humans/types';
@@ -11,7 +12,8 @@ import { reasonOf, retryPolicy } from '../failures';
 import type { Frame } from '../run';
 import type { DecisionRecord, PendingDecision, Suggestion } from '../types';
 
-const { resolvePeople } = proxyActivities<PeopleActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 } });
+const deciders = (step: DecideStep | FillStep) =>
+  proxyActivities<PeopleActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 }, summary: `${step.id}: who may decide` }).resolvePeople(step.human.deciders);
 const MODEL_HEARTBEAT_TIMEOUT_MS = 30_000;
 
 export interface Answer {
@@ -63,7 +65,7 @@ export async function adviseOrAsk(step: DecideStep | FillStep, frame: Frame): Pr
 
 async function askHuman(step: DecideStep | FillStep, frame: Frame, request: AdviceRequest, why: string, suggestion: Suggestion | undefined): Promise<Advice> {
   const run = frame.run;
-  const eligible = step.human.deciders.length ? (await resolvePeople(step.human.deciders)).eligible : [];
+  const eligible = step.human.deciders.length ? (await deciders(step)).eligible : [];
   const now = Date.now();
   const pending: PendingDecision = {
     kind: 'decision',
@@ -80,7 +82,7 @@ async function askHuman(step: DecideStep | FillStep, frame: Frame, request: Advi
   };
   run.humans.open(pending);
   run.setStatus('awaiting-decision');
-  await condition(() => run.humans.answer(step.id) !== undefined, step.human.timeoutMs);
+  await condition(() => run.humans.answer(step.id) !== undefined, step.human.timeoutMs, { summary: `${step.id}: wait for a human decision (${formatDuration(step.human.timeoutMs)})` });
   run.humans.close(step.id);
   run.setStatus('running');
   const answer = run.humans.takeAnswer(step.id);

@@ -9,16 +9,17 @@ import { failed, ok, type StepHandler } from '../outcome';
 import { planHash, renderPlan } from '../plan';
 import type { PendingApproval } from '../types';
 
-const { resolvePeople } = proxyActivities<PeopleActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 } });
+const people = (step: ApproveStep) =>
+  proxyActivities<PeopleActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 }, summary: `${step.id}: who may approve` }).resolvePeople(step.approvers);
 
 export const runApprove: StepHandler<ApproveStep> = async (step, { frame }) => {
   const run = frame.run;
   const guarded = run.runbook.steps[step.guards]!;
   const plan = renderPlan(guarded, frame);
   const hash = planHash(plan);
-  const people = await resolvePeople(step.approvers);
-  if (people.eligible.length === 0) {
-    return failed(`no one may approve: ${people.unknownGroups.length ? `${people.unknownGroups.join(', ')} not defined in the groups file` : 'no approvers'}`);
+  const who = await people(step);
+  if (who.eligible.length === 0) {
+    return failed(`no one may approve: ${who.unknownGroups.length ? `${who.unknownGroups.join(', ')} not defined in the groups file` : 'no approvers'}`);
   }
   const now = Date.now();
   const pending: PendingApproval = {
@@ -28,7 +29,7 @@ export const runApprove: StepHandler<ApproveStep> = async (step, { frame }) => {
     plan,
     planHash: hash,
     approvers: step.approvers,
-    eligible: people.eligible,
+    eligible: who.eligible,
     minApprovals: step.minApprovals,
     allowRequester: step.allowRequester,
     approvals: [],
@@ -37,7 +38,9 @@ export const runApprove: StepHandler<ApproveStep> = async (step, { frame }) => {
   };
   run.humans.open(pending);
   run.setStatus('awaiting-approval');
-  const answered = await condition(() => run.humans.outcome(step.id) !== undefined, step.timeoutMs);
+  const answered = await condition(() => run.humans.outcome(step.id) !== undefined, step.timeoutMs, {
+    summary: `${step.id}: wait for approval (${formatDuration(step.timeoutMs)})`,
+  });
   run.humans.close(step.id);
   run.setStatus('running');
   const outcome = run.humans.takeOutcome(step.id);

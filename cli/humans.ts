@@ -1,0 +1,82 @@
+// `runbook pending`, `approve`, `reject`, `decide` and `status`: the operator's side of
+// approvals and decisions. Approve/reject/decide are sent as updates, so the operator sees at
+// once whether the run accepted them, and why not.
+import { userInfo } from 'node:os';
+import type { Client } from '@temporalio/client';
+import { approveUpdate, decideUpdate, rejectUpdate, statusQuery, type HumanReply } from '../workflows/messages';
+import type { Pending, StatusView } from '../workflows/types';
+import { runUrl } from './urls';
+
+export const whoAmI = (as?: string): string => as ?? process.env.RUNBOOK_USER ?? userInfo().username;
+
+/** Runs waiting for a human, found through a visibility query, with what each waits for. */
+export async function pendingRuns(client: Client): Promise<Array<{ workflowId: string; status: StatusView }>> {
+  const query = 'ExecutionStatus = "Running" AND RemediationStatus IN ("awaiting-approval", "awaiting-decision")';
+  const found: Array<{ workflowId: string; status: StatusView }> = [];
+  for await (const w of client.workflow.list({ query })) {
+    try {
+      const status = await client.workflow.getHandle(w.workflowId, w.runId).query(statusQuery);
+      if (status.pending.length > 0) found.push({ workflowId: w.workflowId, status });
+    } catch {
+      // Closed between the list and the query, or no worker to answer: nothing to act on now.
+    }
+  }
+  return found;
+}
+
+export function formatPending(workflowId: string, namespace: string, status: StatusView): string[] {
+  const lines = [`${workflowId}  ${status.runbook} (${status.hash.slice(0, 12)})  started by ${status.startedBy}`, `  ${runUrl(namespace, workflowId)}`];
+  for (const p of status.pending) lines.push(...formatOne(p));
+  return lines;
+}
+
+function formatOne(p: Pending): string[] {
+  if (p.kind === 'approval') {
+    const done = p.approvals.map((a) => a.by).join(', ') || 'none yet';
+    return [
+      `  approve step ${p.step}: ${p.approvals.length} of ${p.minApprovals} approvals (${done}); approvers ${p.approvers.join(', ')}${p.allowRequester ? '' : '; not the requester'}; until ${p.deadline}`,
+      `    plan ${p.planHash}`,
+      ...JSON.stringify(p.plan, null, 2).split('\n').map((l) => `    ${l}`),
+    ];
+  }
+  const lines = [`  ${p.decision} step ${p.step}: ${p.why}; ${p.eligible.length ? `deciders ${p.eligible.join(', ')}` : 'anyone may decide'}; until ${p.deadline}`, `    question: ${p.prompt}`];
+  if (p.choices) lines.push(...p.choices.map((c) => `    - ${c.name}: ${c.when}`));
+  if (p.schema) lines.push(`    schema: ${JSON.stringify(p.schema)}`);
+  if (p.suggestion) lines.push(`    Claude suggests ${p.suggestion.choice ?? JSON.stringify(p.suggestion.values)} (confidence ${p.suggestion.confidence}): ${p.suggestion.reasoning}`);
+  return lines;
+}
+
+export interface HumanCommand {
+  step: string;
+  as?: string;
+  comment?: string;
+}
+
+/** Sends an approval for the plan waiting now (or the one named), and returns the run's answer. */
+export async function approveRun(client: Client, runId: string, opts: HumanCommand & { planHash?: string }): Promise<{ reply: HumanReply; planHash: string }> {
+  const handle = client.workflow.getHandle(runId);
+  let planHash = opts.planHash;
+  if (!planHash) {
+    const pending = (await handle.query(statusQuery)).pending.find((p) => p.step === opts.step && p.kind === 'approval');
+    if (!pending || pending.kind !== 'approval') throw new Error(`step ${opts.step} of ${runId} is not waiting for approval`);
+    planHash = pending.planHash;
+  }
+  const reply = await handle.executeUpdate(approveUpdate, { args: [{ step: opts.step, planHash, by: whoAmI(opts.as), ...(opts.comment && { comment: opts.comment }) }] });
+  return { reply, planHash };
+}
+
+export async function rejectRun(client: Client, runId: string, opts: HumanCommand & { reason: string }): Promise<HumanReply> {
+  return client.workflow.getHandle(runId).executeUpdate(rejectUpdate, { args: [{ step: opts.step, by: whoAmI(opts.as), reason: opts.reason }] });
+}
+
+export async function decideRun(client: Client, runId: string, opts: HumanCommand & { choice?: string; values?: Record<string, unknown> }): Promise<HumanReply> {
+  return client.workflow.getHandle(runId).executeUpdate(decideUpdate, {
+    args: [{ step: opts.step, by: whoAmI(opts.as), ...(opts.choice && { choice: opts.choice }), ...(opts.values && { values: opts.values }), ...(opts.comment && { comment: opts.comment }) }],
+  });
+}
+
+/** The run's refusal, in its own words, from the update failure. */
+export function refusal(err: unknown): string {
+  const e = err as { cause?: { message?: string }; message?: string };
+  return e.cause?.message ?? e.message ?? String(err);
+}

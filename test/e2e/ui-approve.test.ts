@@ -1,0 +1,85 @@
+// End to end in the real Temporal Web UI: an operator approves a waiting step through the UI's
+// own "Send a Signal" dialog, and the run proceeds. UPDATE_SCREENSHOTS=1 refreshes the
+// screenshots in docs/images that the operator's guide shows.
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startRun } from '../../temporal/start-run';
+import { statusQuery } from '../../workflows/messages';
+import type { PendingApproval } from '../../workflows/types';
+import { launchChromium } from '../helpers/browser';
+import { callsOf } from '../helpers/test-actions';
+import { closeTestClient, compile, testClient, withWorker } from '../helpers/temporal';
+
+const IMAGES = path.join(__dirname, '..', '..', 'docs', 'images');
+const ui = () => {
+  const url = process.env.RUNBOOK_TEST_UI_URL;
+  if (!url) throw new Error('RUNBOOK_TEST_UI_URL is not set: the jest global setup did not start the Web UI');
+  return url;
+};
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await closeTestClient();
+});
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: path.join(IMAGES, name) });
+}
+
+it('approves a waiting step through the Web UI Send a Signal dialog', async () => {
+  const runbook = compile(`
+name: restart-api
+description: Restart the API deployment once an on-call engineer approves.
+steps:
+  - id: approve_restart
+    description: On-call approves the restart
+    approve: { approvers: [alice, bob], timeout: 10m }
+  - id: restart
+    description: Restart the deployment
+    uses: test.probe
+    with: { name: ui-restart, value: 'kubectl rollout restart deployment/api' }
+`);
+  await withWorker(async (s) => {
+    const handle = await startRun(await testClient(), s.taskQueue, { runbook, inputs: {}, startedBy: 'zoe', workflowId: `restart-api-${Date.now()}` });
+    let pending: PendingApproval | undefined;
+    for (let i = 0; i < 200 && !pending; i++) {
+      pending = (await handle.query(statusQuery)).pending.find((p): p is PendingApproval => p.kind === 'approval');
+      if (!pending) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(pending).toBeDefined();
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // A running workflow's page polls for ever, so wait for elements rather than network idle.
+    await page.goto(`${ui()}/namespaces/default/workflows/${handle.workflowId}`, { waitUntil: 'domcontentloaded' });
+    await page.getByText('approve_restart: wait for approval (10m)').filter({ visible: true }).first().waitFor({ timeout: 30_000 });
+    await shot(page, 'ui-waiting-for-approval.png');
+
+    await page.getByRole('button', { name: /More Actions/ }).filter({ visible: true }).first().click();
+    await page.getByText('Send a Signal', { exact: true }).filter({ visible: true }).first().click();
+    const dialog = page.locator('dialog[open]').filter({ visible: true });
+    await dialog.getByTestId('signal-select-button').click();
+    // The dropdown lists the handlers the workflow registered, with their descriptions.
+    const option = dialog.getByRole('option', { name: /^approve\b/ });
+    expect(await option.innerText()).toContain('Approve the plan of a waiting approve step. JSON: {"step"');
+    await option.click();
+    await dialog.locator('[contenteditable=true]').click();
+    await page.keyboard.insertText(JSON.stringify({ step: 'approve_restart', planHash: pending!.planHash, by: 'alice', comment: 'approved in the Web UI' }));
+    // The editor reformats its JSON when it loses focus; let it settle before submitting.
+    await dialog.getByText('Encoding').click();
+    await shot(page, 'ui-send-approve-signal.png');
+    await dialog.getByRole('button', { name: 'Submit' }).click();
+
+    const result = await handle.result();
+    expect(result.status).toBe('succeeded');
+    expect(callsOf('ui-restart')).toHaveLength(1);
+    const status = await handle.query(statusQuery);
+    expect(status.audit).toEqual([expect.objectContaining({ step: 'approve_restart', action: 'approve', by: 'alice', via: 'signal', outcome: 'accepted' })]);
+    await page.getByText('Completed', { exact: false }).filter({ visible: true }).first().waitFor({ timeout: 30_000 });
+    await shot(page, 'ui-approved-and-completed.png');
+    await page.close();
+  });
+});

@@ -1,0 +1,81 @@
+// The operator's CLI: runbook pending, approve, reject, decide.
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TemporalSettings } from '../../temporal/connection';
+import { startRun } from '../../temporal/start-run';
+import { statusQuery } from '../../workflows/messages';
+import type { StatusView } from '../../workflows/types';
+import { runCli } from '../helpers/cli';
+import { closeTestClient, compile, testClient, withWorker } from '../helpers/temporal';
+
+afterAll(closeTestClient);
+
+const env = (s: TemporalSettings) => ({ TEMPORAL_ADDRESS: s.connection.address, RUNBOOK_UI_URL: 'http://ui.test' });
+
+const RUNBOOK = `
+name: cli-approval
+steps:
+  - id: pick
+    decide:
+      prompt: Restart or not?
+      choices: { restart: { when: always }, skip: { when: never, next: succeed } }
+  - id: approve_restart
+    approve: { approvers: [group:oncall], timeout: 5m, onReject: fail }
+  - id: restart
+    uses: test.probe
+    with: { name: cli-restart, value: 'restart api' }
+`;
+
+async function waitFor(handle: WorkflowHandle, what: (s: StatusView) => boolean): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (what(await handle.query(statusQuery))) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('timed out waiting for the run');
+}
+
+it('lists what waits for a human, and decides, approves and refuses from the command line', async () => {
+  await withWorker(async (s) => {
+    const handle = await startRun(await testClient(), s.taskQueue, { runbook: compile(RUNBOOK), inputs: {}, startedBy: 'zoe' });
+    const id = handle.workflowId;
+    await waitFor(handle, (st) => st.pending.some((p) => p.step === 'pick'));
+
+    // Visibility is eventually consistent: retry `pending` until the run shows up.
+    let listed = '';
+    for (let i = 0; i < 50 && !listed.includes(id); i++) listed = (await runCli(['pending'], env(s))).stdout;
+    expect(listed).toContain(`${id}  cli-approval (`);
+    expect(listed).toContain('decide step pick: Claude could not answer: no ANTHROPIC_API_KEY on the worker; anyone may decide');
+    expect(listed).toContain('    - restart: always');
+
+    const badChoice = await runCli(['decide', id, '--step', 'pick', '--choice', 'reboot-everything', '--as', 'alice'], env(s));
+    expect(badChoice).toMatchObject({ code: 1, stdout: 'refused: `choice` must be one of restart, skip\n' });
+    const decided = await runCli(['decide', id, '--step', 'pick', '--choice', 'restart', '--as', 'alice'], env(s));
+    expect(decided).toMatchObject({ code: 0, stdout: 'step `pick` decided by alice: restart\n' });
+
+    await waitFor(handle, (st) => st.pending.some((p) => p.step === 'approve_restart'));
+    const json = JSON.parse((await runCli(['pending', '--json'], env(s))).stdout) as Array<{ workflowId: string; status: { pending: Array<{ planHash: string; plan: unknown }> } }>;
+    const mine = json.find((r) => r.workflowId === id)!;
+    expect(mine.status.pending[0]!.plan).toEqual({ step: 'restart', uses: 'test.probe', with: { name: 'cli-restart', value: 'restart api' } });
+
+    const stranger = await runCli(['approve', id, '--step', 'approve_restart', '--as', 'mallory'], env(s));
+    expect(stranger).toMatchObject({ code: 1, stdout: 'refused: mallory is not an approver of step `approve_restart` (approvers: group:oncall)\n' });
+    const stale = await runCli(['approve', id, '--step', 'approve_restart', '--as', 'bob', '--plan-hash', '0'.repeat(64)], env(s));
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toMatch(/^refused: stale plan/);
+    const approved = await runCli(['approve', id, '--step', 'approve_restart', '--as', 'bob', '--comment', 'go'], env(s));
+    expect(approved).toMatchObject({ code: 0, stdout: `approval 1 of 1 recorded for step \`approve_restart\`; approved (plan ${mine.status.pending[0]!.planHash})\n` });
+    expect((await handle.result()).status).toBe('succeeded');
+  });
+});
+
+it('rejects with a reason', async () => {
+  await withWorker(async (s) => {
+    const handle = await startRun(await testClient(), s.taskQueue, { runbook: compile(RUNBOOK), inputs: {}, startedBy: 'zoe' });
+    await waitFor(handle, (st) => st.pending.some((p) => p.step === 'pick'));
+    await runCli(['decide', handle.workflowId, '--step', 'pick', '--choice', 'restart'], env(s));
+    await waitFor(handle, (st) => st.pending.some((p) => p.step === 'approve_restart'));
+    const rejected = await runCli(['reject', handle.workflowId, '--step', 'approve_restart', '--as', 'carol', '--reason', 'change freeze'], env(s));
+    expect(rejected).toMatchObject({ code: 0, stdout: 'step `approve_restart` rejected by carol\n' });
+    const failure = await handle.result().then(() => '', (e: Error & { cause?: Error }) => e.cause?.message);
+    expect(failure).toBe('step `approve_restart` failed: rejected by carol: change freeze');
+  });
+});
