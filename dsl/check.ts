@@ -3,7 +3,7 @@
 // Written defensively: it runs on files that failed the schema too, so all errors show at once.
 import { ALERT_FIELDS, RUN_FIELDS } from './alert';
 import type { ActionCatalog } from './catalog';
-import { ROUTE_WORDS } from './compiled';
+import { ROUTE_WORDS, SUCCEED } from './compiled';
 import { didYouMean, type Diagnostic, type DiagnosticCode } from './diagnostics';
 import { ExpressionError, expressionReferences, hasExpression, splitTemplate, type Reference } from './expressions';
 import { analyseBlock, unboundedLoops, type BlockFlow } from './flow';
@@ -65,7 +65,10 @@ class Checker {
     this.tree = buildTree(value);
     for (const block of this.tree.blocks) {
       // A block ends normally after a step that leads out of it, ends with success, or is skipped at its bottom.
-      const exits = (n: StepNode) => normalSuccessor(this.tree, n).kind === 'exit' || n.raw.end === 'success' || (n.raw.if !== undefined && n.index === block.steps.length - 1);
+      const exits = (n: StepNode) =>
+        n.raw.end === 'success' ||
+        (n.raw.if !== undefined && n.index === block.steps.length - 1) ||
+        edges(this.tree, n).some((e) => e.target.kind === 'exit' || (e.target.kind === 'word' && e.target.word === SUCCEED));
       this.flows.set(block, analyseBlock(this.tree, block, exits));
     }
   }
@@ -462,6 +465,8 @@ class Checker {
 
   /** Can `from` (undefined: the end of the run) read the outputs of `target`? */
   private available(from: StepNode | undefined, target: StepNode, allowSelf: boolean): boolean {
+    // A step that never runs reads nothing; the unreachable warning covers it.
+    if (from && !this.flows.get(from.block)!.reachable.has(from)) return true;
     const chain: Array<{ block: Block; ran: Set<StepNode> }> = [];
     if (from) {
       let node: StepNode | undefined = from;
