@@ -19,6 +19,8 @@ export interface WorkerSetup {
   claude?: ClaudeConfig;
   /** Who `group:<name>` means; default RUNBOOK_GROUPS_FILE or config/groups.yaml. */
   groupsFile?: string;
+  /** Workflows kept in memory between tasks; parked runs beyond it are replayed when they wake. */
+  maxCachedWorkflows?: number;
   /** Extra activities (tests use this to observe calls). */
   activities?: Record<string, (...args: never[]) => Promise<unknown>>;
   identity?: string;
@@ -40,6 +42,7 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
     },
     ...(setup.workflowBundlePath ? { workflowBundle: { codePath: setup.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
     ...(setup.identity && { identity: setup.identity }),
+    ...(setup.maxCachedWorkflows !== undefined && { maxCachedWorkflows: setup.maxCachedWorkflows }),
     // A cancellation reaches a running activity only in a heartbeat's answer: heartbeat every
     // second so that cancelling a run kills its commands within a second or two.
     maxHeartbeatThrottleInterval: '1s',

@@ -11,6 +11,7 @@ async function main(): Promise<void> {
     settings,
     actions,
     ...(process.env.RUNBOOK_WORKFLOW_BUNDLE && { workflowBundlePath: process.env.RUNBOOK_WORKFLOW_BUNDLE }),
+    ...(process.env.RUNBOOK_MAX_CACHED_WORKFLOWS && { maxCachedWorkflows: Number(process.env.RUNBOOK_MAX_CACHED_WORKFLOWS) }),
   });
   console.log(
     `worker ready: ${settings.connection.address} namespace=${settings.namespace} taskQueue=${settings.taskQueue} actions=${actions.map((a) => a.name).join(',')}`,
