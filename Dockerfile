@@ -10,6 +10,8 @@ COPY workflows workflows
 COPY activities activities
 COPY worker worker
 COPY cli cli
+COPY triggers triggers
+COPY repository repository
 COPY temporal temporal
 COPY test test
 COPY bench bench

@@ -9,7 +9,7 @@ import { resolveInputs } from '../dsl/inputs';
 import { connectClient, temporalSettings } from '../temporal/connection';
 import { startRun } from '../temporal/start-run';
 import { followRun } from './follow';
-import { compileFile } from './runbook-files';
+import { compileFile } from '../repository/runbook-files';
 import { runUrl } from './urls';
 
 export interface RunCommandOptions {

@@ -1,6 +1,6 @@
 // `runbook up` (what `npm start` runs): the embedded stack on one machine. The Temporal dev
-// server keeps its SQLite file in .data/ (history survives restarts), then the worker starts.
-// Ctrl-C stops everything, newest first.
+// server keeps its SQLite file in .data/ (history survives restarts), then the worker and the
+// alert receiver start. Ctrl-C stops everything, newest first.
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -14,6 +14,7 @@ export interface UpOptions {
   ip: string;
   port: number;
   uiPort: number;
+  receiverPort: number;
 }
 
 export function upOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): UpOptions {
@@ -22,6 +23,7 @@ export function upOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): UpOption
     ip: env.RUNBOOK_TEMPORAL_IP ?? '127.0.0.1',
     port: Number(env.RUNBOOK_TEMPORAL_PORT ?? 7233),
     uiPort: Number(env.RUNBOOK_UI_PORT ?? 8233),
+    receiverPort: Number(env.RUNBOOK_RECEIVER_PORT ?? 8080),
   };
 }
 
@@ -31,9 +33,10 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
   for (const [what, port] of [
     ['Temporal', options.port],
     ['Temporal Web UI', options.uiPort],
+    ['alert receiver', options.receiverPort],
   ] as const) {
     if (!(await portFree(options.ip, port))) {
-      print(`error: port ${port} (${what}) is in use. Is another Temporal server running? Stop it, or set RUNBOOK_TEMPORAL_PORT / RUNBOOK_UI_PORT.`);
+      print(`error: port ${port} (${what}) is in use. Is another stack running? Stop it, or set RUNBOOK_TEMPORAL_PORT / RUNBOOK_UI_PORT / RUNBOOK_RECEIVER_PORT.`);
       return 1;
     }
   }
@@ -81,6 +84,13 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
       env,
       readyLine: /^worker ready/,
     });
+    await supervisor.start({
+      name: 'receiver',
+      command: process.execPath,
+      args: [path.join(PROJECT_ROOT, 'dist', 'triggers', 'main.js')],
+      env: { ...env, RUNBOOK_RECEIVER_PORT: String(options.receiverPort), RUNBOOK_RECEIVER_LOG: process.env.RUNBOOK_RECEIVER_LOG ?? 'off' },
+      readyLine: /^receiver ready/,
+    });
   } catch (err) {
     print(`error: ${(err as Error).message}`);
     await stop(1);
@@ -90,6 +100,7 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
   print('runbook stack is up');
   print(`  Temporal         ${address} (namespace default, data ${options.dataDir})`);
   print(`  Temporal Web UI  http://localhost:${options.uiPort}`);
+  print(`  Alert receiver   http://127.0.0.1:${options.receiverPort}/alerts/{alertmanager,grafana,pagerduty,webhook}`);
   print(`  Temporal log     ${temporalLog}`);
   print('  Try: bin/runbook run runbooks/smoke-check.yaml');
   print('Press Ctrl-C to stop.');

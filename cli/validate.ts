@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { loadActions, catalogOf } from '../activities/registry';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics';
-import { compileFile, expandPaths } from './runbook-files';
+import { compileFile, expandPaths } from '../repository/runbook-files';
 
 export interface ValidateReport {
   files: Array<{ file: string; valid: boolean; name?: string; hash?: string; diagnostics: Diagnostic[] }>;

@@ -1,7 +1,7 @@
 // Starting a remediation: the compiled runbook is the workflow input; the UI's summary and
 // details and the search attributes come from the runbook and the alert.
 import { randomUUID } from 'node:crypto';
-import { WorkflowIdConflictPolicy, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, type Client, type WorkflowHandleWithFirstExecutionRunId, type WorkflowIdReusePolicy } from '@temporalio/client';
 import type { Alert } from '../dsl/alert';
 import type { CompiledRunbook, CompiledStep } from '../dsl/compiled';
 import { ALERT_FINGERPRINT, REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME, SERVICE } from '../workflows/search-attributes';
@@ -17,6 +17,8 @@ export interface StartRequest {
   options?: RunOptions;
   /** Alerts reuse a running remediation; a manual run fails if the id is taken. */
   ifRunning?: 'use-existing' | 'fail';
+  /** Whether a closed run's id may be used again (Temporal's default allows it). */
+  reusePolicy?: WorkflowIdReusePolicy;
 }
 
 export async function startRun(client: Client, taskQueue: string, request: StartRequest): Promise<WorkflowHandleWithFirstExecutionRunId<typeof runbookWorkflow>> {
@@ -35,6 +37,7 @@ export async function startRun(client: Client, taskQueue: string, request: Start
     workflowId: request.workflowId ?? `${runbook.name}-${randomUUID()}`,
     args: [input],
     workflowIdConflictPolicy: request.ifRunning === 'use-existing' ? WorkflowIdConflictPolicy.USE_EXISTING : WorkflowIdConflictPolicy.FAIL,
+    ...(request.reusePolicy && { workflowIdReusePolicy: request.reusePolicy }),
     staticSummary: summary,
     staticDetails: details,
     typedSearchAttributes: [

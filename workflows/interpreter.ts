@@ -36,8 +36,11 @@ export async function runBlock(entry: string, frame: Frame): Promise<BlockOutcom
   let current: string | null = entry;
   while (current !== null) {
     const step: CompiledStep = run.runbook.steps[current]!;
+    if (run.stopRequested) return stopped(`the alert resolved before step \`${step.id}\` (onResolved: stop)`, step.id);
     if (frame.isTop) await continueAsNewIfDue(run, step.id);
     const outcome = await executeStep(step, frame);
+    // A wait for a human or a poll ends early when the alert resolves; whatever it returned, stop.
+    if (run.stopRequested) return stopped(`the alert resolved during step \`${step.id}\` (onResolved: stop)`, step.id);
     let route: Route | null;
     if (!outcome.ok) {
       if (step.onFailure === undefined) return { kind: 'failed', reason: `step \`${step.id}\` failed: ${outcome.error}`, stepId: step.id };
@@ -56,6 +59,10 @@ export async function runBlock(entry: string, frame: Frame): Promise<BlockOutcom
     current = route;
   }
   return { kind: 'completed' };
+}
+
+function stopped(reason: string, stepId: string): BlockOutcome {
+  return { kind: 'ended', status: 'success', reason, stepId, stopped: true };
 }
 
 /** Runs one step and records it; expression and action errors become a failed step, cancellation propagates. */

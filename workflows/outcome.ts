@@ -9,7 +9,7 @@ export type StepOutcome =
 
 export type BlockOutcome =
   | { kind: 'completed' }
-  | { kind: 'ended'; status: 'success' | 'failure'; reason: string; stepId: string }
+  | { kind: 'ended'; status: 'success' | 'failure'; reason: string; stepId: string; stopped?: boolean }
   | { kind: 'failed'; reason: string; stepId: string };
 
 export type RunBlock = (entry: string, frame: Frame) => Promise<BlockOutcome>;

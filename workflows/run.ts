@@ -60,6 +60,11 @@ export class Run {
     );
   }
 
+  /** The alert resolved and the runbook says `onResolved: stop`: no further step starts. */
+  get stopRequested(): boolean {
+    return this.alertStatus === 'resolved' && this.runbook.onResolved === 'stop';
+  }
+
   /** 1 for the first child workflow a step starts, 2 for the next... */
   nextChildOrdinal(stepId: string): number {
     const n = (this.childOrdinals.get(stepId) ?? 0) + 1;

@@ -37,6 +37,11 @@ export async function runbookWorkflow(input: RunInput): Promise<RunResult> {
     throw err;
   }
   if (outcome.kind === 'failed' || (outcome.kind === 'ended' && outcome.status === 'failure')) return await failRun(run, outcome.reason);
+  if (outcome.kind === 'ended' && outcome.stopped) {
+    run.setStatus('succeeded');
+    await condition(allHandlersFinished);
+    return { status: 'succeeded', runbook: input.runbook.name, hash: input.runbook.hash, outputs: {}, steps: stepSummaries(run), stopped: outcome.reason };
+  }
   let outputs: Record<string, unknown>;
   try {
     outputs = renderValue(input.runbook.outputs, run.top.scope()) as Record<string, unknown>;
@@ -46,8 +51,11 @@ export async function runbookWorkflow(input: RunInput): Promise<RunResult> {
   run.setStatus('succeeded');
   // Let approvals or decisions being recorded finish, so their senders get an answer.
   await condition(allHandlersFinished);
-  const steps = Object.fromEntries(Object.entries(run.top.allRecords()).map(([id, { outputs: _, ...rest }]) => [id, rest]));
-  return { status: 'succeeded', runbook: input.runbook.name, hash: input.runbook.hash, outputs, steps };
+  return { status: 'succeeded', runbook: input.runbook.name, hash: input.runbook.hash, outputs, steps: stepSummaries(run) };
+}
+
+function stepSummaries(run: Run): RunResult['steps'] {
+  return Object.fromEntries(Object.entries(run.top.allRecords()).map(([id, { outputs: _, ...rest }]) => [id, rest]));
 }
 
 async function failRun(run: Run, reason: string): Promise<never> {

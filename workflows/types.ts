@@ -70,6 +70,8 @@ export interface RunResult {
   outputs: Record<string, unknown>;
   /** How each step ended; their outputs are already in history once, with their activities. */
   steps: Record<string, Omit<StepRecord, 'outputs'>>;
+  /** Set when the run stopped early because its alert resolved (onResolved: stop). */
+  stopped?: string;
 }
 
 export interface StatusView {

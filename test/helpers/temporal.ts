@@ -66,9 +66,8 @@ export interface WorkerOptionsForTest {
 /** Tests never reach a real model unless they say so: no key, no model. */
 const NO_MODEL: ClaudeConfig = { defaultModel: 'claude-test', requestTimeoutMs: 10_000 };
 
-export async function withWorker<T>(fn: (s: TemporalSettings) => Promise<T>, options: WorkerOptionsForTest = {}): Promise<T> {
+async function testWorker(s: TemporalSettings, options: WorkerOptionsForTest) {
   quietRuntime();
-  const s = settings();
   const connection = await NativeConnection.connect(s.connection);
   const { worker } = await createWorker({
     settings: s,
@@ -79,11 +78,28 @@ export async function withWorker<T>(fn: (s: TemporalSettings) => Promise<T>, opt
     claude: options.claude ?? NO_MODEL,
     groupsFile: options.groupsFile ?? TEST_GROUPS,
   });
+  return { worker, connection };
+}
+
+export async function withWorker<T>(fn: (s: TemporalSettings) => Promise<T>, options: WorkerOptionsForTest = {}): Promise<T> {
+  const s = settings();
+  const { worker, connection } = await testWorker(s, options);
   try {
     return await worker.runUntil(fn(s));
   } finally {
     await connection.close();
   }
+}
+
+/** A worker on `s.taskQueue` until the returned function is called (for a whole test file). */
+export async function startWorker(s: TemporalSettings, options: WorkerOptionsForTest = {}): Promise<() => Promise<void>> {
+  const { worker, connection } = await testWorker(s, options);
+  const running = worker.run();
+  return async () => {
+    worker.shutdown();
+    await running;
+    await connection.close();
+  };
 }
 
 /** Compiles YAML text; children are other runbooks by name. Throws with every diagnostic on error. */

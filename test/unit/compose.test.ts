@@ -17,8 +17,9 @@ it('is a valid Compose file (docker-compose config -q)', () => {
   }
 });
 
-it('runs PostgreSQL, Temporal, its UI and the worker against that Temporal', () => {
+it('runs PostgreSQL, Temporal, its UI, the worker and the receiver against that Temporal', () => {
   const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { environment?: Record<string, string> }> };
-  expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'worker']));
+  expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'worker', 'receiver']));
   expect(compose.services.worker!.environment!.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  expect(compose.services.receiver!.environment!.TEMPORAL_ADDRESS).toBe('temporal:7233');
 });

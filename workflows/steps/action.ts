@@ -44,6 +44,7 @@ async function poll(step: ActionStep, frame: Frame, call: () => Promise<unknown>
     if (spec.withinMs !== undefined && Date.now() - startedAt + spec.everyMs > spec.withinMs) {
       return failed(`condition \`${spec.until}\` still false after ${formatDuration(spec.withinMs)} (${polls} polls)`);
     }
+    if (frame.run.stopRequested) return ok(outputs);
     await sleep(spec.everyMs, { summary: `${step.id}: poll again in ${formatDuration(spec.everyMs)}` });
     if (frame.isTop) await continueAsNewIfDue(frame.run, step.id, { polls, startedAt });
   }

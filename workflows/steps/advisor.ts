@@ -82,11 +82,11 @@ async function askHuman(step: DecideStep | FillStep, frame: Frame, request: Advi
   };
   run.humans.open(pending);
   run.setStatus('awaiting-decision');
-  await condition(() => run.humans.answer(step.id) !== undefined, step.human.timeoutMs, { summary: `${step.id}: wait for a human decision (${formatDuration(step.human.timeoutMs)})` });
+  await condition(() => run.humans.answer(step.id) !== undefined || run.stopRequested, step.human.timeoutMs, { summary: `${step.id}: wait for a human decision (${formatDuration(step.human.timeoutMs)})` });
   run.humans.close(step.id);
   run.setStatus('running');
   const answer = run.humans.takeAnswer(step.id);
-  if (!answer) return { ok: false, timedOut: `no one decided within the human timeout (${why})` };
+  if (!answer) return { ok: false, timedOut: run.stopRequested ? 'the alert resolved' : `no one decided within the human timeout (${why})` };
   const record: DecisionRecord = {
     step: step.id,
     decision: step.kind,

@@ -38,13 +38,15 @@ export const runApprove: StepHandler<ApproveStep> = async (step, { frame }) => {
   };
   run.humans.open(pending);
   run.setStatus('awaiting-approval');
-  const answered = await condition(() => run.humans.outcome(step.id) !== undefined, step.timeoutMs, {
+  const answered = await condition(() => run.humans.outcome(step.id) !== undefined || run.stopRequested, step.timeoutMs, {
     summary: `${step.id}: wait for approval (${formatDuration(step.timeoutMs)})`,
   });
   run.humans.close(step.id);
   run.setStatus('running');
   const outcome = run.humans.takeOutcome(step.id);
   const approvedBy = pending.approvals.map((a) => a.by);
+  // The alert resolved while we waited: nothing risky runs; the interpreter stops before the next step.
+  if (!outcome && run.stopRequested) return ok({ outcome: 'stopped', approvedBy, planHash: hash, reason: 'the alert resolved' }, null);
   if (!answered || !outcome) {
     const reason = `approval timed out after ${formatDuration(step.timeoutMs)} with ${approvedBy.length} of ${step.minApprovals} approvals`;
     return step.onTimeout === FAIL ? failed(reason) : ok({ outcome: 'timed-out', approvedBy, planHash: hash, reason }, step.onTimeout);

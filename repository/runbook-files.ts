@@ -1,5 +1,5 @@
-// Reading runbooks from disk: files or folders for `validate`, and the runbooks beside a file
-// (by `name:`) for child `runbook:` steps.
+// Runbooks on disk, for the CLI and the receiver: files or folders for `validate`, and the
+// runbooks beside a file (by `name:`) for child `runbook:` steps.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';

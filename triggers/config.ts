@@ -1,0 +1,49 @@
+// The receiver's configuration, from the environment. A source without credentials is off:
+// it answers 401 to everything.
+import path from 'node:path';
+import { PROJECT_ROOT } from '../temporal/binary';
+import type { SourceAuthConfig } from './auth';
+
+export interface ReceiverConfig {
+  host: string;
+  port: number;
+  runbooksDir: string;
+  auth: SourceAuthConfig;
+  /** Bigger deliveries get 413. */
+  bodyLimitBytes: number;
+  /** Answer before senders give up (PagerDuty waits 5 s): past this, 503 and the sender retries. */
+  deadlineMs: number;
+}
+
+const list = (value: string | undefined): string[] | undefined => {
+  const items = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return items.length ? items : undefined;
+};
+
+export function receiverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ReceiverConfig {
+  const bearerTokens = list(env.ALERTMANAGER_TOKENS);
+  const basic = list(env.ALERTMANAGER_BASIC_AUTH)?.map((pair) => {
+    const colon = pair.indexOf(':');
+    return { username: pair.slice(0, colon), password: pair.slice(colon + 1) };
+  });
+  const grafana = list(env.GRAFANA_WEBHOOK_SECRETS);
+  const pagerduty = list(env.PAGERDUTY_WEBHOOK_SECRETS);
+  const webhook = list(env.WEBHOOK_SECRETS);
+  return {
+    host: env.RUNBOOK_RECEIVER_HOST ?? '127.0.0.1',
+    port: Number(env.RUNBOOK_RECEIVER_PORT ?? 8080),
+    runbooksDir: env.RUNBOOK_DIR ?? path.join(PROJECT_ROOT, 'runbooks'),
+    auth: {
+      ...((bearerTokens || basic) && { alertmanager: { ...(bearerTokens && { bearerTokens }), ...(basic && { basic }) } }),
+      ...(grafana && { grafana: { secrets: grafana, ...(env.GRAFANA_TIMESTAMP_HEADER && { timestampHeader: env.GRAFANA_TIMESTAMP_HEADER.toLowerCase() }) } }),
+      ...(pagerduty && { pagerduty: { secrets: pagerduty } }),
+      ...(webhook && { webhook: { secrets: webhook } }),
+    },
+    bodyLimitBytes: Number(env.RUNBOOK_RECEIVER_BODY_LIMIT ?? 1024 * 1024),
+    deadlineMs: Number(env.RUNBOOK_RECEIVER_DEADLINE_MS ?? 4_000),
+  };
+}
+
+export function configuredSources(auth: SourceAuthConfig): string[] {
+  return Object.keys(auth);
+}

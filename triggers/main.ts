@@ -1,0 +1,35 @@
+// The alert receiver process: routes alerts to the runbooks in RUNBOOK_DIR and starts
+// remediations on Temporal (the TEMPORAL_* variables). Stops cleanly on SIGINT/SIGTERM.
+import { catalogOf, loadActions } from '../activities/registry';
+import { connectClient, temporalSettings } from '../temporal/connection';
+import { configuredSources, receiverConfigFromEnv } from './config';
+import { receiverMetrics } from './metrics';
+import { loadRunbookIndex } from './runbook-index';
+import { buildServer } from './server';
+
+async function main(): Promise<void> {
+  const config = receiverConfigFromEnv();
+  const settings = temporalSettings();
+  const index = loadRunbookIndex(config.runbooksDir, catalogOf(loadActions()));
+  for (const problem of index.problems) console.error(`runbook not loaded: ${problem}`);
+  const client = await connectClient(settings);
+  const app = buildServer({ config, client, taskQueue: settings.taskQueue, runbooks: () => index.runbooks, metrics: receiverMetrics(), logger: process.env.RUNBOOK_RECEIVER_LOG !== 'off' });
+  await app.listen({ host: config.host, port: config.port });
+  const sources = configuredSources(config.auth);
+  console.log(
+    `receiver ready: http://${config.host}:${config.port}/alerts/<source> routing to ${index.runbooks.map((r) => r.name).join(', ') || 'no runbooks'}; ` +
+      `sources configured: ${sources.join(', ') || 'none (set ALERTMANAGER_TOKENS, GRAFANA_WEBHOOK_SECRETS, PAGERDUTY_WEBHOOK_SECRETS or WEBHOOK_SECRETS)'}`,
+  );
+  const stop = async () => {
+    await app.close();
+    await client.connection.close();
+    console.log('receiver stopped');
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((err) => {
+  console.error(`receiver failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  process.exit(1);
+});

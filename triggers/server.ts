@@ -1,0 +1,113 @@
+// The HTTP side of the receiver (fastify): POST /alerts/<source>, health, readiness, metrics.
+// Raw bodies are kept for signatures; every refusal is JSON with a reason; no request can
+// crash the process.
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Client } from '@temporalio/client';
+import type { CompiledRunbook } from '../dsl/compiled';
+import { isHttpAlertSource } from './adapters';
+import type { ReceiverConfig } from './config';
+import { ingest, TemporalUnavailable, type IngestDeps } from './ingest';
+import type { ReceiverMetrics } from './metrics';
+import { RecentIds } from './recent-ids';
+
+export interface ServerDeps {
+  config: ReceiverConfig;
+  client: Client;
+  taskQueue: string;
+  runbooks: () => readonly CompiledRunbook[];
+  metrics: ReceiverMetrics;
+  logger?: boolean;
+}
+
+const READY_CACHE_MS = 5_000;
+
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const app = Fastify({ bodyLimit: deps.config.bodyLimitBytes, logger: deps.logger ?? false, return503OnClosing: true });
+  const ingestDeps: IngestDeps = {
+    client: deps.client,
+    taskQueue: deps.taskQueue,
+    auth: deps.config.auth,
+    runbooks: deps.runbooks,
+    metrics: deps.metrics,
+    deliveries: new RecentIds(),
+    log: (entry) => app.log.info(entry),
+  };
+
+  // Signatures are over the exact bytes received, so JSON is parsed later, by us.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(/^application\/(.+\+)?json$/, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
+    const source = (req.params as { source?: string })?.source ?? 'unknown';
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      deps.metrics.rejected.inc({ source, reason: 'too-large' });
+      return send(reply, 413, { error: 'payload too large', reason: `the body is larger than ${deps.config.bodyLimitBytes} bytes` });
+    }
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || err.code === 'FST_ERR_CTP_EMPTY_TYPE') {
+      deps.metrics.rejected.inc({ source, reason: 'content-type' });
+      return send(reply, 415, { error: 'unsupported content type', reason: `send application/json, not ${req.headers['content-type'] ?? 'no content type'}` });
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return send(reply, err.statusCode, { error: 'bad request', reason: err.message });
+    req.log.error({ err }, 'receiver error');
+    return send(reply, 500, { error: 'internal error', reason: 'see the receiver log' });
+  });
+
+  app.post<{ Params: { source: string } }>('/alerts/:source', async (req, reply) => {
+    const started = performance.now();
+    const { source } = req.params;
+    if (!isHttpAlertSource(source)) return send(reply, 404, { error: 'unknown source', reason: `no alert source \`${source}\`; use alertmanager, grafana, pagerduty or webhook` });
+    if (!Buffer.isBuffer(req.body)) {
+      deps.metrics.rejected.inc({ source, reason: 'content-type' });
+      return send(reply, 415, { error: 'unsupported content type', reason: 'send a JSON body with Content-Type: application/json' });
+    }
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : v]));
+    const deadline = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), deps.config.deadlineMs).unref());
+    let status: number;
+    try {
+      const answer = await Promise.race([ingest(ingestDeps, source, { rawBody: req.body, headers, receivedAt: Date.now() }), deadline]);
+      if (answer === 'late') {
+        status = 503;
+        reply.header('retry-after', '10');
+        send(reply, status, { error: 'temporal unavailable', reason: `starting the remediations took longer than ${deps.config.deadlineMs} ms; retry (starts are idempotent)` });
+      } else {
+        status = answer.status;
+        send(reply, status, answer.body);
+      }
+    } catch (err) {
+      if (!(err instanceof TemporalUnavailable)) throw err;
+      status = 503;
+      reply.header('retry-after', '10');
+      send(reply, status, { error: 'temporal unavailable', reason: err.message });
+    }
+    deps.metrics.requests.observe({ source, status: String(status) }, (performance.now() - started) / 1000);
+    return reply;
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  let ready: { at: number; ok: boolean; reason?: string } = { at: 0, ok: false };
+  app.get('/readyz', async (_req, reply) => {
+    if (Date.now() - ready.at > READY_CACHE_MS) {
+      try {
+        await deps.client.connection.workflowService.getSystemInfo({});
+        ready = { at: Date.now(), ok: true };
+      } catch (err) {
+        ready = { at: Date.now(), ok: false, reason: `Temporal is unreachable: ${(err as Error).message}` };
+      }
+    }
+    const runbooks = deps.runbooks().length;
+    if (!ready.ok) return send(reply, 503, { status: 'not ready', reason: ready.reason });
+    return send(reply, 200, { status: 'ready', runbooks });
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+
+  return app;
+}
+
+function send(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+}

@@ -1,0 +1,45 @@
+// Exactly one remediation per alert occurrence: the workflow id comes from the runbook and the
+// alert (PagerDuty: its incident; others: fingerprint and start time, so a fresh occurrence of
+// the same alert gets a fresh remediation). Repeats find that id taken and start nothing.
+import { createHash } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Alert } from '../dsl/alert';
+import type { CompiledRunbook } from '../dsl/compiled';
+import { startRun } from '../temporal/start-run';
+import { alertResolvedSignal } from '../workflows/messages';
+
+export function remediationId(runbook: CompiledRunbook, alert: Alert): string {
+  const fingerprint = /^[A-Za-z0-9._-]{1,128}$/.test(alert.fingerprint) ? alert.fingerprint : createHash('sha256').update(alert.fingerprint).digest('hex').slice(0, 32);
+  const occurrence = alert.source === 'pagerduty' ? fingerprint : `${fingerprint}@${alert.startsAt ? Date.parse(alert.startsAt) / 1000 : 'unknown'}`;
+  return `${runbook.name}/${alert.source}/${occurrence}`;
+}
+
+export type StartOutcome = 'started' | 'duplicate';
+
+/**
+ * Starts the remediation unless its id is taken. Temporal's USE_EXISTING policy would also keep
+ * the running one, but the SDK does not say whether it started anything; FAIL does the same and
+ * tells. REJECT_DUPLICATE keeps a finished remediation of this occurrence from running again.
+ */
+export async function startRemediation(client: Client, taskQueue: string, runbook: CompiledRunbook, alert: Alert, inputs: Record<string, unknown>): Promise<{ outcome: StartOutcome; workflowId: string }> {
+  const workflowId = remediationId(runbook, alert);
+  try {
+    await startRun(client, taskQueue, { runbook, inputs, alert, startedBy: alert.source, workflowId, ifRunning: 'fail', reusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE });
+    return { outcome: 'started', workflowId };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { outcome: 'duplicate', workflowId };
+    throw err;
+  }
+}
+
+/** Tells a running remediation that its alert resolved; nothing to do when none is running. */
+export async function signalResolved(client: Client, runbook: CompiledRunbook, alert: Alert): Promise<{ outcome: 'resolved-signalled' | 'no-run'; workflowId: string }> {
+  const workflowId = remediationId(runbook, alert);
+  try {
+    await client.workflow.getHandle(workflowId).signal(alertResolvedSignal, { ...(alert.endsAt && { at: alert.endsAt }) });
+    return { outcome: 'resolved-signalled', workflowId };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return { outcome: 'no-run', workflowId };
+    throw err;
+  }
+}
