@@ -12,6 +12,7 @@ COPY worker worker
 COPY cli cli
 COPY triggers triggers
 COPY repository repository
+COPY report report
 COPY temporal temporal
 COPY test test
 COPY bench bench

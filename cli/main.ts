@@ -1,7 +1,15 @@
 #!/usr/bin/env node
 // The `runbook` command.
 import { Command, Option } from 'commander';
+import { writeFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
+import { htmlReport } from '../report/html';
+import { markdownReport } from '../report/markdown';
+import { readHistory } from '../report/read-history';
+import { codecFromEnv, dataConverter } from '../temporal/codec';
+import { codecServer } from '../temporal/codec-server';
+import { fetchHistory, historyJson, queryHistories, readHistoryFile } from './histories';
+import { currentWorkflowBundle, formatReplay, replayHistories } from './replay';
 import { connectClient, temporalSettings } from '../temporal/connection';
 import { statusQuery } from '../workflows/messages';
 import { approveRun, decideRun, formatPending, pendingRuns, refusal, rejectRun } from './humans';
@@ -127,6 +135,77 @@ program
   .description('Where a run stands: steps, pending approvals and decisions, decisions taken, the audit trail.')
   .argument('<run>', 'workflow id')
   .action(async (run: string) => withClient(async (client) => print(JSON.stringify(await client.workflow.getHandle(run).query(statusQuery), null, 2))));
+
+program
+  .command('history')
+  .description('Export a run\'s full history as JSON (the format of `temporal workflow show --output json`, which the replayer reads).')
+  .argument('<run>', 'workflow id')
+  .option('--run-id <id>', 'a run other than the latest')
+  .option('-o, --output <file>', 'write to a file instead of stdout')
+  .action(async (run: string, opts: { runId?: string; output?: string }) =>
+    withClient(async (client) => {
+      const json = historyJson((await fetchHistory(client, run, opts.runId)).history);
+      if (opts.output) writeFileSync(opts.output, json + '\n');
+      else print(json);
+    }),
+  );
+
+program
+  .command('replay')
+  .description('Replay runs against the current workflow code: OK, or the non-determinism found; exit 1 if any fails.')
+  .argument('[run]', 'workflow id of one run')
+  .option('--file <file>', 'a history file (runbook history / temporal workflow show --output json)')
+  .option('--workflow-id <id>', 'the workflow id of the file\'s run (child runs are named after it)')
+  .option('--query <visibility query>', 'every run it finds, e.g. \'RunbookName="high-error-rate" AND StartTime > "2026-11-01T00:00:00Z"\'')
+  .option('--limit <n>', 'with --query: at most this many runs', '100')
+  .action(async (run: string | undefined, opts: { file?: string; workflowId?: string; query?: string; limit: string }) => {
+    if ([run, opts.file, opts.query].filter(Boolean).length !== 1) {
+      print('give exactly one of: a run id, --file, --query');
+      process.exitCode = 2;
+      return;
+    }
+    const bundle = await currentWorkflowBundle();
+    const outcomes = opts.file
+      ? await replayHistories([readHistoryFile(opts.file, opts.workflowId)], bundle, dataConverter())
+      : await withClient(async (client) =>
+          replayHistories(opts.query ? queryHistories(client, opts.query, Number(opts.limit)) : [await fetchHistory(client, run!)], bundle, dataConverter()),
+        );
+    for (const line of formatReplay(outcomes)) print(line);
+    process.exitCode = outcomes.every((o) => o.ok) ? 0 : 1;
+  });
+
+program
+  .command('report')
+  .description('What happened in a run, from its history alone: timeline, alert, decisions, approvals, compensations.')
+  .argument('[run]', 'workflow id')
+  .option('--file <file>', 'a history file instead of a live run')
+  .option('--workflow-id <id>', 'with --file: the run\'s workflow id')
+  .addOption(new Option('--format <format>', 'output format').choices(['markdown', 'html']).default('markdown'))
+  .option('-o, --output <file>', 'write to a file instead of stdout')
+  .action(async (run: string | undefined, opts: { file?: string; workflowId?: string; format: 'markdown' | 'html'; output?: string }) => {
+    const named = opts.file ? readHistoryFile(opts.file, opts.workflowId) : await withClient((client) => fetchHistory(client, run!));
+    const report = await readHistory(named.history, named.workflowId, codecFromEnv());
+    const text = opts.format === 'html' ? htmlReport(report) : markdownReport(report);
+    if (opts.output) writeFileSync(opts.output, text);
+    else print(text);
+  });
+
+program
+  .command('codec-server')
+  .description('Serve /decode and /encode for payloads encrypted with RUNBOOK_PAYLOAD_KEY, for the Web UI\'s codec endpoint setting.')
+  .option('--port <port>', 'port', '8888')
+  .option('--origin <url>', 'the Web UI allowed to call it', 'http://localhost:8233')
+  .action(async (opts: { port: string; origin: string }) => {
+    const codec = codecFromEnv();
+    if (!codec) {
+      print('RUNBOOK_PAYLOAD_KEY is not set: there is nothing to decode');
+      process.exitCode = 2;
+      return;
+    }
+    const app = codecServer(codec, opts.origin);
+    await app.listen({ host: '127.0.0.1', port: Number(opts.port) });
+    print(`codec server on http://127.0.0.1:${opts.port} for ${opts.origin}; in the Web UI: Settings → Codec Server → this URL`);
+  });
 
 program
   .command('setup')

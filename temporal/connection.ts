@@ -5,6 +5,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
+import { dataConverter } from './codec';
 
 export const DEFAULT_ADDRESS = 'localhost:7233';
 export const DEFAULT_NAMESPACE = 'default';
@@ -26,5 +27,6 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env): Temporal
 
 export async function connectClient(settings: TemporalSettings = temporalSettings()): Promise<Client> {
   const connection = await Connection.connect(settings.connection as Parameters<typeof Connection.connect>[0]);
-  return new Client({ connection, namespace: settings.namespace });
+  const converter = dataConverter();
+  return new Client({ connection, namespace: settings.namespace, ...(converter && { dataConverter: converter }) });
 }

@@ -7,6 +7,8 @@ import { claudeConfigFromEnv, type ClaudeConfig } from '../activities/claude/con
 import { auditActivities } from '../activities/humans/audit';
 import { groupsFile, peopleActivities } from '../activities/humans/people';
 import { actionActivities } from '../activities/run-action';
+import type { DataConverter } from '@temporalio/common';
+import { dataConverter as defaultDataConverter } from '../temporal/codec';
 import type { TemporalSettings } from '../temporal/connection';
 
 export interface WorkerSetup {
@@ -21,6 +23,8 @@ export interface WorkerSetup {
   groupsFile?: string;
   /** Workflows kept in memory between tasks; parked runs beyond it are replayed when they wake. */
   maxCachedWorkflows?: number;
+  /** Encrypts payloads at rest; default from RUNBOOK_PAYLOAD_KEY (none: plain JSON). */
+  dataConverter?: DataConverter;
   /** Extra activities (tests use this to observe calls). */
   activities?: Record<string, (...args: never[]) => Promise<unknown>>;
   identity?: string;
@@ -43,6 +47,7 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
     ...(setup.workflowBundlePath ? { workflowBundle: { codePath: setup.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
     ...(setup.identity && { identity: setup.identity }),
     ...(setup.maxCachedWorkflows !== undefined && { maxCachedWorkflows: setup.maxCachedWorkflows }),
+    ...((setup.dataConverter ?? defaultDataConverter()) && { dataConverter: setup.dataConverter ?? defaultDataConverter() }),
     // A cancellation reaches a running activity only in a heartbeat's answer: heartbeat every
     // second so that cancelling a run kills its commands within a second or two.
     maxHeartbeatThrottleInterval: '1s',

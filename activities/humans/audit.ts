@@ -7,5 +7,6 @@ import type { AuditActivities } from './types';
 export const auditActivities: AuditActivities = {
   async recordAudit(entry) {
     log.info('runbook audit', { audit: entry });
+    return entry;
   },
 };

@@ -13,5 +13,6 @@ export interface PeopleActivities {
 }
 
 export interface AuditActivities {
-  recordAudit(entry: AuditEntry): Promise<void>;
+  /** Returns the entry, so that it is in the marker the local activity leaves in history. */
+  recordAudit(entry: AuditEntry): Promise<AuditEntry>;
 }

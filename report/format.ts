@@ -1,0 +1,27 @@
+// Small helpers shared by the Markdown and HTML reports.
+import type { RunReport, StepLine } from './read-history';
+
+export function durationOf(from: string, to: string | undefined): string {
+  if (!to) return 'running';
+  const ms = Date.parse(to) - Date.parse(from);
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return minutes < 60 ? `${minutes} min ${Math.round((ms % 60_000) / 1000)} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+export function outcomeLine(r: RunReport): string {
+  return `${r.outcome}${r.reason ? `: ${r.reason}` : ''}`;
+}
+
+export function stepOutcome(l: StepLine): string {
+  return `${l.outcome}${l.attempts > 1 ? ` after ${l.attempts} attempts` : ''}${l.detail ? ` (${l.detail})` : ''}`;
+}
+
+export function tokens(t: { input: number; output: number; cacheRead: number; cacheWrite: number }): string {
+  return `${t.input} in, ${t.output} out, ${t.cacheRead} cache read, ${t.cacheWrite} cache write`;
+}
+
+export function answerOf(a: { choice?: string; values?: Record<string, unknown> }): string {
+  return a.choice ?? JSON.stringify(a.values ?? {});
+}
