@@ -85,9 +85,7 @@ export class Humans {
   }
 
   takeOutcome(step: string): ApprovalOutcome | undefined {
-    const o = this.outcomes.get(step);
-    this.outcomes.delete(step);
-    return o;
+    return take(this.outcomes, step);
   }
 
   answer(step: string): HumanAnswer | undefined {
@@ -95,9 +93,7 @@ export class Humans {
   }
 
   takeAnswer(step: string): HumanAnswer | undefined {
-    const a = this.answers.get(step);
-    this.answers.delete(step);
-    return a;
+    return take(this.answers, step);
   }
 
   /** Every attempt is checked, recorded in state and history, and answered or refused. */
@@ -178,6 +174,12 @@ export class Humans {
     this.answers.set(req.step, { by: req.by, values: req.values, ...(req.comment && { comment: req.comment }) });
     return `step \`${req.step}\` filled by ${req.by}`;
   }
+}
+
+function take<T>(map: Map<string, T>, key: string): T | undefined {
+  const value = map.get(key);
+  map.delete(key);
+  return value;
 }
 
 function field(req: Record<string, unknown>, name: string, required: boolean): string | undefined {

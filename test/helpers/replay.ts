@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { quietRuntime } from './temporal';
+import { compile, quietRuntime, runToEnd, testClient, withWorker, type Outcome } from './temporal';
 
 export const CORPUS = path.join(__dirname, '..', 'replay', 'histories');
 
@@ -19,4 +19,12 @@ export async function expectReplays(handle: WorkflowHandle, name: string): Promi
     const entry = `{"workflowId":${JSON.stringify(handle.workflowId)},"history":${historyToJSON(history)}}\n`;
     writeFileSync(path.join(CORPUS, `${name}.json`), entry);
   }
+}
+
+/** Compiles and runs a runbook on a fresh worker, replays its history, and keeps it in the corpus as `name`. */
+export async function runAndReplay(name: string, yaml: string, inputs: Record<string, unknown> = {}): Promise<Outcome> {
+  const runbook = compile(yaml);
+  const outcome = await withWorker((s) => runToEnd(s, { runbook, inputs }));
+  await expectReplays((await testClient()).workflow.getHandle(outcome.workflowId), name);
+  return outcome;
 }

@@ -1,16 +1,11 @@
 // parallel and foreach on the real dev server.
-import { expectReplays } from '../helpers/replay';
+import { runAndReplay } from '../helpers/replay';
 import { callsOf, groupPeak } from '../helpers/test-actions';
-import { closeTestClient, compile, runToEnd, testClient, withWorker, type Outcome } from '../helpers/temporal';
+import { closeTestClient } from '../helpers/temporal';
 
 afterAll(closeTestClient);
 
-async function run(name: string, yaml: string, inputs: Record<string, unknown> = {}): Promise<Outcome> {
-  const runbook = compile(yaml);
-  const outcome = await withWorker((s) => runToEnd(s, { runbook, inputs }));
-  await expectReplays((await testClient()).workflow.getHandle(outcome.workflowId), name);
-  return outcome;
-}
+const run = runAndReplay;
 
 it('runs parallel branches at once and lets later steps read every branch', async () => {
   const started = Date.now();

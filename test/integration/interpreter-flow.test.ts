@@ -2,18 +2,13 @@
 // onFailure routing, bounded loops, polling and durable waits. Every history is replayed
 // and kept in the replay corpus.
 import { historyOf } from '../helpers/history';
-import { expectReplays } from '../helpers/replay';
+import { runAndReplay } from '../helpers/replay';
 import { callsOf } from '../helpers/test-actions';
-import { closeTestClient, compile, runToEnd, testClient, withWorker, type Outcome } from '../helpers/temporal';
+import { closeTestClient } from '../helpers/temporal';
 
 afterAll(closeTestClient);
 
-async function run(name: string, yaml: string, inputs: Record<string, unknown> = {}): Promise<Outcome> {
-  const runbook = compile(yaml);
-  const outcome = await withWorker((s) => runToEnd(s, { runbook, inputs }));
-  await expectReplays((await testClient()).workflow.getHandle(outcome.workflowId), name);
-  return outcome;
-}
+const run = runAndReplay;
 
 it('retries an action under the runbook retry policy, each attempt visible in history', async () => {
   const outcome = await run(
