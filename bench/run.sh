@@ -13,6 +13,6 @@ fi
 status=0
 for name in "${names[@]}"; do
   echo "== $name"
-  node "dist/bench/$name.bench.js" || status=1
+  node --expose-gc "dist/bench/$name.bench.js" || status=1
 done
 exit $status
