@@ -1,5 +1,6 @@
 // The worker process: connects to Temporal from the environment, serves the runbook task
 // queue, and drains in-flight work on SIGINT/SIGTERM (the SDK handles those signals).
+import { claudeConfigFromEnv } from '../activities/claude/config';
 import { loadActions } from '../activities/registry';
 import { temporalSettings } from '../temporal/connection';
 import { createWorker } from './create-worker';
@@ -13,8 +14,10 @@ async function main(): Promise<void> {
     ...(process.env.RUNBOOK_WORKFLOW_BUNDLE && { workflowBundlePath: process.env.RUNBOOK_WORKFLOW_BUNDLE }),
     ...(process.env.RUNBOOK_MAX_CACHED_WORKFLOWS && { maxCachedWorkflows: Number(process.env.RUNBOOK_MAX_CACHED_WORKFLOWS) }),
   });
+  const claude = claudeConfigFromEnv();
   console.log(
-    `worker ready: ${settings.connection.address} namespace=${settings.namespace} taskQueue=${settings.taskQueue} actions=${actions.map((a) => a.name).join(',')}`,
+    `worker ready: ${settings.connection.address} namespace=${settings.namespace} taskQueue=${settings.taskQueue} actions=${actions.map((a) => a.name).join(',')} ` +
+      `model=${claude.apiKey ? claude.defaultModel : 'none (no ANTHROPIC_API_KEY: people decide)'}`,
   );
   try {
     await worker.run();
