@@ -1,7 +1,7 @@
 // People in the loop: approvals and decisions waiting for a human, the handlers that receive
 // them (as signals from the Web UI and as updates from the CLI/API), the policy every attempt
 // is checked against, and the audit trail of accepted and refused attempts.
-import { ApplicationFailure, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import { Validator } from '@cfworker/json-schema';
 import {
   HANDLER_DESCRIPTIONS,
@@ -18,7 +18,8 @@ import {
   type RejectRequest,
 } from './messages';
 import type { Run } from './run';
-import type { AuditEntry, PendingApproval, PendingDecision } from './types';
+import { formatDuration } from '../dsl/durations';
+import type { AuditEntry, PendingApproval, PendingDecision, RemediationStatus } from './types';
 import type { AuditActivities } from '../activities/humans/types';
 
 type Via = 'signal' | 'update';
@@ -71,29 +72,29 @@ export class Humans {
     return [...this.pending.values()];
   }
 
-  open(pending: PendingApproval | PendingDecision): void {
+  /**
+   * Waits for enough approvals or a rejection; undefined when the time ran out or the alert
+   * stopped the run. Votes are added to `pending.approvals`, the very array passed in.
+   */
+  async waitForApproval(pending: Waiting<PendingApproval>, timeoutMs: number): Promise<ApprovalOutcome | undefined> {
+    await this.wait({ ...pending, ...window(timeoutMs) } as PendingApproval, 'awaiting-approval', () => this.outcomes.has(pending.step), `${pending.step}: wait for approval (${formatDuration(timeoutMs)})`, timeoutMs);
+    return take(this.outcomes, pending.step);
+  }
+
+  /** Waits for a person's decision; undefined when the time ran out or the alert stopped the run. */
+  async waitForDecision(pending: Waiting<PendingDecision>, timeoutMs: number): Promise<HumanAnswer | undefined> {
+    await this.wait({ ...pending, ...window(timeoutMs) } as PendingDecision, 'awaiting-decision', () => this.answers.has(pending.step), `${pending.step}: wait for a human decision (${formatDuration(timeoutMs)})`, timeoutMs);
+    return take(this.answers, pending.step);
+  }
+
+  /** Lists the request, waits (the timer named in the UI) until it is answered, the run must stop, or time runs out, then ends it. */
+  private async wait(pending: PendingApproval | PendingDecision, status: RemediationStatus, answered: () => boolean, summary: string, timeoutMs: number): Promise<void> {
     this.pending.set(pending.step, pending);
-  }
-
-  close(step: string): void {
-    this.pending.delete(step);
-    this.ended.add(step);
-  }
-
-  outcome(step: string): ApprovalOutcome | undefined {
-    return this.outcomes.get(step);
-  }
-
-  takeOutcome(step: string): ApprovalOutcome | undefined {
-    return take(this.outcomes, step);
-  }
-
-  answer(step: string): HumanAnswer | undefined {
-    return this.answers.get(step);
-  }
-
-  takeAnswer(step: string): HumanAnswer | undefined {
-    return take(this.answers, step);
+    this.run.setStatus(status);
+    await condition(() => answered() || this.run.stopRequested, timeoutMs, { summary });
+    this.pending.delete(pending.step);
+    this.ended.add(pending.step);
+    this.run.setStatus('running');
   }
 
   /** Every attempt is checked, recorded in state and history, and answered or refused. */
@@ -174,6 +175,14 @@ export class Humans {
     this.answers.set(req.step, { by: req.by, values: req.values, ...(req.comment && { comment: req.comment }) });
     return `step \`${req.step}\` filled by ${req.by}`;
   }
+}
+
+/** A pending request as a step builds it; its request time and deadline are set when the wait starts. */
+export type Waiting<P> = Omit<P, 'requestedAt' | 'deadline'>;
+
+function window(timeoutMs: number): { requestedAt: string; deadline: string } {
+  const now = Date.now();
+  return { requestedAt: new Date(now).toISOString(), deadline: new Date(now + timeoutMs).toISOString() };
 }
 
 function take<T>(map: Map<string, T>, key: string): T | undefined {

@@ -11,8 +11,8 @@ import { continueAsNewIfDue } from '../continue-as-new';
 import { pushCompensation } from '../compensation';
 import type { Frame } from '../run';
 
-/** Actions heartbeat every second; missing beats for this long means the worker died. */
-export const ACTION_HEARTBEAT_TIMEOUT_MS = 30_000;
+/** Activities heartbeat every second; missing beats for this long means the worker died. */
+export const ACTIVITY_HEARTBEAT_TIMEOUT_MS = 30_000;
 
 export const runAction: StepHandler<ActionStep> = async (step, { frame }) => {
   // Building the scope walks every step record; skip it for literal parameters.
@@ -67,7 +67,7 @@ export async function callAction(uses: string, request: ActionRequest, options: 
   try {
     return await scheduleActivity(uses, [request], {
       startToCloseTimeout: options.timeoutMs,
-      heartbeatTimeout: Math.min(ACTION_HEARTBEAT_TIMEOUT_MS, options.timeoutMs),
+      heartbeatTimeout: Math.min(ACTIVITY_HEARTBEAT_TIMEOUT_MS, options.timeoutMs),
       retry: retryPolicy(options.retry),
       summary: options.summary,
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

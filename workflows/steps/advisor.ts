@@ -1,20 +1,16 @@
 // Shared by `decide` and `fill`: ask Claude within the declared choices or schema, and hand
 // the question to a human when no model is reachable, its answers stay invalid, its
 // confidence is below the step's bar, or the run's token budget is spent.
-import { condition, isCancellation, proxyActivities, scheduleActivity } from '@temporalio/workflow';
+import { isCancellation, scheduleActivity } from '@temporalio/workflow';
 import type { Alert } from '../../dsl/alert';
 import type { DecideStep, FillStep } from '../../dsl/compiled';
-import { formatDuration } from '../../dsl/durations';
 import { renderTemplate, stringify } from '../../dsl/expressions';
 import type { AdviceRequest, AdviceResult } from '../../activities/claude/types';
-import type { PeopleActivities } from '../../activities/humans/types';
 import { reasonOf, retryPolicy } from '../failures';
+import { eligiblePeople } from '../people';
 import type { Frame } from '../run';
-import type { DecisionRecord, PendingDecision, Suggestion } from '../types';
-
-const deciders = (step: DecideStep | FillStep) =>
-  proxyActivities<PeopleActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 }, summary: `${step.id}: who may decide` }).resolvePeople(step.human.deciders);
-const MODEL_HEARTBEAT_TIMEOUT_MS = 30_000;
+import type { DecisionRecord, Suggestion } from '../types';
+import { ACTIVITY_HEARTBEAT_TIMEOUT_MS } from './action';
 
 export interface Answer {
   choice?: string;
@@ -37,7 +33,7 @@ export async function adviseOrAsk(step: DecideStep | FillStep, frame: Frame): Pr
     try {
       result = await scheduleActivity<AdviceResult>('askClaude', [request], {
         startToCloseTimeout: step.timeoutMs,
-        heartbeatTimeout: Math.min(MODEL_HEARTBEAT_TIMEOUT_MS, step.timeoutMs),
+        heartbeatTimeout: Math.min(ACTIVITY_HEARTBEAT_TIMEOUT_MS, step.timeoutMs),
         retry: retryPolicy(step.retry),
         summary: `${step.id}: ask Claude`,
       });
@@ -65,45 +61,39 @@ export async function adviseOrAsk(step: DecideStep | FillStep, frame: Frame): Pr
 
 async function askHuman(step: DecideStep | FillStep, frame: Frame, request: AdviceRequest, why: string, suggestion: Suggestion | undefined): Promise<Advice> {
   const run = frame.run;
-  const eligible = step.human.deciders.length ? (await deciders(step)).eligible : [];
-  const now = Date.now();
-  const pending: PendingDecision = {
-    kind: 'decision',
-    step: step.id,
-    decision: step.kind,
-    prompt: request.prompt,
-    ...(request.choices && { choices: request.choices }),
-    ...(request.schema && { schema: request.schema }),
-    why,
-    ...(suggestion && { suggestion }),
-    eligible,
-    requestedAt: new Date(now).toISOString(),
-    deadline: new Date(now + step.human.timeoutMs).toISOString(),
-  };
-  run.humans.open(pending);
-  run.setStatus('awaiting-decision');
-  await condition(() => run.humans.answer(step.id) !== undefined || run.stopRequested, step.human.timeoutMs, { summary: `${step.id}: wait for a human decision (${formatDuration(step.human.timeoutMs)})` });
-  run.humans.close(step.id);
-  run.setStatus('running');
-  const answer = run.humans.takeAnswer(step.id);
+  const eligible = step.human.deciders.length ? (await eligiblePeople(step.id, step.human.deciders, 'decide')).eligible : [];
+  const answer = await run.humans.waitForDecision(
+    {
+      kind: 'decision',
+      step: step.id,
+      decision: step.kind,
+      prompt: request.prompt,
+      ...(request.choices && { choices: request.choices }),
+      ...(request.schema && { schema: request.schema }),
+      why,
+      ...(suggestion && { suggestion }),
+      eligible,
+    },
+    step.human.timeoutMs,
+  );
   if (!answer) return { ok: false, timedOut: run.stopRequested ? 'the alert resolved' : `no one decided within the human timeout (${why})` };
   const record: DecisionRecord = {
     step: step.id,
     decision: step.kind,
     by: answer.by,
-    ...(answer.choice !== undefined && { choice: answer.choice }),
-    ...(answer.values !== undefined && { values: answer.values }),
+    ...pick(answer),
     ...(answer.comment && { reasoning: answer.comment }),
     why,
     ...(suggestion && { suggestion }),
     at: new Date().toISOString(),
   };
   run.decisions.push(record);
-  return { ok: true, answer: { ...(answer.choice !== undefined && { choice: answer.choice }), ...(answer.values !== undefined && { values: answer.values }), record } };
+  return { ok: true, answer: { ...pick(answer), record } };
 }
 
-function pick(result: AdviceResult): { choice?: string; values?: Record<string, unknown> } {
-  return { ...(result.choice !== undefined && { choice: result.choice }), ...(result.values !== undefined && { values: result.values }) };
+/** The answer itself, from the model's result or a person's. */
+function pick(from: { choice?: string; values?: Record<string, unknown> }): { choice?: string; values?: Record<string, unknown> } {
+  return { ...(from.choice !== undefined && { choice: from.choice }), ...(from.values !== undefined && { values: from.values }) };
 }
 
 function adviceRequest(step: DecideStep | FillStep, frame: Frame): AdviceRequest {
