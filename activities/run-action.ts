@@ -5,13 +5,13 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { validatorFor } from '../dsl/shape';
 import type { AnyAction, ActionContext } from './action';
+import { heartbeatWhileRunning } from './heartbeat';
 import { insertSecrets, redactSecrets, resolveSecrets, type SecretValues } from './secrets';
 import { limitPayload } from './truncate';
 import type { ActionActivity, ActionRequest } from './types';
 
 /** History stays readable: no single action result above this. */
 export const MAX_RESULT_BYTES = 64 * 1024;
-const HEARTBEAT_MS = 1_000;
 
 export function actionActivities(actions: readonly AnyAction[]): Record<string, ActionActivity> {
   return Object.fromEntries(actions.map((action) => [action.name, (request: ActionRequest) => executeAction(action, request)]));
@@ -33,15 +33,14 @@ export async function executeAction(action: AnyAction, request: ActionRequest): 
     stepId: request.stepId,
     runbook: request.runbook,
   };
-  // Every action heartbeats, so a dead worker or a cancellation is noticed within the heartbeat timeout.
-  const beat = setInterval(() => temporal.heartbeat(), HEARTBEAT_MS);
+  const stopHeartbeat = heartbeatWhileRunning();
   try {
     const outputs = (await action.run(input, context)) as Record<string, unknown>;
     return limitPayload(redactSecrets(outputs, secrets), MAX_RESULT_BYTES);
   } catch (err) {
     throw redactFailure(err, secrets);
   } finally {
-    clearInterval(beat);
+    stopHeartbeat();
   }
 }
 

@@ -1,11 +1,12 @@
-// The `askClaude` activity: one forced, strict tool call through @anthropic-ai/sdk (streamed,
-// so the activity heartbeats while the model writes), the answer validated again here, and a
-// bounded number of corrections with the validation error fed back.
+// The `askClaude` activity: one forced, strict tool call through @anthropic-ai/sdk (streamed;
+// the activity heartbeats every second, also before the first token), the answer validated
+// again here, and a bounded number of corrections with the validation error fed back.
 import Anthropic from '@anthropic-ai/sdk';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { validatorFor } from '../../dsl/shape';
 import type { TokenUsage } from '../../workflows/types';
+import { heartbeatWhileRunning } from '../heartbeat';
 import type { ClaudeConfig } from './config';
 import { classifyModelError } from './errors';
 import { answerTool, systemPrompt, userMessage } from './prompt';
@@ -25,7 +26,12 @@ export function claudeActivities(config: ClaudeConfig): ClaudeActivities {
       if (!config.apiKey) {
         throw ApplicationFailure.create({ type: 'ModelNotConfigured', message: 'no ANTHROPIC_API_KEY on the worker', nonRetryable: true });
       }
-      return advise(getClient(), request, request.model ?? config.defaultModel);
+      const stopHeartbeat = heartbeatWhileRunning();
+      try {
+        return await advise(getClient(), request, request.model ?? config.defaultModel);
+      } finally {
+        stopHeartbeat();
+      }
     },
   };
 }
@@ -48,7 +54,6 @@ async function advise(client: Anthropic, req: AdviceRequest, model: string): Pro
         { model, max_tokens: MAX_TOKENS[req.kind], system: systemPrompt(req), tools: [tool], tool_choice: { type: 'tool', name: tool.name }, messages },
         { signal: activity.cancellationSignal },
       );
-      stream.on('streamEvent', () => activity.heartbeat());
       message = await stream.finalMessage();
     } catch (err) {
       throw classifyModelError(err);
