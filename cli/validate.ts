@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { loadActions, catalogOf } from '../activities/registry';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics';
-import { compileFile, expandPaths } from '../repository/runbook-files';
+import { compileFile, expandPaths, RunbookFolders } from '../repository/runbook-files';
 
 export interface ValidateReport {
   files: Array<{ file: string; valid: boolean; name?: string; hash?: string; diagnostics: Diagnostic[] }>;
@@ -17,8 +17,9 @@ export function validatePaths(paths: string[]): ValidateReport {
     valid: false,
     diagnostics: [{ file, line: 1, col: 1, severity: 'error' as const, code: 'unreadable' as const, message: reason }],
   }));
+  const folders = new RunbookFolders();
   const files = found.map((file) => {
-    const result = compileFile(file, catalog);
+    const result = compileFile(file, catalog, folders);
     return {
       file: path.relative(process.cwd(), file) || file,
       valid: !hasErrors(result.diagnostics),

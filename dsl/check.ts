@@ -9,6 +9,7 @@ import { ExpressionError, expressionReferences, hasExpression, splitTemplate, ty
 import { analyseBlock, unboundedLoops, type BlockFlow } from './flow';
 import type { Path, SourceMap } from './load';
 import { inputProblem } from './inputs';
+import { regExp } from './regex';
 import { checkShape, validatorFor } from './shape';
 import { STEP_KINDS } from './schema';
 import { buildTree, edges, isRecord, normalSuccessor, type Block, type StepNode, type Tree } from './tree';
@@ -332,7 +333,7 @@ class Checker {
 
   private checkRegex(pattern: string, path: Path, what: string): void {
     try {
-      new RegExp(pattern, 'u');
+      regExp(pattern);
     } catch (err) {
       this.report('bad-regex', path, `${what} is not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '')}`);
     }

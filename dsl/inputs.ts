@@ -1,6 +1,7 @@
 // Input declarations: checking values against them and turning text (CLI flags, alert
 // labels) into typed values. Pure, so the workflow re-checks its own input with the same code.
 import type { Alert } from './alert';
+import { regExp } from './regex';
 import type { InputDoc } from './schema';
 
 /** Why a value does not fit an input declaration, or undefined when it does. */
@@ -44,7 +45,7 @@ export function inputProblem(spec: Record<string, unknown>, value: unknown): str
 
 function safeRegex(pattern: string): RegExp | undefined {
   try {
-    return new RegExp(pattern, 'u');
+    return regExp(pattern);
   } catch {
     return undefined;
   }

@@ -7,7 +7,7 @@ import type { ActionCatalog, RunbookResolver } from '../dsl/catalog';
 import { compileRunbook, type CompileResult } from '../dsl/compile';
 import { LOAD_LIMITS } from '../dsl/load';
 
-const YAML_FILE = /\.ya?ml$/;
+export const YAML_FILE = /\.ya?ml$/;
 
 /** Files named on the command line, folders expanded (recursively) to their YAML files. */
 export function expandPaths(paths: string[]): { files: string[]; unreadable: Array<{ file: string; reason: string }> } {
@@ -48,15 +48,26 @@ export function readRunbookText(file: string): string {
   return readFileSync(file, 'utf8');
 }
 
-/** Runbooks in the same folder as `file`, by their `name:`. */
-export function siblingResolver(file: string): RunbookResolver {
-  const dir = path.dirname(file);
-  let index: Map<string, string> | undefined;
-  return (name) => {
-    index ??= indexFolder(dir);
-    const found = index.get(name);
-    return found ? { file: path.relative(process.cwd(), found) || found, text: readRunbookText(found) } : undefined;
-  };
+/**
+ * Runbooks by `name:` in each folder, for child `runbook:` steps. A folder is indexed once, however
+ * many of its runbooks are compiled with the same instance (validate a folder, load the receiver).
+ */
+export class RunbookFolders {
+  private readonly indexes = new Map<string, Map<string, string>>();
+
+  /** Finds runbooks in the folder of `file`. */
+  resolverFor(file: string): RunbookResolver {
+    const dir = path.dirname(file);
+    return (name) => {
+      let index = this.indexes.get(dir);
+      if (!index) {
+        index = indexFolder(dir);
+        this.indexes.set(dir, index);
+      }
+      const found = index.get(name);
+      return found ? { file: path.relative(process.cwd(), found) || found, text: readRunbookText(found) } : undefined;
+    };
+  }
 }
 
 function indexFolder(dir: string): Map<string, string> {
@@ -75,6 +86,6 @@ function indexFolder(dir: string): Map<string, string> {
   return index;
 }
 
-export function compileFile(file: string, catalog: ActionCatalog): CompileResult {
-  return compileRunbook(readRunbookText(file), path.relative(process.cwd(), file) || file, { catalog, resolve: siblingResolver(file) });
+export function compileFile(file: string, catalog: ActionCatalog, folders = new RunbookFolders()): CompileResult {
+  return compileRunbook(readRunbookText(file), path.relative(process.cwd(), file) || file, { catalog, resolve: folders.resolverFor(file) });
 }

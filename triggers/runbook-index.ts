@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { ActionCatalog } from '../dsl/catalog';
 import type { CompiledRunbook } from '../dsl/compiled';
 import { formatDiagnostic, hasErrors } from '../dsl/diagnostics';
-import { compileFile } from '../repository/runbook-files';
+import { compileFile, RunbookFolders, YAML_FILE } from '../repository/runbook-files';
 
 export interface RunbookIndex {
   runbooks: CompiledRunbook[];
@@ -15,8 +15,9 @@ export interface RunbookIndex {
 export function loadRunbookIndex(dir: string, catalog: ActionCatalog): RunbookIndex {
   const runbooks: CompiledRunbook[] = [];
   const problems: string[] = [];
-  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-    const result = compileFile(path.join(dir, file), catalog);
+  const folders = new RunbookFolders();
+  for (const file of readdirSync(dir).filter((f) => YAML_FILE.test(f)).sort()) {
+    const result = compileFile(path.join(dir, file), catalog, folders);
     if (hasErrors(result.diagnostics) || !result.runbook) {
       problems.push(...result.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic));
       continue;
