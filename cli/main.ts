@@ -2,7 +2,6 @@
 // The `runbook` command.
 import { Command, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
-import type { Client } from '@temporalio/client';
 import { htmlReport } from '../report/html';
 import { markdownReport } from '../report/markdown';
 import { readHistory } from '../report/read-history';
@@ -10,7 +9,7 @@ import { codecFromEnv, dataConverter } from '../temporal/codec';
 import { codecServer } from '../temporal/codec-server';
 import { fetchHistory, historyJson, queryHistories, readHistoryFile } from './histories';
 import { currentWorkflowBundle, formatReplay, replayHistories } from './replay';
-import { connectClient, temporalSettings } from '../temporal/connection';
+import { withClient } from '../temporal/connection';
 import { statusQuery } from '../workflows/messages';
 import { approveRun, decideRun, formatPending, pendingRuns, refusal, rejectRun } from './humans';
 import { registerSearchAttributes } from '../temporal/search-attribute-setup';
@@ -51,17 +50,6 @@ program
     process.exitCode = await runCommand(file, opts, print);
   });
 
-/** Runs `fn` with a client for TEMPORAL_ADDRESS, closing it afterwards. */
-async function withClient<T>(fn: (client: Client, namespace: string) => Promise<T>): Promise<T> {
-  const settings = temporalSettings();
-  const client = await connectClient(settings);
-  try {
-    return await fn(client, settings.namespace);
-  } finally {
-    await client.connection.close();
-  }
-}
-
 /** Prints the run's answer (exit 0) or its refusal (exit 1). */
 async function sendHumanAction(send: () => Promise<string>): Promise<void> {
   try {
@@ -78,7 +66,7 @@ program
   .description('List runs waiting for a human: approvals (with their plans) and decisions.')
   .option('--json', 'machine-readable output')
   .action(async (opts: { json?: boolean }) =>
-    withClient(async (client, namespace) => {
+    withClient(async (client, { namespace }) => {
       const runs = await pendingRuns(client);
       if (opts.json) print(JSON.stringify(runs, null, 2));
       else if (runs.length === 0) print('nothing is waiting for a human');
@@ -211,7 +199,7 @@ program
   .command('setup')
   .description('Register the search attributes runs use (RunbookName, Service, ...) on the Temporal cluster of TEMPORAL_ADDRESS.')
   .action(async () =>
-    withClient(async (client, namespace) => {
+    withClient(async (client, { namespace }) => {
       const added = await registerSearchAttributes(client, namespace);
       print(added.length ? `registered ${added.join(', ')} in ${namespace}` : `search attributes already registered in ${namespace}`);
     }),

@@ -2,7 +2,8 @@
 // OK or the non-determinism found. Gate a deploy on it: exit 1 when any run fails.
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
-import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { bundleWorkflows } from '../temporal/bundle';
 import type { NamedHistory } from './histories';
 
 export interface ReplayOutcome {
@@ -12,9 +13,8 @@ export interface ReplayOutcome {
 }
 
 /** The workflow code to check: the built interpreter, unless a test passes another bundle. */
-export async function currentWorkflowBundle(): Promise<{ code: string }> {
-  const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error };
-  return bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows'), logger: quiet });
+export function currentWorkflowBundle(): Promise<{ code: string }> {
+  return bundleWorkflows(path.join(__dirname, '..', 'workflows'));
 }
 
 export async function replayHistories(histories: Iterable<NamedHistory> | AsyncIterable<NamedHistory>, bundle: { code: string } | { codePath: string }, converter?: DataConverter): Promise<ReplayOutcome[]> {

@@ -1,14 +1,14 @@
 // `runbook run FILE --input key=value`: validates, starts the run, prints each step as it
 // completes; exit 0 on success, 1 when the run fails, 2 when it cannot start.
 import { readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { catalogOf, loadActions } from '../activities/registry';
 import type { Alert } from '../dsl/alert';
 import { formatDiagnostic, hasErrors } from '../dsl/diagnostics';
 import { resolveInputs } from '../dsl/inputs';
-import { connectClient, temporalSettings } from '../temporal/connection';
+import { withClient } from '../temporal/connection';
 import { startRun } from '../temporal/start-run';
 import { followRun } from './follow';
+import { whoAmI } from './humans';
 import { compileFile } from '../repository/runbook-files';
 import { runUrl } from './urls';
 
@@ -42,14 +42,12 @@ export async function runCommand(file: string, options: RunCommandOptions, print
     return 2;
   }
 
-  const settings = temporalSettings();
-  const client = await connectClient(settings);
-  try {
+  return withClient(async (client, settings) => {
     const handle = await startRun(client, settings.taskQueue, {
       runbook,
       inputs: values,
       ...(alert && { alert }),
-      startedBy: options.as ?? userInfo().username,
+      startedBy: whoAmI(options.as),
       ...(options.id && { workflowId: options.id }),
     });
     print(`started ${runbook.name} (${runbook.hash.slice(0, 12)}) as ${handle.workflowId}`);
@@ -62,7 +60,5 @@ export async function runCommand(file: string, options: RunCommandOptions, print
     }
     print(`failed: ${result.reason}`);
     return 1;
-  } finally {
-    await client.connection.close();
-  }
+  });
 }

@@ -25,6 +25,16 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env): Temporal
   };
 }
 
+/** Runs `fn` with a client for the environment's Temporal, closing the connection afterwards. */
+export async function withClient<T>(fn: (client: Client, settings: TemporalSettings) => Promise<T>, settings: TemporalSettings = temporalSettings()): Promise<T> {
+  const client = await connectClient(settings);
+  try {
+    return await fn(client, settings);
+  } finally {
+    await client.connection.close();
+  }
+}
+
 export async function connectClient(settings: TemporalSettings = temporalSettings()): Promise<Client> {
   const connection = await Connection.connect(settings.connection as Parameters<typeof Connection.connect>[0]);
   const converter = dataConverter();

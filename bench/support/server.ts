@@ -1,7 +1,8 @@
 // A Temporal dev server for a benchmark run, and a worker on it serving the bench workflows.
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { bundleWorkflows } from '../../temporal/bundle';
 import { findTemporalBinary } from '../../temporal/binary';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
@@ -12,7 +13,6 @@ export async function startBenchServer(): Promise<TestWorkflowEnvironment> {
   });
 }
 
-export async function benchBundle(): Promise<{ code: string }> {
-  const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error };
-  return bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.js'), logger: quiet });
+export function benchBundle(): Promise<{ code: string }> {
+  return bundleWorkflows(path.join(__dirname, 'workflows.js'));
 }

@@ -6,15 +6,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflows } from '../../temporal/bundle';
 import { replayHistories } from '../../cli/replay';
 import { readHistoryFile } from '../../cli/histories';
 import { findTemporalBinary } from '../../temporal/binary';
 import { startRun } from '../../temporal/start-run';
-import { approveUpdate, statusQuery } from '../../workflows/messages';
-import type { PendingApproval } from '../../workflows/types';
+import { approveUpdate } from '../../workflows/messages';
 import { runCli } from '../helpers/cli';
 import { startFakeAnthropic, toolAnswer, type FakeAnthropic } from '../helpers/fake-anthropic';
+import { pendingApproval } from '../helpers/pending';
 import { closeTestClient, compile, serverAddress, testClient, withWorker } from '../helpers/temporal';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'audit-'));
@@ -62,8 +62,7 @@ beforeAll(async () => {
       taskQueue = s.taskQueue;
       const handle = await startRun(await testClient(), s.taskQueue, { runbook: compile(RUNBOOK), inputs: { service: 'checkout' }, startedBy: 'pagerduty' });
       workflowId = handle.workflowId;
-      let pending: PendingApproval | undefined;
-      while (!pending) pending = (await handle.query(statusQuery)).pending.find((p): p is PendingApproval => p.kind === 'approval');
+      const pending = await pendingApproval(handle);
       await handle.executeUpdate(approveUpdate, { args: [{ step: 'approve_rollback', planHash: 'stale'.padEnd(64, '0'), by: 'bob' }] }).catch(() => undefined);
       await handle.executeUpdate(approveUpdate, { args: [{ step: 'approve_rollback', planHash: pending.planHash, by: 'alice', comment: 'matches the deploy log' }] });
       await handle.result();
@@ -97,10 +96,7 @@ it('replays the run from the server, from our export and from the temporal CLI e
 });
 
 it('catches a changed interpreter with a clear message', async () => {
-  const changed = await bundleWorkflowCode({
-    workflowsPath: path.join(__dirname, '..', 'replay', 'changed-interpreter.ts'),
-    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error },
-  });
+  const changed = await bundleWorkflows(path.join(__dirname, '..', 'replay', 'changed-interpreter.ts'));
   const [outcome] = await replayHistories([readHistoryFile(path.join(dir, 'history.json'), workflowId)], changed);
   expect(outcome).toMatchObject({ workflowId, ok: false });
   expect(outcome!.error).toMatch(/^non-deterministic: /);

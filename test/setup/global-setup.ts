@@ -3,8 +3,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { findTemporalBinary } from '../../temporal/binary';
+import { bundleWorkflows } from '../../temporal/bundle';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { freePort } from '../helpers/ports';
 
@@ -33,10 +33,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.RUNBOOK_TEST_UI_URL = `http://127.0.0.1:${uiPort}`;
 
   mkdirSync(TMP, { recursive: true });
-  const bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error },
-  });
+  const bundle = await bundleWorkflows(require.resolve('../../workflows'));
   const bundlePath = path.join(TMP, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   process.env.RUNBOOK_TEST_WORKFLOW_BUNDLE = bundlePath;
