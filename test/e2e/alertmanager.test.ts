@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { receiverMetrics, type ReceiverMetrics } from '../../triggers/metrics';
 import { buildServer } from '../../triggers/server';
 import { statusQuery } from '../../workflows/messages';
+import { eventually } from '../helpers/eventually';
 import { freePort } from '../helpers/ports';
 import { callsOf } from '../helpers/test-actions';
 import { closeTestClient, compile, settings, startWorker, testClient } from '../helpers/temporal';
@@ -104,13 +105,8 @@ async function metric(name: string, labels: string): Promise<number> {
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Alertmanager works in seconds: poll gently, and give it time. */
+const until = (check: () => Promise<boolean>, what: string) => eventually(check, what, 30_000, 200);
 
 it('starts exactly one remediation despite Alertmanager repeats, and stops it when the alert resolves', async () => {
   const startsAt = new Date().toISOString();

@@ -5,8 +5,8 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startRun } from '../../temporal/start-run';
 import { statusQuery } from '../../workflows/messages';
-import type { PendingApproval } from '../../workflows/types';
 import { launchChromium } from '../helpers/browser';
+import { pendingApproval } from '../helpers/pending';
 import { callsOf } from '../helpers/test-actions';
 import { closeTestClient, compile, testClient, withWorker } from '../helpers/temporal';
 
@@ -45,11 +45,7 @@ steps:
 `);
   await withWorker(async (s) => {
     const handle = await startRun(await testClient(), s.taskQueue, { runbook, inputs: {}, startedBy: 'zoe', workflowId: `restart-api-${Date.now()}` });
-    let pending: PendingApproval | undefined;
-    for (let i = 0; i < 200 && !pending; i++) {
-      pending = (await handle.query(statusQuery)).pending.find((p): p is PendingApproval => p.kind === 'approval');
-      if (!pending) await new Promise((r) => setTimeout(r, 50));
-    }
+    const pending = await pendingApproval(handle);
     expect(pending).toBeDefined();
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -67,7 +63,7 @@ steps:
     expect(await option.innerText()).toContain('Approve the plan of a waiting approve step. JSON: {"step"');
     await option.click();
     await dialog.locator('[contenteditable=true]').click();
-    await page.keyboard.insertText(JSON.stringify({ step: 'approve_restart', planHash: pending!.planHash, by: 'alice', comment: 'approved in the Web UI' }));
+    await page.keyboard.insertText(JSON.stringify({ step: 'approve_restart', planHash: pending.planHash, by: 'alice', comment: 'approved in the Web UI' }));
     // The editor reformats its JSON when it loses focus; let it settle before submitting.
     await dialog.getByText('Encoding').click();
     await shot(page, 'ui-send-approve-signal.png');

@@ -3,8 +3,8 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { startRun } from '../../temporal/start-run';
 import { approveSignal, approveUpdate, rejectUpdate, statusQuery, type ApproveRequest } from '../../workflows/messages';
-import type { PendingApproval, StatusView } from '../../workflows/types';
 import { historyOf } from '../helpers/history';
+import { pendingApproval, statusWhen } from '../helpers/pending';
 import { expectReplays } from '../helpers/replay';
 import { callsOf } from '../helpers/test-actions';
 import { closeTestClient, compile, testClient, withWorker } from '../helpers/temporal';
@@ -32,15 +32,6 @@ outputs:
 
 async function start(tag: string, approve: string, taskQueue: string, startedBy = 'zoe'): Promise<WorkflowHandle> {
   return startRun(await testClient(), taskQueue, { runbook: compile(RUNBOOK(tag, approve)), inputs: { service: 'checkout' }, startedBy });
-}
-
-async function pendingApproval(handle: WorkflowHandle): Promise<PendingApproval> {
-  for (let i = 0; i < 200; i++) {
-    const p = (await handle.query(statusQuery)).pending.find((x) => x.kind === 'approval');
-    if (p) return p as PendingApproval;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('no approval became pending');
 }
 
 const approve = (handle: WorkflowHandle, req: Partial<ApproveRequest> & Record<string, unknown>) =>
@@ -169,10 +160,7 @@ describe('bad input never crashes the run or unblocks it, and is on the record',
       // The same mistakes as signals (the Web UI's way) are recorded too.
       await handle.signal(approveSignal, { step: 'approve_restart', planHash: hash, by: 'mallory' });
       await handle.signal(approveSignal, { step: 'approve_restart' } as ApproveRequest);
-      let status: StatusView;
-      do status = await handle.query(statusQuery);
-      while (status.audit.length < 8);
-      const waiting = status.status;
+      const { status: waiting } = await statusWhen(handle, (st) => st.audit.length >= 8, 'eight recorded attempts');
       replies.push(await approve(handle, { step: 'approve_restart', planHash: hash, by: 'bob' }));
       await handle.result();
       replies.push(await handle.executeUpdate(approveUpdate, { args: [{ step: 'approve_restart', planHash: hash, by: 'alice' }] }).then(() => 'accepted?', (e: Error) => `after the end: ${e.name}`));
@@ -224,11 +212,8 @@ steps:
       const handle = await startRun(await testClient(), s.taskQueue, { runbook, inputs: {}, startedBy: 'zoe' });
       const first = await pendingApproval(handle);
       await approve(handle, { step: 'first', planHash: first.planHash, by: 'alice' });
-      let status: StatusView;
-      do status = await handle.query(statusQuery);
-      while (!status.pending.some((p) => p.step === 'second'));
+      const second = await pendingApproval(handle, 'second');
       const late = await approve(handle, { step: 'first', planHash: first.planHash, by: 'alice' });
-      const second = status.pending.find((p) => p.step === 'second') as PendingApproval;
       await approve(handle, { step: 'second', planHash: second.planHash, by: 'alice' });
       await handle.result();
       return { late, audit: (await handle.query(statusQuery)).audit };

@@ -4,9 +4,9 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { ClaudeConfig } from '../../activities/claude/config';
 import { startRun } from '../../temporal/start-run';
 import { decideSignal, decideUpdate, statusQuery } from '../../workflows/messages';
-import type { PendingDecision } from '../../workflows/types';
 import { startFakeAnthropic, toolAnswer, type FakeAnthropic } from '../helpers/fake-anthropic';
 import { historyOf } from '../helpers/history';
+import { pendingDecision } from '../helpers/pending';
 import { expectReplays } from '../helpers/replay';
 import { callsOf } from '../helpers/test-actions';
 import { closeTestClient, compile, testClient, withWorker } from '../helpers/temporal';
@@ -59,16 +59,6 @@ const answer = (choice: string, confidence: number) => toolAnswer('choose', { ch
 
 async function start(yaml: string, inputs: Record<string, unknown>, taskQueue: string): Promise<WorkflowHandle> {
   return startRun(await testClient(), taskQueue, { runbook: compile(yaml), inputs, startedBy: 'alice' });
-}
-
-async function pendingDecision(handle: WorkflowHandle): Promise<PendingDecision> {
-  for (let i = 0; i < 200; i++) {
-    const status = await handle.query(statusQuery);
-    const p = status.pending.find((x) => x.kind === 'decision');
-    if (p) return p as PendingDecision;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('no decision became pending');
 }
 
 it('routes to the branch Claude picks, with one model call, and records why', async () => {

@@ -1,10 +1,8 @@
 // The operator's CLI: runbook pending, approve, reject, decide.
-import type { WorkflowHandle } from '@temporalio/client';
 import type { TemporalSettings } from '../../temporal/connection';
 import { startRun } from '../../temporal/start-run';
-import { statusQuery } from '../../workflows/messages';
-import type { StatusView } from '../../workflows/types';
 import { runCli } from '../helpers/cli';
+import { pendingApproval, pendingDecision } from '../helpers/pending';
 import { closeTestClient, compile, testClient, withWorker } from '../helpers/temporal';
 
 afterAll(closeTestClient);
@@ -25,19 +23,11 @@ steps:
     with: { name: cli-restart, value: 'restart api' }
 `;
 
-async function waitFor(handle: WorkflowHandle, what: (s: StatusView) => boolean): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (what(await handle.query(statusQuery))) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('timed out waiting for the run');
-}
-
 it('lists what waits for a human, and decides, approves and refuses from the command line', async () => {
   await withWorker(async (s) => {
     const handle = await startRun(await testClient(), s.taskQueue, { runbook: compile(RUNBOOK), inputs: {}, startedBy: 'zoe' });
     const id = handle.workflowId;
-    await waitFor(handle, (st) => st.pending.some((p) => p.step === 'pick'));
+    await pendingDecision(handle, 'pick');
 
     // Visibility is eventually consistent: retry `pending` until the run shows up.
     let listed = '';
@@ -51,7 +41,7 @@ it('lists what waits for a human, and decides, approves and refuses from the com
     const decided = await runCli(['decide', id, '--step', 'pick', '--choice', 'restart', '--as', 'alice'], env(s));
     expect(decided).toMatchObject({ code: 0, stdout: 'step `pick` decided by alice: restart\n' });
 
-    await waitFor(handle, (st) => st.pending.some((p) => p.step === 'approve_restart'));
+    await pendingApproval(handle, 'approve_restart');
     const json = JSON.parse((await runCli(['pending', '--json'], env(s))).stdout) as Array<{ workflowId: string; status: { pending: Array<{ planHash: string; plan: unknown }> } }>;
     const mine = json.find((r) => r.workflowId === id)!;
     expect(mine.status.pending[0]!.plan).toEqual({ step: 'restart', uses: 'test.probe', with: { name: 'cli-restart', value: 'restart api' } });
@@ -70,9 +60,9 @@ it('lists what waits for a human, and decides, approves and refuses from the com
 it('rejects with a reason', async () => {
   await withWorker(async (s) => {
     const handle = await startRun(await testClient(), s.taskQueue, { runbook: compile(RUNBOOK), inputs: {}, startedBy: 'zoe' });
-    await waitFor(handle, (st) => st.pending.some((p) => p.step === 'pick'));
+    await pendingDecision(handle, 'pick');
     await runCli(['decide', handle.workflowId, '--step', 'pick', '--choice', 'restart'], env(s));
-    await waitFor(handle, (st) => st.pending.some((p) => p.step === 'approve_restart'));
+    await pendingApproval(handle, 'approve_restart');
     const rejected = await runCli(['reject', handle.workflowId, '--step', 'approve_restart', '--as', 'carol', '--reason', 'change freeze'], env(s));
     expect(rejected).toMatchObject({ code: 0, stdout: 'step `approve_restart` rejected by carol\n' });
     const failure = await handle.result().then(() => '', (e: Error & { cause?: Error }) => e.cause?.message);

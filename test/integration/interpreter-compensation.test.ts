@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { findTemporalBinary } from '../../temporal/binary';
 import { startRun } from '../../temporal/start-run';
+import { eventually } from '../helpers/eventually';
 import { expectReplays } from '../helpers/replay';
 import { callsOf, probeCalls } from '../helpers/test-actions';
 import { closeTestClient, compile, runToEnd, serverAddress, testClient, withWorker } from '../helpers/temporal';
@@ -94,12 +95,7 @@ steps:${steps('cc')}
 `);
   await withWorker(async (s) => {
     const handle = await startRun(await testClient(), s.taskQueue, { runbook, inputs: { pid_file: pidFile }, startedBy: 'test' });
-    const deadline = Date.now() + 20_000;
-    while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '') {
-      if (Date.now() > deadline) throw new Error('the command never started');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const sleeper = Number(readFileSync(pidFile, 'utf8'));
+    const sleeper = Number(await eventually(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim(), 'the command to start'));
     expect(alive(sleeper)).toBe(true);
     // Cancel the way an operator would, with the Temporal CLI.
     await promisify(execFile)(findTemporalBinary(), ['workflow', 'cancel', '--address', serverAddress(), '--workflow-id', handle.workflowId]);

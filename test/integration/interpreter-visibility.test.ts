@@ -2,10 +2,10 @@
 // while the run is going, search attributes, and continue-as-new for long runs.
 import { randomUUID } from 'node:crypto';
 import { startRun } from '../../temporal/start-run';
-import { statusQuery } from '../../workflows/messages';
 import { ALERT_FINGERPRINT, REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME, SERVICE } from '../../workflows/search-attributes';
 import type { RunInput } from '../../workflows/types';
 import { historyOf } from '../helpers/history';
+import { statusWhen } from '../helpers/pending';
 import { expectReplays } from '../helpers/replay';
 import { closeTestClient, compile, testClient, withWorker } from '../helpers/temporal';
 
@@ -34,9 +34,7 @@ steps:
   await withWorker(async (s) => {
     const client = await testClient();
     const handle = await startRun(client, s.taskQueue, { runbook, inputs: { service: 'checkout' }, alert, startedBy: 'alice' });
-    let status = await handle.query(statusQuery);
-    const deadline = Date.now() + 10_000;
-    while (!status.current.includes('slow') && Date.now() < deadline) status = await handle.query(statusQuery);
+    const status = await statusWhen(handle, (st) => st.current.includes('slow'), 'step slow to run');
     expect(status).toMatchObject({ runbook: 'visible', hash: runbook.hash, status: 'running', startedBy: 'alice', current: ['slow'] });
     expect(status.steps.first).toMatchObject({ status: 'succeeded', outputs: { value: 41 } });
     expect(status.steps.slow!.status).toBe('running');

@@ -11,7 +11,7 @@ import type { ReceiverConfig } from '../../triggers/config';
 import { receiverMetrics, type ReceiverMetrics } from '../../triggers/metrics';
 import { buildServer } from '../../triggers/server';
 import { remediationId } from '../../triggers/start-remediation';
-import { statusQuery } from '../../workflows/messages';
+import { statusWhen } from '../helpers/pending';
 import { callsOf } from '../helpers/test-actions';
 import { closeTestClient, compile, settings, startWorker, testClient } from '../helpers/temporal';
 
@@ -118,8 +118,7 @@ describe('Alertmanager', () => {
     const repeats = await Promise.all(Array.from({ length: 5 }, () => post('alertmanager', fixture('alertmanager-firing.json'), bearer)));
     for (const r of repeats) expect(r.json.results.flatMap((x: any) => x.runbooks.map((b: any) => b.outcome))).toEqual(['duplicate', 'duplicate']);
     const handle = (await testClient()).workflow.getHandle(first.json.results[0].runbooks[0].workflowId);
-    let status = await handle.query(statusQuery);
-    while (status.pending.length === 0) status = await handle.query(statusQuery);
+    await statusWhen(handle, (st) => st.pending.length > 0, 'the run to wait for its approval');
     expect(callsOf('rcv-checkout')).toHaveLength(1);
     expect(callsOf('rcv-payments')).toHaveLength(1);
     expect(first.json.results[0].runbooks[0].workflowId).toBe('errors/alertmanager/7d3c1a2b9e0f4c55@1795947330.123');
@@ -228,8 +227,7 @@ describe('bad input gets a 4xx with a reason and starts nothing', () => {
     const r = await post('alertmanager', body, bearer);
     expect(r.status).toBe(202);
     const handle = (await testClient()).workflow.getHandle(r.json.results[0].runbooks[0].workflowId);
-    let status = await handle.query(statusQuery);
-    while (status.steps.note?.status !== 'succeeded') status = await handle.query(statusQuery);
+    const status = await statusWhen(handle, (st) => st.steps.note?.status === 'succeeded', 'step note to succeed');
     expect((status.steps.note!.outputs as { value: string }).value).toBe('${{ secrets.pg_password }} ${{ run.id }}');
     await handle.terminate('test done');
   });

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../../temporal/start-run';
+import { eventually } from '../helpers/eventually';
 import { closeTestClient, compile, settings, testClient } from '../helpers/temporal';
 import { exited, startWorkerProcess } from '../helpers/worker-process';
 
@@ -30,14 +31,6 @@ outputs:
 
 afterAll(closeTestClient);
 
-async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 it('survives a SIGKILLed worker without repeating completed steps', async () => {
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'crash-')), 'lines.txt');
   const lines = () => (existsSync(out) ? readFileSync(out, 'utf8').trim().split('\n') : []);
@@ -45,7 +38,7 @@ it('survives a SIGKILLed worker without repeating completed steps', async () => 
   const first = await startWorkerProcess(s);
   const handle = await startRun(await testClient(), s.taskQueue, { runbook: compile(RUNBOOK), inputs: { out }, startedBy: 'test' });
 
-  await waitFor(() => lines().includes('two-start'), 30_000, 'step two to start');
+  await eventually(() => lines().includes('two-start'), 'step two to start', 30_000);
   first.kill('SIGKILL');
   await exited(first);
   const second = await startWorkerProcess(s);
@@ -57,7 +50,7 @@ it('survives a SIGKILLed worker without repeating completed steps', async () => 
     await exited(second);
   }
   // The killed attempt's command was already running; its own process group finishes it.
-  await waitFor(() => lines().filter((l) => l === 'two-done').length === 2, 10_000, 'the orphaned attempt to finish');
+  await eventually(() => lines().filter((l) => l === 'two-done').length === 2, 'the orphaned attempt to finish', 10_000);
   const counts = lines().reduce<Record<string, number>>((c, l) => ({ ...c, [l]: (c[l] ?? 0) + 1 }), {});
   expect(counts).toEqual({ one: 1, 'two-start': 2, 'two-done': 2, three: 1 });
   expect(lines().indexOf('three')).toBeGreaterThan(lines().lastIndexOf('two-start'));

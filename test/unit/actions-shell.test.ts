@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import shell from '../../activities/actions/shell';
 import { actionContext } from '../helpers/action-context';
+import { eventually } from '../helpers/eventually';
 
 const run = (input: Parameters<typeof shell.run>[0], ctx = actionContext()) => shell.run(input, ctx);
 
@@ -60,7 +61,7 @@ it('kills the whole process group when cancelled and reports a cancellation', as
   const pidFile = path.join(dir, 'pid');
   const ctx = actionContext();
   const running = run({ command: ['sh', '-c', 'sleep 60 & echo $! > "$1"; wait', 'sh', pidFile] }, ctx);
-  while (!readFileIfAny(pidFile)) await new Promise((r) => setTimeout(r, 20));
+  await eventually(() => readFileIfAny(pidFile), 'the command to start', 20_000, 20);
   ctx.abort();
   await expect(running).rejects.toBeInstanceOf(CancelledFailure);
   const grandchild = Number(readFileIfAny(pidFile));

@@ -2,6 +2,7 @@
 // errors from it the way it does for the real API, tests built on the fake exercise real client code.
 import Anthropic from '@anthropic-ai/sdk';
 import { startFakeAnthropic, toolAnswer, type FakeAnthropic } from '../helpers/fake-anthropic';
+import { eventually } from '../helpers/eventually';
 
 const MODEL = 'claude-test-model';
 const PARAMS = { model: MODEL, max_tokens: 256, messages: [{ role: 'user' as const, content: 'restart the pod?' }] };
@@ -277,7 +278,7 @@ describe('requests and script', () => {
 
     const slow = answer(client.messages.create(PARAMS));
     // The slow request must take the first scripted answer, so wait until the fake has it.
-    while (fake.requests.length < 1) await new Promise((r) => setTimeout(r, 5));
+    await eventually(() => fake.requests.length >= 1, 'the request to arrive', 20_000, 5);
     const fast = answer(client.messages.create(PARAMS));
     await Promise.all([slow, fast]);
 
@@ -296,7 +297,7 @@ describe('requests and script', () => {
   it('close() does not wait for a hanging request', async () => {
     fake.enqueue({ kind: 'hang', ms: 60_000 });
     const pending = failure(client.messages.create(PARAMS));
-    while (fake.requests.length < 1) await new Promise((r) => setTimeout(r, 5));
+    await eventually(() => fake.requests.length >= 1, 'the request to arrive', 20_000, 5);
 
     const started = Date.now();
     await fake.close();
