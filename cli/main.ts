@@ -2,6 +2,7 @@
 // The `runbook` command.
 import { Command, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { htmlReport } from '../report/html';
 import { markdownReport } from '../report/markdown';
 import { readHistory } from '../report/read-history';
@@ -152,6 +153,8 @@ program
       process.exitCode = 2;
       return;
     }
+    // The replay worker's state changes are noise here; problems still show.
+    Runtime.install({ logger: new DefaultLogger('WARN') });
     const bundle = await currentWorkflowBundle();
     const outcomes = opts.file
       ? await replayHistories([readHistoryFile(opts.file, opts.workflowId)], bundle, dataConverter())
