@@ -1,7 +1,5 @@
 // Turning Temporal failures into the one-line reasons a run records and shows.
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TemporalFailure, TimeoutFailure } from '@temporalio/workflow';
-import type { RetryPolicy } from '@temporalio/common';
-import type { RetryPolicyJson } from '../dsl/compiled';
 
 export function reasonOf(err: unknown): string {
   let e: unknown = err;
@@ -10,14 +8,4 @@ export function reasonOf(err: unknown): string {
   if (e instanceof TimeoutFailure) return `timed out (${String(e.timeoutType).toLowerCase().replace(/_/g, ' ')})`;
   if (e instanceof ApplicationFailure || e instanceof TemporalFailure || e instanceof Error) return e.message;
   return String(e);
-}
-
-export function retryPolicy(p: RetryPolicyJson): RetryPolicy {
-  return {
-    maximumAttempts: p.maximumAttempts,
-    initialInterval: p.initialIntervalMs,
-    backoffCoefficient: p.backoffCoefficient,
-    maximumInterval: p.maximumIntervalMs,
-    nonRetryableErrorTypes: p.nonRetryableErrorTypes,
-  };
 }

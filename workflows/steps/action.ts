@@ -5,14 +5,12 @@ import { formatDuration } from '../../dsl/durations';
 import { evaluateCondition, hasExpression, renderValue } from '../../dsl/expressions';
 import { SECRET_TOKEN } from '../../dsl/secrets';
 import type { ActionRequest } from '../../activities/types';
-import { reasonOf, retryPolicy } from '../failures';
+import { stepActivityOptions } from '../activity-options';
+import { reasonOf } from '../failures';
 import { failed, ok, type StepHandler } from '../outcome';
 import { continueAsNewIfDue } from '../continue-as-new';
 import { pushCompensation } from '../compensation';
 import type { Frame } from '../run';
-
-/** Activities heartbeat every second; missing beats for this long means the worker died. */
-export const ACTIVITY_HEARTBEAT_TIMEOUT_MS = 30_000;
 
 export const runAction: StepHandler<ActionStep> = async (step, { frame }) => {
   // Building the scope walks every step record; skip it for literal parameters.
@@ -66,10 +64,7 @@ export function summaryOf(id: string, description: string | undefined, what: str
 export async function callAction(uses: string, request: ActionRequest, options: { timeoutMs: number; retry: ActionStep['retry']; summary: string }): Promise<unknown> {
   try {
     return await scheduleActivity(uses, [request], {
-      startToCloseTimeout: options.timeoutMs,
-      heartbeatTimeout: Math.min(ACTIVITY_HEARTBEAT_TIMEOUT_MS, options.timeoutMs),
-      retry: retryPolicy(options.retry),
-      summary: options.summary,
+      ...stepActivityOptions(options.timeoutMs, options.retry, options.summary),
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       taskQueue: workflowInfo().taskQueue,
     });

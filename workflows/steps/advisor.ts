@@ -6,11 +6,11 @@ import type { Alert } from '../../dsl/alert';
 import type { DecideStep, FillStep } from '../../dsl/compiled';
 import { renderTemplate, stringify } from '../../dsl/expressions';
 import type { AdviceRequest, AdviceResult } from '../../activities/claude/types';
-import { reasonOf, retryPolicy } from '../failures';
+import { stepActivityOptions } from '../activity-options';
+import { reasonOf } from '../failures';
 import { eligiblePeople } from '../people';
 import type { Frame } from '../run';
 import type { DecisionRecord, Suggestion } from '../types';
-import { ACTIVITY_HEARTBEAT_TIMEOUT_MS } from './action';
 
 export interface Answer {
   choice?: string;
@@ -31,12 +31,7 @@ export async function adviseOrAsk(step: DecideStep | FillStep, frame: Frame): Pr
   } else {
     let result: AdviceResult | undefined;
     try {
-      result = await scheduleActivity<AdviceResult>('askClaude', [request], {
-        startToCloseTimeout: step.timeoutMs,
-        heartbeatTimeout: Math.min(ACTIVITY_HEARTBEAT_TIMEOUT_MS, step.timeoutMs),
-        retry: retryPolicy(step.retry),
-        summary: `${step.id}: ask Claude`,
-      });
+      result = await scheduleActivity<AdviceResult>('askClaude', [request], stepActivityOptions(step.timeoutMs, step.retry, `${step.id}: ask Claude`));
     } catch (err) {
       if (isCancellation(err)) throw err;
       why = `Claude could not answer: ${reasonOf(err)}`;
