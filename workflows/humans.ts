@@ -105,8 +105,8 @@ export class Humans {
     let message: string;
     try {
       if (action === 'approve') message = this.approve(validApprove(req), via);
-      else if (action === 'reject') message = this.reject(validReject(req), via);
-      else message = this.decide(validDecide(req), via);
+      else if (action === 'reject') message = this.reject(validReject(req));
+      else message = this.decide(validDecide(req));
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
       await this.audit({ step, action, by, via, outcome: 'refused', reason: err.message, ...(typeof req.planHash === 'string' && { planHash: req.planHash }) });
@@ -146,7 +146,7 @@ export class Humans {
     return `approval ${n} of ${pending.minApprovals} recorded for step \`${req.step}\`${n >= pending.minApprovals ? '; approved' : ''}`;
   }
 
-  private reject(req: RejectRequest, _via: Via): string {
+  private reject(req: RejectRequest): string {
     const pending = this.waiting(req.step, 'approval');
     // Whoever may approve may also stop it; so may whoever started the run.
     if (req.by !== this.run.input.startedBy) this.mayApprove(pending, req.by, true);
@@ -159,7 +159,7 @@ export class Humans {
     if (!rejecting && !pending.allowRequester && by === this.run.input.startedBy) throw new Refused(`${by} started this run and may not approve it`);
   }
 
-  private decide(req: DecideRequest, _via: Via): string {
+  private decide(req: DecideRequest): string {
     const pending = this.waiting(req.step, 'decision');
     if (pending.eligible.length > 0 && !pending.eligible.includes(req.by)) throw new Refused(`${req.by} may not decide for step \`${req.step}\` (deciders: ${pending.eligible.join(', ')})`);
     if (this.answers.has(req.step)) throw new Refused(`step \`${req.step}\` has already been decided`);
@@ -199,7 +199,11 @@ function field(req: Record<string, unknown>, name: string, required: boolean): s
 }
 
 function validApprove(req: Record<string, unknown>): ApproveRequest {
-  return { step: field(req, 'step', true)!, planHash: field(req, 'planHash', true)!, by: field(req, 'by', true)!, ...(field(req, 'comment', false) && { comment: field(req, 'comment', false)! }) };
+  const step = field(req, 'step', true)!;
+  const planHash = field(req, 'planHash', true)!;
+  const by = field(req, 'by', true)!;
+  const comment = field(req, 'comment', false);
+  return { step, planHash, by, ...(comment && { comment }) };
 }
 
 function validReject(req: Record<string, unknown>): RejectRequest {
