@@ -37,25 +37,22 @@ export async function runbookWorkflow(input: RunInput): Promise<RunResult> {
     throw err;
   }
   if (outcome.kind === 'failed' || (outcome.kind === 'ended' && outcome.status === 'failure')) return await failRun(run, outcome.reason);
-  if (outcome.kind === 'ended' && outcome.stopped) {
-    run.setStatus('succeeded');
-    await condition(allHandlersFinished);
-    return { status: 'succeeded', runbook: input.runbook.name, hash: input.runbook.hash, outputs: {}, steps: stepSummaries(run), stopped: outcome.reason };
-  }
+  if (outcome.kind === 'ended' && outcome.stopped) return await succeed(run, {}, outcome.reason);
   let outputs: Record<string, unknown>;
   try {
     outputs = renderValue(input.runbook.outputs, run.top.scope()) as Record<string, unknown>;
   } catch (err) {
     return await failRun(run, `cannot compute the runbook outputs: ${reasonOf(err)}`);
   }
+  return await succeed(run, outputs);
+}
+
+async function succeed(run: Run, outputs: Record<string, unknown>, stopped?: string): Promise<RunResult> {
   run.setStatus('succeeded');
   // Let approvals or decisions being recorded finish, so their senders get an answer.
   await condition(allHandlersFinished);
-  return { status: 'succeeded', runbook: input.runbook.name, hash: input.runbook.hash, outputs, steps: stepSummaries(run) };
-}
-
-function stepSummaries(run: Run): RunResult['steps'] {
-  return Object.fromEntries(Object.entries(run.top.allRecords()).map(([id, { outputs: _, ...rest }]) => [id, rest]));
+  const steps = Object.fromEntries(Object.entries(run.top.allRecords()).map(([id, { outputs: _, ...rest }]) => [id, rest]));
+  return { status: 'succeeded', runbook: run.runbook.name, hash: run.runbook.hash, outputs, steps, ...(stopped !== undefined && { stopped }) };
 }
 
 async function failRun(run: Run, reason: string): Promise<never> {
