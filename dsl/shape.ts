@@ -2,6 +2,7 @@
 // diagnostics: unknown keys with a suggestion, missing keys, wrong types, bad values.
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { TSchema } from '@sinclair/typebox';
+import { BoundedCache } from './bounded-cache';
 import { didYouMean, type Diagnostic, type DiagnosticCode } from './diagnostics';
 import type { Path, SourceMap } from './load';
 import { DURATION_PATTERN, RUNBOOK_NAME_PATTERN, RunbookSchema, STEP_ID_PATTERN } from './schema';
@@ -11,19 +12,12 @@ export const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
 // Compiling a schema costs far more than validating with it: cache by identity, and for
 // schemas written in runbooks (fill), by content.
 const byIdentity = new WeakMap<object, ValidateFunction>();
-const byContent = new Map<string, ValidateFunction>();
-const MAX_CACHED_SCHEMAS = 500;
+const byContent = new BoundedCache<string, ValidateFunction>(500);
 
 export function validatorFor(schema: TSchema | Record<string, unknown>): ValidateFunction {
   let validate = byIdentity.get(schema);
   if (!validate) {
-    const key = JSON.stringify(schema);
-    validate = byContent.get(key);
-    if (!validate) {
-      validate = ajv.compile(schema);
-      if (byContent.size >= MAX_CACHED_SCHEMAS) byContent.clear();
-      byContent.set(key, validate);
-    }
+    validate = byContent.get(JSON.stringify(schema), () => ajv.compile(schema));
     byIdentity.set(schema, validate);
   }
   return validate;
