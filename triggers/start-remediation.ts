@@ -1,15 +1,15 @@
 // Exactly one remediation per alert occurrence: the workflow id comes from the runbook and the
 // alert (PagerDuty: its incident; others: fingerprint and start time, so a fresh occurrence of
 // the same alert gets a fresh remediation). Repeats find that id taken and start nothing.
-import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Alert } from '../dsl/alert';
 import type { CompiledRunbook } from '../dsl/compiled';
+import { sha256Hex } from '../dsl/hash';
 import { startRun } from '../temporal/start-run';
 import { alertResolvedSignal } from '../workflows/messages';
 
 export function remediationId(runbook: CompiledRunbook, alert: Alert): string {
-  const fingerprint = /^[A-Za-z0-9._-]{1,128}$/.test(alert.fingerprint) ? alert.fingerprint : createHash('sha256').update(alert.fingerprint).digest('hex').slice(0, 32);
+  const fingerprint = /^[A-Za-z0-9._-]{1,128}$/.test(alert.fingerprint) ? alert.fingerprint : sha256Hex(alert.fingerprint).slice(0, 32);
   const occurrence = alert.source === 'pagerduty' ? fingerprint : `${fingerprint}@${alert.startsAt ? Date.parse(alert.startsAt) / 1000 : 'unknown'}`;
   return `${runbook.name}/${alert.source}/${occurrence}`;
 }
