@@ -66,18 +66,14 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     try {
       const answer = await Promise.race([ingest(ingestDeps, source, { rawBody: req.body, headers, receivedAt: Date.now() }), deadline]);
       if (answer === 'late') {
-        status = 503;
-        reply.header('retry-after', '10');
-        send(reply, status, { error: 'temporal unavailable', reason: `starting the remediations took longer than ${deps.config.deadlineMs} ms; retry (starts are idempotent)` });
+        status = temporalUnavailable(reply, `starting the remediations took longer than ${deps.config.deadlineMs} ms; retry (starts are idempotent)`);
       } else {
         status = answer.status;
         send(reply, status, answer.body);
       }
     } catch (err) {
       if (!(err instanceof TemporalUnavailable)) throw err;
-      status = 503;
-      reply.header('retry-after', '10');
-      send(reply, status, { error: 'temporal unavailable', reason: err.message });
+      status = temporalUnavailable(reply, err.message);
     }
     deps.metrics.requests.observe({ source, status: String(status) }, (performance.now() - started) / 1000);
     return reply;
@@ -110,4 +106,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
 function send(reply: FastifyReply, status: number, body: unknown): FastifyReply {
   return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+}
+
+/** 503 with Retry-After: the sender keeps the alert and delivers it again. */
+function temporalUnavailable(reply: FastifyReply, reason: string): number {
+  send(reply.header('retry-after', '10'), 503, { error: 'temporal unavailable', reason });
+  return 503;
 }
