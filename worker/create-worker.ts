@@ -33,6 +33,7 @@ export interface WorkerSetup {
 export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker; connection: NativeConnection; ownsConnection: boolean }> {
   const ownsConnection = setup.connection === undefined;
   const connection = setup.connection ?? (await NativeConnection.connect(setup.settings.connection));
+  const dataConverter = setup.dataConverter ?? defaultDataConverter();
   const options: WorkerOptions = {
     connection,
     namespace: setup.settings.namespace,
@@ -47,7 +48,7 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
     ...(setup.workflowBundlePath ? { workflowBundle: { codePath: setup.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
     ...(setup.identity && { identity: setup.identity }),
     ...(setup.maxCachedWorkflows !== undefined && { maxCachedWorkflows: setup.maxCachedWorkflows }),
-    ...((setup.dataConverter ?? defaultDataConverter()) && { dataConverter: setup.dataConverter ?? defaultDataConverter() }),
+    ...(dataConverter && { dataConverter }),
     // A cancellation reaches a running activity only in a heartbeat's answer: heartbeat every
     // second so that cancelling a run kills its commands within a second or two.
     maxHeartbeatThrottleInterval: '1s',

@@ -8,13 +8,14 @@ import { createWorker } from './create-worker';
 async function main(): Promise<void> {
   const settings = temporalSettings();
   const actions = loadActions();
+  const claude = claudeConfigFromEnv();
   const { worker, connection } = await createWorker({
     settings,
     actions,
+    claude,
     ...(process.env.RUNBOOK_WORKFLOW_BUNDLE && { workflowBundlePath: process.env.RUNBOOK_WORKFLOW_BUNDLE }),
     ...(process.env.RUNBOOK_MAX_CACHED_WORKFLOWS && { maxCachedWorkflows: Number(process.env.RUNBOOK_MAX_CACHED_WORKFLOWS) }),
   });
-  const claude = claudeConfigFromEnv();
   console.log(
     `worker ready: ${settings.connection.address} namespace=${settings.namespace} taskQueue=${settings.taskQueue} actions=${actions.map((a) => a.name).join(',')} ` +
       `model=${claude.apiKey ? claude.defaultModel : 'none (no ANTHROPIC_API_KEY: people decide)'}`,
