@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { formatDuration } from '../dsl/durations';
 import type { ActionContext } from './action';
 import { truncateText, type Truncated } from './truncate';
@@ -34,14 +34,8 @@ export const processOutputProperties = {
   durationMs: Type.Integer(),
 };
 
-export interface ProcessResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  json?: unknown;
-  truncated: boolean;
-  durationMs: number;
-}
+const processOutput = Type.Object(processOutputProperties);
+export type ProcessResult = Static<typeof processOutput>;
 
 export async function runProcess(spec: ProcessSpec, ctx: ActionContext): Promise<ProcessResult> {
   const started = Date.now();
