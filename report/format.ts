@@ -1,5 +1,5 @@
 // Small helpers shared by the Markdown and HTML reports.
-import type { RunReport, StepLine } from './read-history';
+import type { HumanAttempt, RunReport, StepLine } from './read-history';
 
 export function durationOf(from: string, to: string | undefined): string {
   if (!to) return 'running';
@@ -24,4 +24,9 @@ export function tokens(t: { input: number; output: number; cacheRead: number; ca
 
 export function answerOf(a: { choice?: string; values?: Record<string, unknown> }): string {
   return a.choice ?? JSON.stringify(a.values ?? {});
+}
+
+/** What an accepted human attempt did, in the past tense. */
+export function pastTenseOf(action: HumanAttempt['action']): string {
+  return { approve: 'approved', reject: 'rejected', decide: 'decided' }[action];
 }

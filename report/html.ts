@@ -1,7 +1,7 @@
 // The report as one self-contained HTML file (no scripts, no external assets) with a visual
 // timeline. Every value from the run (labels, reasoning, comments) is escaped.
 import type { RunReport, StepLine } from './read-history';
-import { answerOf, durationOf, outcomeLine, stepOutcome, tokens } from './format';
+import { answerOf, durationOf, outcomeLine, pastTenseOf, stepOutcome, tokens } from './format';
 
 const esc = (text: unknown): string =>
   String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -79,6 +79,6 @@ ${compensations.length ? `<ul>${compensations.join('\n')}</ul>` : '<p>None ran.<
 }
 
 function human(h: RunReport['humans'][number]): string {
-  const verb = h.outcome === 'refused' ? `<strong class="failed">refused</strong> ${esc(h.action)}` : h.action === 'approve' ? 'approved' : h.action === 'reject' ? 'rejected' : 'decided';
+  const verb = h.outcome === 'refused' ? `<strong class="failed">refused</strong> ${esc(h.action)}` : pastTenseOf(h.action);
   return `<li>${esc(h.at)} <code>${esc(h.step)}</code>: ${esc(h.by || '(no name)')} ${verb}${h.planHash ? ` plan <code>${esc(h.planHash.slice(0, 12))}</code>` : ''} via ${esc(h.via)}${h.identity ? `, sent by identity <code>${esc(h.identity)}</code>` : ''}${h.outcome === 'refused' ? `: ${esc(h.reason)}` : h.detail ? ` (${esc(h.detail)})` : ''}${h.comment ? `; comment: ${esc(h.comment)}` : ''}</li>`;
 }

@@ -1,6 +1,6 @@
 // The report as Markdown, for a ticket or a postmortem.
 import type { RunReport } from './read-history';
-import { answerOf, durationOf, outcomeLine, stepOutcome, tokens } from './format';
+import { answerOf, durationOf, outcomeLine, pastTenseOf, stepOutcome, tokens } from './format';
 
 /** Table cells and inline text: no pipes or newlines from data can break the layout. */
 const cell = (text: unknown): string => String(text ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -44,7 +44,7 @@ export function markdownReport(r: RunReport): string {
 }
 
 function humanLine(h: RunReport['humans'][number]): string {
-  const verb = h.outcome === 'refused' ? `**refused** ${h.action}` : h.action === 'approve' ? 'approved' : h.action === 'reject' ? 'rejected' : 'decided';
+  const verb = h.outcome === 'refused' ? `**refused** ${h.action}` : pastTenseOf(h.action);
   const plan = h.planHash ? ` plan ${code(h.planHash.slice(0, 12))}` : '';
   const why = h.outcome === 'refused' ? `: ${cell(h.reason)}` : h.detail ? ` (${cell(h.detail)})` : '';
   const identity = h.identity ? `, sent by identity ${code(h.identity)}` : '';
