@@ -1,7 +1,7 @@
 // Waiting on a run's `status` query: for a state, or for an approval or a decision to be pending.
 import type { WorkflowHandle } from '@temporalio/client';
 import { statusQuery } from '../../workflows/messages';
-import type { PendingApproval, PendingDecision, StatusView } from '../../workflows/types';
+import type { Pending, PendingApproval, PendingDecision, StatusView } from '../../workflows/types';
 import { eventually } from './eventually';
 
 export function statusWhen(handle: WorkflowHandle, check: (s: StatusView) => boolean, what: string): Promise<StatusView> {
@@ -12,15 +12,16 @@ export function statusWhen(handle: WorkflowHandle, check: (s: StatusView) => boo
 }
 
 export function pendingApproval(handle: WorkflowHandle, step?: string): Promise<PendingApproval> {
-  return eventually(
-    async () => (await handle.query(statusQuery)).pending.find((p): p is PendingApproval => p.kind === 'approval' && (step === undefined || p.step === step)),
-    `an approval${step ? ` of step ${step}` : ''} to be pending`,
-  );
+  return pendingOf(handle, 'approval', step);
 }
 
 export function pendingDecision(handle: WorkflowHandle, step?: string): Promise<PendingDecision> {
+  return pendingOf(handle, 'decision', step);
+}
+
+function pendingOf<K extends Pending['kind']>(handle: WorkflowHandle, kind: K, step: string | undefined): Promise<Extract<Pending, { kind: K }>> {
   return eventually(
-    async () => (await handle.query(statusQuery)).pending.find((p): p is PendingDecision => p.kind === 'decision' && (step === undefined || p.step === step)),
-    `a decision${step ? ` of step ${step}` : ''} to be pending`,
+    async () => (await handle.query(statusQuery)).pending.find((p): p is Extract<Pending, { kind: K }> => p.kind === kind && (step === undefined || p.step === step)),
+    `${kind === 'approval' ? 'an approval' : 'a decision'}${step ? ` of step ${step}` : ''} to be pending`,
   );
 }

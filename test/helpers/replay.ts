@@ -3,8 +3,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
+import { historyJson } from '../../cli/histories';
 import { compile, quietRuntime, runToEnd, testClient, withWorker, type Outcome } from './temporal';
 
 export const CORPUS = path.join(__dirname, '..', 'replay', 'histories');
@@ -16,7 +16,7 @@ export async function expectReplays(handle: WorkflowHandle, name: string): Promi
   if (process.env.RECORD_REPLAY_CORPUS) {
     mkdirSync(CORPUS, { recursive: true });
     // The workflow id is kept beside the history: child workflow ids derive from it.
-    const entry = `{"workflowId":${JSON.stringify(handle.workflowId)},"history":${historyToJSON(history)}}\n`;
+    const entry = `{"workflowId":${JSON.stringify(handle.workflowId)},"history":${historyJson(history)}}\n`;
     writeFileSync(path.join(CORPUS, `${name}.json`), entry);
   }
 }

@@ -17,7 +17,7 @@ import type { RunResult } from '../../workflows/types';
 import { TEST_ACTIONS } from './test-actions';
 
 let runtimeInstalled = false;
-function quietRuntime(): void {
+export function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
@@ -53,9 +53,6 @@ export const ACTIONS: readonly AnyAction[] = [...BUILTIN_ACTIONS, ...TEST_ACTION
 /** Groups for tests: oncall = alice, bob, carol; dba = dave, erin. */
 export const TEST_GROUPS = path.join(__dirname, '..', 'fixtures', 'groups.yaml');
 
-/** Runs `fn` while a worker serves a fresh task queue. */
-export { quietRuntime };
-
 export interface WorkerOptionsForTest {
   actions?: readonly AnyAction[];
   activities?: Record<string, (...args: never[]) => Promise<unknown>>;
@@ -81,6 +78,7 @@ async function testWorker(s: TemporalSettings, options: WorkerOptionsForTest) {
   return { worker, connection };
 }
 
+/** Runs `fn` while a worker serves a fresh task queue. */
 export async function withWorker<T>(fn: (s: TemporalSettings) => Promise<T>, options: WorkerOptionsForTest = {}): Promise<T> {
   const s = settings();
   const { worker, connection } = await testWorker(s, options);

@@ -1,10 +1,10 @@
 // Every recorded history in test/replay/histories is replayed against the current workflow
 // code. A change of the interpreter that would break runs in flight (non-determinism) fails
 // here; guard such changes with patched(). Record new histories with RECORD_REPLAY_CORPUS=1.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
+import { readHistoryFile } from '../../cli/histories';
 import { CORPUS } from '../helpers/replay';
 import { quietRuntime } from '../helpers/temporal';
 
@@ -17,6 +17,6 @@ it('has a history for every construct', () => {
 
 it.each(files)('replays %s deterministically', async (file) => {
   quietRuntime();
-  const entry = JSON.parse(readFileSync(path.join(CORPUS, file), 'utf8')) as { workflowId: string; history: unknown };
-  await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.RUNBOOK_TEST_WORKFLOW_BUNDLE! }, replayName: file }, historyFromJSON(entry.history), entry.workflowId);
+  const { workflowId, history } = readHistoryFile(path.join(CORPUS, file));
+  await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.RUNBOOK_TEST_WORKFLOW_BUNDLE! }, replayName: file }, history, workflowId);
 });
