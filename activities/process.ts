@@ -6,7 +6,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Type, type Static } from '@sinclair/typebox';
 import { formatDuration } from '../dsl/durations';
 import type { ActionContext } from './action';
-import { truncateText, type Truncated } from './truncate';
+import { truncateText, truncationMarker, type Truncated } from './truncate';
 
 /** Variables a command gets from the worker. Everything else (API keys!) stays out unless `env` names it. */
 const INHERITED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'KUBECONFIG', 'SSL_CERT_FILE', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY'];
@@ -170,7 +170,7 @@ class BoundedBuffer {
   text(): string {
     const head = Buffer.concat(this.head).toString('utf8');
     const tail = Buffer.concat(this.tail).toString('utf8');
-    return this.dropped > 0 ? `${head}\n…[${this.dropped} bytes truncated]…\n${tail}` : head + tail;
+    return this.dropped > 0 ? `${head}${truncationMarker(`${this.dropped} bytes truncated`)}${tail}` : head + tail;
   }
 
   /** At most `maxBytes` of the stream (plus the marker), head and tail kept. */

@@ -6,7 +6,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { validatorFor } from '../dsl/shape';
 import type { AnyAction, ActionContext } from './action';
 import { heartbeatWhileRunning } from './heartbeat';
-import { insertSecrets, redactSecrets, resolveSecrets, type SecretValues } from './secrets';
+import { placeSecrets, redactSecrets, resolveSecrets, type SecretValues } from './secrets';
 import { limitPayload } from './truncate';
 import type { ActionActivity, ActionRequest } from './types';
 
@@ -20,7 +20,7 @@ export function actionActivities(actions: readonly AnyAction[]): Record<string, 
 export async function executeAction(action: AnyAction, request: ActionRequest): Promise<Record<string, unknown>> {
   const temporal = Context.current();
   const secrets = await resolveSecrets(request.secrets);
-  const input = insertSecrets(request.with, secrets);
+  const input = placeSecrets(request.with, request.secretSites ?? [], secrets);
   const validate = validatorFor(action.input);
   if (!validate(input)) {
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath ? '`with' + e.instancePath.replace(/\//g, '.') + '`' : '`with`'} ${e.message ?? 'is invalid'}`);
@@ -45,7 +45,9 @@ export async function executeAction(action: AnyAction, request: ActionRequest): 
 }
 
 function redactFailure(err: unknown, secrets: SecretValues): unknown {
-  if (secrets.size === 0 || err instanceof CancelledFailure) return err;
+  if (secrets.size === 0) return err;
+  // A cancelled command's message names its argv, which may hold a secret too.
+  if (err instanceof CancelledFailure) return new CancelledFailure(redactSecrets(err.message, secrets), redactSecrets(err.details ?? [], secrets) as unknown[]);
   if (err instanceof ApplicationFailure) {
     return ApplicationFailure.create({
       type: err.type ?? undefined,

@@ -1,8 +1,10 @@
-// Resolving secret tokens inside an activity, and making sure their values never leave it.
+// Resolving secrets inside an activity, putting them exactly where the workflow recorded a
+// reference (never where text merely looks like one), and making sure their values never leave it.
 import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import { SECRET_TOKEN, secretToken } from '../dsl/secrets';
+import { secretToken, type SecretSite } from '../dsl/secrets';
 import type { SecretDoc } from '../dsl/schema';
+import { TRUNCATION_MARKER } from './truncate';
 
 export type SecretValues = Map<string, string>;
 
@@ -28,16 +30,70 @@ export async function resolveSecrets(declared: Record<string, SecretDoc>): Promi
   return values;
 }
 
-/** Replaces tokens in every string of a value with the secret values. */
-export function insertSecrets<T>(value: T, secrets: SecretValues): T {
-  return mapStrings(value, (s) => s.replace(SECRET_TOKEN, (token, name: string) => secrets.get(name) ?? token));
+/** The parameters with each secret site's string rebuilt from its parts, secret values included. */
+export function placeSecrets(value: Record<string, unknown>, sites: readonly SecretSite[], secrets: SecretValues): Record<string, unknown> {
+  if (sites.length === 0) return value;
+  const copy = structuredClone(value);
+  for (const site of sites) {
+    const text = site.parts
+      .map((part) => {
+        if (typeof part === 'string') return part;
+        const secret = secrets.get(part.secret);
+        if (secret === undefined) throw ApplicationFailure.create({ type: 'SecretMissing', message: `secret \`${part.secret}\` is not declared for this step`, nonRetryable: true });
+        return secret;
+      })
+      .join('');
+    setAt(copy, site.path, text);
+  }
+  return copy;
 }
 
-/** Replaces every secret value in every string of a value with its token. */
+function setAt(root: Record<string, unknown>, path: ReadonlyArray<string | number>, text: string): void {
+  let holder: unknown = root;
+  for (const key of path.slice(0, -1)) holder = (holder as Record<string | number, unknown>)?.[key];
+  const last = path[path.length - 1];
+  if (holder === null || typeof holder !== 'object' || last === undefined || typeof (holder as Record<string | number, unknown>)[last] !== 'string') {
+    throw ApplicationFailure.create({ type: 'InvalidInput', message: `no parameter at ${path.join('.')} for a secret`, nonRetryable: true });
+  }
+  (holder as Record<string | number, unknown>)[last] = text;
+}
+
+/** Secrets shorter than this are not searched for in pieces: a few characters match too much by chance. */
+const MIN_PARTIAL = 4;
+
+/**
+ * Replaces every secret value in every string of a value with its placeholder. Truncation keeps
+ * a head and a tail with a marker between them and may cut a secret in two: the piece of a
+ * secret that ends right before the marker, or starts right after it, is masked as well.
+ */
 export function redactSecrets<T>(value: T, secrets: SecretValues): T {
   const entries = [...secrets].filter(([, v]) => v.length > 0).sort((a, b) => b[1].length - a[1].length);
   if (entries.length === 0) return value;
-  return mapStrings(value, (s) => entries.reduce((text, [name, secret]) => text.split(secret).join(secretToken(name)), s));
+  return mapStrings(value, (s) => {
+    const whole = entries.reduce((text, [name, secret]) => text.split(secret).join(secretToken(name)), s);
+    return whole.includes('\n…[') ? redactAroundCuts(whole, entries) : whole;
+  });
+}
+
+function redactAroundCuts(text: string, entries: ReadonlyArray<[string, string]>): string {
+  // split() with a capturing pattern keeps the markers at the odd indexes.
+  const pieces = text.split(TRUNCATION_MARKER);
+  for (let i = 0; i < pieces.length; i += 2) {
+    if (i + 1 < pieces.length) pieces[i] = maskEdge(pieces[i]!, entries, 'end');
+    if (i > 0) pieces[i] = maskEdge(pieces[i]!, entries, 'start');
+  }
+  return pieces.join('');
+}
+
+/** Masks the longest piece of a secret that the text ends with (or starts with). */
+function maskEdge(text: string, entries: ReadonlyArray<[string, string]>, edge: 'start' | 'end'): string {
+  for (const [name, secret] of entries) {
+    for (let k = secret.length - 1; k >= MIN_PARTIAL; k--) {
+      if (edge === 'end' && text.endsWith(secret.slice(0, k))) return text.slice(0, -k) + secretToken(name);
+      if (edge === 'start' && text.startsWith(secret.slice(secret.length - k))) return secretToken(name) + text.slice(k);
+    }
+  }
+  return text;
 }
 
 function mapStrings<T>(value: T, f: (s: string) => string): T {

@@ -1,6 +1,13 @@
 // History is the audit log, so payloads stay small: long text keeps its head and tail with a
 // marker that says how much was cut.
 
+/** Every marker that stands where text was cut (captured, for split()). */
+export const TRUNCATION_MARKER = /(\n…\[[^\]\n]{1,80}\]…\n)/;
+
+export function truncationMarker(what: string): string {
+  return `\n…[${what}]…\n`;
+}
+
 export interface Truncated {
   text: string;
   truncated: boolean;
@@ -14,7 +21,7 @@ export function truncateText(text: string, maxBytes: number): Truncated {
   const tail = maxBytes - head;
   const cut = bytes - head - tail;
   // toString drops a split multi-byte character at the edges instead of producing garbage.
-  const marker = `\n…[${cut} bytes truncated]…\n`;
+  const marker = truncationMarker(`${cut} bytes truncated`);
   return { text: buf.subarray(0, head).toString('utf8').replace(/\uFFFD$/, '') + marker + buf.subarray(bytes - tail).toString('utf8').replace(/^\uFFFD/, ''), truncated: true };
 }
 

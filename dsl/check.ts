@@ -5,11 +5,13 @@ import { ALERT_FIELDS, RUN_FIELDS } from './alert';
 import type { ActionCatalog } from './catalog';
 import { ROUTE_WORDS, SUCCEED } from './compiled';
 import { didYouMean, type Diagnostic, type DiagnosticCode } from './diagnostics';
-import { ExpressionError, expressionReferences, hasExpression, splitTemplate, type Reference } from './expressions';
+import { ExpressionError, expressionReferences, hasExpression, literalPatterns, splitTemplate, type Reference } from './expressions';
 import { analyseBlock, unboundedLoops, type BlockFlow } from './flow';
 import type { Path, SourceMap } from './load';
 import { inputProblem } from './inputs';
-import { regExp } from './regex';
+import { regexProblem } from './regex';
+import { soleSecretReference } from './secrets';
+import { usesKeyword } from './schema-walk';
 import { checkShape, validatorFor } from './shape';
 import { STEP_KINDS } from './schema';
 import { buildTree, edges, isRecord, normalSuccessor, type Block, type StepNode, type Tree } from './tree';
@@ -40,6 +42,7 @@ const KEY_KINDS: Record<string, readonly string[]> = {
 };
 
 const STEP_FIELDS = ['outputs', 'status', 'error'];
+const RE2_HINT = 'patterns use RE2 syntax: no backreferences or lookaround';
 const DECIDE_OUTPUTS = ['choice', 'reasoning', 'confidence', 'decidedBy', 'model'];
 const APPROVE_OUTPUTS = ['outcome', 'approvedBy', 'planHash', 'rejectedBy', 'reason'];
 const FOREACH_OUTPUTS = ['iterations'];
@@ -258,6 +261,9 @@ class Checker {
       const path = [...node.path, 'fill', 'schema'];
       if (schema.type !== 'object') {
         this.report('bad-json-schema', path, `\`schema\` of fill step \`${node.id}\` must describe an object (\`type: object\`)`, undefined, 'key');
+      } else if (usesKeyword(schema, 'patternProperties')) {
+        // The workflow checks a person's values with its own validator, whose key patterns cannot run on RE2.
+        this.report('bad-json-schema', path, `\`schema\` of fill step \`${node.id}\` uses \`patternProperties\`, which fill schemas do not support`, 'name the properties, or use `additionalProperties` with `propertyNames`', 'key');
       } else {
         try {
           validatorFor(schema);
@@ -332,11 +338,8 @@ class Checker {
   }
 
   private checkRegex(pattern: string, path: Path, what: string): void {
-    try {
-      regExp(pattern);
-    } catch (err) {
-      this.report('bad-regex', path, `${what} is not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '')}`);
-    }
+    const problem = regexProblem(pattern);
+    if (problem !== undefined) this.report('bad-regex', path, `${what} is not a valid regular expression: ${problem}`, RE2_HINT);
   }
 
   // ---------- expressions ----------
@@ -384,11 +387,17 @@ class Checker {
         this.reportAt('expression-syntax', path, err.offset, `bad expression \`${segment.source.trim()}\`: ${err.message}`);
         continue;
       }
-      for (const ref of references) this.checkReference(ref, path, role, node);
+      const sole = soleSecretReference(segment.source) !== undefined;
+      for (const ref of references) this.checkReference(ref, path, role, node, sole);
+      for (const { pattern, offset } of literalPatterns(segment.source, segment.offset)) {
+        const problem = regexProblem(pattern);
+        if (problem !== undefined) this.reportAt('bad-regex', path, offset, `\`matches()\` pattern is not a valid regular expression: ${problem}`, RE2_HINT);
+      }
     }
   }
 
-  private checkReference(ref: Reference, path: Path, role: Role, node: StepNode | undefined): void {
+  /** `sole`: the whole expression is one `secrets.NAME` reference. */
+  private checkReference(ref: Reference, path: Path, role: Role, node: StepNode | undefined, sole: boolean): void {
     const { root, path: members, offset } = ref;
     const loopVariables = node ? enclosingLoopVariables(node) : [];
     const names = ['inputs', 'steps', 'alert', 'run', ...(role === 'with' || role === 'compensate' ? ['secrets'] : []), ...(role === 'until' ? ['result'] : []), ...loopVariables];
@@ -405,8 +414,13 @@ class Checker {
         return;
       }
       case 'secrets': {
-        if (role !== 'with' && role !== 'compensate') {
-          this.reportAt('secret-outside-with', path, offset, 'secrets can only be used in `with`, where the worker resolves them at run time', 'anywhere else the value would enter workflow history');
+        if ((role !== 'with' && role !== 'compensate') || (role === 'with' && node?.kind === 'runbook')) {
+          const hint = node?.kind === 'runbook' && role === 'with' ? 'a child runbook declares and reads its own secrets' : 'anywhere else the value would enter workflow history';
+          this.reportAt('secret-outside-with', path, offset, 'secrets can only be used in the `with` of an action, where the worker resolves them at run time', hint);
+          return;
+        }
+        if (!sole) {
+          this.reportAt('secret-in-expression', path, offset, 'a secret must stand alone in its `${{ }}`', 'write e.g. `Bearer ${{ secrets.token }}`; the worker puts the value exactly there and nowhere else');
           return;
         }
         const secrets = isRecord(this.runbook.secrets) ? Object.keys(this.runbook.secrets) : [];

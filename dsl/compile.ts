@@ -14,6 +14,7 @@ import {
 } from './compiled';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics';
 import { parseDuration } from './durations';
+import { secretNames } from './secrets';
 import { canonicalJson, sha256Hex } from './hash';
 import { loadYaml, type Loaded, type Path, type SourceMap } from './load';
 import type { RetryDoc, RunbookDoc, StepDoc } from './schema';
@@ -180,10 +181,12 @@ function build(doc: RunbookDoc, tree: Tree, source: SourceMap, catalog: ActionCa
     const compensate = (): CompensateStep | undefined => {
       const c = raw.compensate;
       if (!c) return undefined;
+      const secrets = secretNames(c.with);
       return {
         ...(c.description !== undefined && { description: c.description }),
         uses: c.uses,
         with: c.with ?? {},
+        ...(secrets.length > 0 && { secrets }),
         timeoutMs: ms(c.timeout ?? defaults.timeout, DEFAULTS.actionTimeout),
         // Undo must try hard: compensation retries even for writes unless the runbook says otherwise.
         retry: retryPolicy(DEFAULTS.readRetry, defaults.retry, c.retry),
@@ -198,11 +201,13 @@ function build(doc: RunbookDoc, tree: Tree, source: SourceMap, catalog: ActionCa
     if (raw.uses !== undefined) {
       const idempotent = catalog.get(raw.uses)?.idempotent ?? false;
       const c = compensate();
+      const secrets = secretNames(raw.with);
       step = {
         ...base,
         kind: 'action',
         uses: raw.uses,
         with: raw.with ?? {},
+        ...(secrets.length > 0 && { secrets }),
         timeoutMs: ms(raw.timeout ?? defaults.timeout, DEFAULTS.actionTimeout),
         retry: retryPolicy(idempotent ? DEFAULTS.readRetry : DEFAULTS.writeRetry, defaults.retry, raw.retry),
         ...(raw.until !== undefined && {

@@ -38,6 +38,8 @@ export interface CompensateStep {
   description?: string;
   uses: string;
   with: Record<string, unknown>;
+  /** The secrets `with` names; the only ones its activity may resolve. */
+  secrets?: string[];
   timeoutMs: number;
   retry: RetryPolicyJson;
 }
@@ -46,6 +48,8 @@ export interface ActionStep extends StepBase {
   kind: 'action';
   uses: string;
   with: Record<string, unknown>;
+  /** The secrets `with` names; the only ones its activity may resolve. */
+  secrets?: string[];
   timeoutMs: number;
   retry: RetryPolicyJson;
   poll?: { until: string; everyMs: number; withinMs?: number; maxPolls?: number };

@@ -26,6 +26,7 @@ export type DiagnosticCode =
   | 'unknown-input'
   | 'unknown-secret'
   | 'secret-outside-with'
+  | 'secret-in-expression'
   | 'step-not-before'
   | 'unknown-output'
   | 'unknown-action'

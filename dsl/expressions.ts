@@ -2,6 +2,7 @@
 // no randomness, no loops that can run forever, so the same text gives the same value in the
 // workflow sandbox, in the CLI and in `runbook validate`. Nothing here uses eval or new Function.
 import { Environment } from '@marcbachmann/cel-js';
+import { regExp } from './regex';
 
 export type Segment = { kind: 'text'; text: string } | { kind: 'expr'; source: string; offset: number };
 
@@ -76,6 +77,11 @@ function soleExpression(segments: Segment[]): Extract<Segment, { kind: 'expr' }>
   return textOnly ? (exprs[0] as Extract<Segment, { kind: 'expr' }>) : undefined;
 }
 
+// cel-js implements `matches()` with JavaScript's backtracking RegExp, and its registry refuses a
+// second overload of the same signature. CEL specifies RE2, so every parsed `x.matches(p)` is
+// pointed at our RE2 function instead (see dsl/regex.ts); messages still say `matches`.
+const RE2_MATCHES = 're2Matches';
+
 // One environment for every evaluation. Limits keep a hostile runbook from building a huge AST.
 let environment: Environment | undefined;
 function env(): Environment {
@@ -84,7 +90,7 @@ function env(): Environment {
     enableOptionalTypes: true,
     homogeneousAggregateLiterals: false,
     limits: { maxAstNodes: 2_000, maxDepth: 64, maxListElements: 1_000, maxMapEntries: 1_000, maxCallArguments: 32 },
-  });
+  }).registerFunction(`string.${RE2_MATCHES}(string): bool`, (text: string, pattern: string) => regExp(pattern).test(text));
   return environment;
 }
 
@@ -101,7 +107,7 @@ interface CelFault {
 function celFault(err: unknown, offset: number): ExpressionError {
   const fault = err as CelFault;
   const summary = fault.summary ?? fault.message.split('\n')[0] ?? String(err);
-  return new ExpressionError(summary, offset + (fault.range?.start ?? 0));
+  return new ExpressionError(summary.replaceAll(RE2_MATCHES, 'matches'), offset + (fault.range?.start ?? 0));
 }
 
 /** Parses (and caches) one expression source. Throws ExpressionError with the offset of the fault. */
@@ -114,6 +120,7 @@ export function parseExpression(source: string, offset = 0): Program {
   } catch (err) {
     throw celFault(err, offset);
   }
+  useRe2ForMatches(program.ast as unknown as AstNode);
   if (programs.size >= MAX_CACHED_PROGRAMS) programs.clear();
   programs.set(source, program);
   return program;
@@ -297,6 +304,26 @@ function walk(node: AstNode, locals: Set<string>, found: Reference[]): void {
     return;
   }
   visitChildren(node.args, (child) => walk(child, locals, found));
+}
+
+function useRe2ForMatches(node: AstNode): void {
+  if (node.op === 'rcall' && (node.args as unknown[])[0] === 'matches') (node.args as unknown[])[0] = RE2_MATCHES;
+  visitChildren(node.args, useRe2ForMatches);
+}
+
+/** The literal patterns of `matches()` calls, with their offsets, so `validate` can check them. */
+export function literalPatterns(source: string, offset = 0): Array<{ pattern: string; offset: number }> {
+  const found: Array<{ pattern: string; offset: number }> = [];
+  const visit = (node: AstNode): void => {
+    if (node.op === 'rcall') {
+      const [name, , args] = node.args as [string, unknown, unknown[]];
+      const literal = args[0] as AstNode | undefined;
+      if (name === RE2_MATCHES && literal?.op === 'value' && typeof literal.args === 'string') found.push({ pattern: literal.args, offset: offset + (literal.pos ?? literal.start ?? 0) });
+    }
+    visitChildren(node.args, visit);
+  };
+  visit(parseExpression(source, offset).ast as unknown as AstNode);
+  return found;
 }
 
 function walkChainIndexes(node: AstNode, locals: Set<string>, found: Reference[]): void {

@@ -1,7 +1,7 @@
 // Input declarations: checking values against them and turning text (CLI flags, alert
 // labels) into typed values. Pure, so the workflow re-checks its own input with the same code.
 import type { Alert } from './alert';
-import { regExp } from './regex';
+import { regExp, type Pattern } from './regex';
 import type { InputDoc } from './schema';
 
 /** Why a value does not fit an input declaration, or undefined when it does. */
@@ -12,10 +12,11 @@ export function inputProblem(spec: Record<string, unknown>, value: unknown): str
     case 'string':
     case 'enum': {
       if (typeof value !== 'string') return `must be a string, not ${JSON.stringify(value)}`;
-      if (t === 'enum' && Array.isArray(spec.values) && !spec.values.includes(value)) return `must be one of ${spec.values.map((v) => `\`${String(v)}\``).join(', ')}, not \`${value}\``;
-      if (typeof spec.pattern === 'string' && !safeRegex(spec.pattern)?.test(value)) return `\`${value}\` does not match ${spec.pattern}`;
-      if (typeof spec.minLength === 'number' && value.length < spec.minLength) return `is shorter than ${spec.minLength} characters`;
+      // Lengths first: a value that is too long is refused before any pattern reads it.
       if (typeof spec.maxLength === 'number' && value.length > spec.maxLength) return `is longer than ${spec.maxLength} characters`;
+      if (typeof spec.minLength === 'number' && value.length < spec.minLength) return `is shorter than ${spec.minLength} characters`;
+      if (t === 'enum' && Array.isArray(spec.values) && !spec.values.includes(value)) return `must be one of ${spec.values.map((v) => `\`${String(v)}\``).join(', ')}, not ${quoted(value)}`;
+      if (typeof spec.pattern === 'string' && !safeRegex(spec.pattern)?.test(value)) return `${quoted(value)} does not match ${spec.pattern}`;
       return undefined;
     }
     case 'integer':
@@ -43,7 +44,12 @@ export function inputProblem(spec: Record<string, unknown>, value: unknown): str
   }
 }
 
-function safeRegex(pattern: string): RegExp | undefined {
+/** A value quoted for a message, cut short: alert labels can be long and are not ours to echo in full. */
+function quoted(value: string): string {
+  return `\`${value.length > 64 ? `${value.slice(0, 61)}...` : value}\``;
+}
+
+function safeRegex(pattern: string): Pattern | undefined {
   try {
     return regExp(pattern);
   } catch {

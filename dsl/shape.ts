@@ -3,11 +3,14 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { TSchema } from '@sinclair/typebox';
 import { BoundedCache } from './bounded-cache';
+import { regExp } from './regex';
 import { didYouMean, type Diagnostic, type DiagnosticCode } from './diagnostics';
 import type { Path, SourceMap } from './load';
 import { DURATION_PATTERN, RUNBOOK_NAME_PATTERN, RunbookSchema, STEP_ID_PATTERN } from './schema';
 
-export const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+// Patterns in schemas (fill schemas come from runbooks) run on RE2, as everywhere else.
+const re2Engine = Object.assign((pattern: string) => regExp(pattern), { code: 'require("re2js")' });
+export const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, code: { regExp: re2Engine } });
 
 // Compiling a schema costs far more than validating with it: cache by identity, and for
 // schemas written in runbooks (fill), by content.

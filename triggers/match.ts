@@ -3,7 +3,7 @@
 // alert's name, so PagerDuty incidents and webhook alerts match on their titles too.
 import type { Alert } from '../dsl/alert';
 import type { CompiledRunbook } from '../dsl/compiled';
-import { regExp } from '../dsl/regex';
+import { fullMatch } from '../dsl/regex';
 import type { TriggerDoc } from '../dsl/schema';
 
 export function alertLabel(alert: Alert, label: string): string | undefined {
@@ -18,7 +18,7 @@ export function matchesTrigger(trigger: TriggerDoc, alert: Alert): boolean {
   }
   for (const [label, pattern] of Object.entries(trigger.matchRe ?? {})) {
     const value = alertLabel(alert, label);
-    if (value === undefined || !regExp(`^(?:${pattern})$`).test(value)) return false;
+    if (value === undefined || !fullMatch(pattern, value)) return false;
   }
   return true;
 }

@@ -2,7 +2,7 @@
 // run fails or is cancelled, the undos run in reverse order, each attempted even if one fails.
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import type { CompensateStep } from '../dsl/compiled';
-import { renderValue } from '../dsl/expressions';
+import { renderParameters } from '../dsl/secrets';
 import { reasonOf } from './failures';
 import type { Frame, Run } from './run';
 import { actionRequest, callAction, summaryOf } from './steps/action';
@@ -11,11 +11,14 @@ import { actionRequest, callAction, summaryOf } from './steps/action';
 export function pushCompensation(frame: Frame, stepId: string, compensate: CompensateStep, outputs: unknown): void {
   const scope = frame.scope();
   const own = { ...(scope.steps as Record<string, unknown>), [stepId]: { outputs: outputs ?? {}, status: 'succeeded', error: '' } };
+  const rendered = renderParameters(compensate.with, { ...scope, steps: own });
   frame.run.compensations.push({
     stepId,
     ...(compensate.description !== undefined && { description: compensate.description }),
     uses: compensate.uses,
-    with: renderValue(compensate.with, { ...scope, steps: own }) as Record<string, unknown>,
+    with: rendered.value,
+    ...(rendered.sites.length > 0 && { secretSites: rendered.sites }),
+    ...(compensate.secrets && { secrets: compensate.secrets }),
     timeoutMs: compensate.timeoutMs,
     retry: compensate.retry,
   });
@@ -31,7 +34,7 @@ export async function compensate(run: Run): Promise<void> {
       const record = { stepId: c.stepId, uses: c.uses, status: 'pending' as 'pending' | 'succeeded' | 'failed', error: undefined as string | undefined };
       run.compensationLog.push(record);
       try {
-        await callAction(c.uses, actionRequest(run.runbook, `${c.stepId}.compensate`, c.with), {
+        await callAction(c.uses, actionRequest(run.runbook, `${c.stepId}.compensate`, { value: c.with, sites: c.secretSites ?? [] }, c.secrets), {
           timeoutMs: c.timeoutMs,
           retry: c.retry,
           summary: summaryOf(`undo ${c.stepId}`, c.description, c.uses),

@@ -24,6 +24,7 @@ export async function continueAsNewIfDue(run: Run, at: string, poll?: ResumeStat
     continuedRuns: run.continuedRuns + 1,
     decisions: run.decisions,
     audit: run.audit,
+    ...(run.auditDropped > 0 && { auditDropped: run.auditDropped }),
   };
   const next: RunInput = { ...run.input, resume };
   await continueAsNew<(input: RunInput) => Promise<unknown>>(next);

@@ -2,7 +2,6 @@
 // them (as signals from the Web UI and as updates from the CLI/API), the policy every attempt
 // is checked against, and the audit trail of accepted and refused attempts.
 import { ApplicationFailure, condition, proxyLocalActivities, setHandler } from '@temporalio/workflow';
-import { Validator } from '@cfworker/json-schema';
 import {
   HANDLER_DESCRIPTIONS,
   alertResolvedSignal,
@@ -19,6 +18,7 @@ import {
 } from './messages';
 import type { Run } from './run';
 import { formatDuration } from '../dsl/durations';
+import { fillValuesProblem, HUMAN_LIMITS, Refused, validApprove, validDecide, validReject } from './human-requests';
 import type { AuditEntry, PendingApproval, PendingDecision, RemediationStatus } from './types';
 import type { AuditActivities } from '../activities/humans/types';
 
@@ -30,8 +30,6 @@ export interface HumanAnswer {
   values?: Record<string, unknown>;
   comment?: string;
 }
-
-class Refused extends Error {}
 
 // Recording an audit entry as a local activity puts it in history as a marker, with the reason,
 // for signals too (a signal's own event carries the payload but not what we made of it).
@@ -47,8 +45,10 @@ export class Humans {
 
   /** Called once at workflow start, before anything can wait, so the UI lists every handler. */
   register(): void {
-    const asObject = (what: string) => (payload: unknown) => {
+    // An update whose shape or size is wrong is refused before it is accepted, so it never enters history.
+    const shaped = (what: string, check: (req: Record<string, unknown>) => unknown) => (payload: unknown) => {
       if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new Error(`${what} needs a JSON object; see the handler description`);
+      check(payload as Record<string, unknown>);
     };
     const signal = (action: AuditEntry['action']) => async (req: unknown) => {
       await this.receive(action, req, 'signal');
@@ -56,9 +56,9 @@ export class Humans {
     setHandler(approveSignal, signal('approve'), { description: HANDLER_DESCRIPTIONS.approve });
     setHandler(rejectSignal, signal('reject'), { description: HANDLER_DESCRIPTIONS.reject });
     setHandler(decideSignal, signal('decide'), { description: HANDLER_DESCRIPTIONS.decide });
-    setHandler(approveUpdate, (req) => this.receive('approve', req, 'update'), { description: HANDLER_DESCRIPTIONS.approve, validator: asObject('approve') });
-    setHandler(rejectUpdate, (req) => this.receive('reject', req, 'update'), { description: HANDLER_DESCRIPTIONS.reject, validator: asObject('reject') });
-    setHandler(decideUpdate, (req) => this.receive('decide', req, 'update'), { description: HANDLER_DESCRIPTIONS.decide, validator: asObject('decide') });
+    setHandler(approveUpdate, (req) => this.receive('approve', req, 'update'), { description: HANDLER_DESCRIPTIONS.approve, validator: shaped('approve', validApprove) });
+    setHandler(rejectUpdate, (req) => this.receive('reject', req, 'update'), { description: HANDLER_DESCRIPTIONS.reject, validator: shaped('reject', validReject) });
+    setHandler(decideUpdate, (req) => this.receive('decide', req, 'update'), { description: HANDLER_DESCRIPTIONS.decide, validator: shaped('decide', validDecide) });
     setHandler(
       alertResolvedSignal,
       () => {
@@ -99,9 +99,11 @@ export class Humans {
 
   /** Every attempt is checked, recorded in state and history, and answered or refused. */
   private async receive(action: AuditEntry['action'], raw: unknown, via: Via): Promise<HumanReply> {
-    const req = (raw ?? {}) as Record<string, unknown>;
-    const step = typeof req.step === 'string' ? req.step : '';
-    const by = typeof req.by === 'string' ? req.by.trim() : '';
+    const req = (raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
+    // What the attempt claimed, cut to size: the audit records it, whatever else was wrong with it.
+    const step = clip(req.step, HUMAN_LIMITS.step);
+    const by = clip(req.by, HUMAN_LIMITS.name);
+    const planHash = typeof req.planHash === 'string' && /^[0-9a-f]{64}$/.test(req.planHash) ? req.planHash : undefined;
     let message: string;
     try {
       if (action === 'approve') message = this.approve(validApprove(req), via);
@@ -109,23 +111,23 @@ export class Humans {
       else message = this.decide(validDecide(req));
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
-      await this.audit({ step, action, by, via, outcome: 'refused', reason: err.message, ...(typeof req.planHash === 'string' && { planHash: req.planHash }) });
+      await this.audit({ step, action, by, via, outcome: 'refused', reason: err.message, ...(planHash && { planHash }) });
       // A refused update fails (the caller sees why); a refused signal is only recorded.
       if (via === 'update') throw ApplicationFailure.create({ type: 'Refused', message: err.message, nonRetryable: true });
       return { step, message: err.message };
     }
-    await this.audit({ step, action, by, via, outcome: 'accepted', detail: message, ...(typeof req.planHash === 'string' && { planHash: req.planHash }) });
+    await this.audit({ step, action, by, via, outcome: 'accepted', detail: message, ...(planHash && { planHash }) });
     return { step, message };
   }
 
   private async audit(entry: Omit<AuditEntry, 'at'>): Promise<void> {
     const full: AuditEntry = { at: new Date().toISOString(), ...entry };
-    this.run.audit.push(full);
+    this.run.recordAudit(full);
     await recordAudit(full);
   }
 
   private waiting<K extends 'approval' | 'decision'>(step: string, kind: K): Extract<PendingApproval | PendingDecision, { kind: K }> {
-    if (!this.run.runbook.steps[step]) throw new Refused(`there is no step \`${step}\` in runbook ${this.run.runbook.name}`);
+    if (!Object.hasOwn(this.run.runbook.steps, step)) throw new Refused(`there is no such step in runbook ${this.run.runbook.name}`);
     const pending = this.pending.get(step);
     if (pending?.kind === kind) return pending as Extract<PendingApproval | PendingDecision, { kind: K }>;
     const what = kind === 'approval' ? 'approval' : 'a decision';
@@ -139,7 +141,7 @@ export class Humans {
       throw new Refused(`stale plan: the approval names plan ${req.planHash.slice(0, 12)}, but the plan waiting for approval is ${pending.planHash.slice(0, 12)}`);
     }
     this.mayApprove(pending, req.by);
-    if (pending.approvals.some((a) => a.by === req.by)) throw new Refused(`${req.by} has already approved step \`${req.step}\`; approvals must come from distinct people`);
+    if (pending.approvals.some((a) => a.by === req.by)) throw new Refused(`this person has already approved step \`${req.step}\`; approvals must come from distinct people`);
     pending.approvals.push({ by: req.by, at: new Date().toISOString(), via, ...(req.comment && { comment: req.comment }) });
     const n = pending.approvals.length;
     if (n >= pending.minApprovals) this.outcomes.set(req.step, { kind: 'approved' });
@@ -155,13 +157,13 @@ export class Humans {
   }
 
   private mayApprove(pending: PendingApproval, by: string, rejecting = false): void {
-    if (!pending.eligible.includes(by)) throw new Refused(`${by} is not an approver of step \`${pending.step}\` (approvers: ${pending.approvers.join(', ')})`);
-    if (!rejecting && !pending.allowRequester && by === this.run.input.startedBy) throw new Refused(`${by} started this run and may not approve it`);
+    if (!pending.eligible.includes(by)) throw new Refused(`not an approver of step \`${pending.step}\` (approvers: ${pending.approvers.join(', ')})`);
+    if (!rejecting && !pending.allowRequester && by === this.run.input.startedBy) throw new Refused(`whoever started this run may not approve it`);
   }
 
   private decide(req: DecideRequest): string {
     const pending = this.waiting(req.step, 'decision');
-    if (pending.eligible.length > 0 && !pending.eligible.includes(req.by)) throw new Refused(`${req.by} may not decide for step \`${req.step}\` (deciders: ${pending.eligible.join(', ')})`);
+    if (pending.eligible.length > 0 && !pending.eligible.includes(req.by)) throw new Refused(`not a decider of step \`${req.step}\` (deciders: ${pending.eligible.join(', ')})`);
     if (this.answers.has(req.step)) throw new Refused(`step \`${req.step}\` has already been decided`);
     if (pending.decision === 'decide') {
       const names = (pending.choices ?? []).map((c) => c.name);
@@ -169,9 +171,9 @@ export class Humans {
       this.answers.set(req.step, { by: req.by, choice: req.choice, ...(req.comment && { comment: req.comment }) });
       return `step \`${req.step}\` decided by ${req.by}: ${req.choice}`;
     }
-    if (req.values === null || typeof req.values !== 'object' || Array.isArray(req.values)) throw new Refused('`values` must be an object that satisfies the step schema');
-    const result = new Validator(pending.schema as object, '7', false).validate(req.values);
-    if (!result.valid) throw new Refused(`\`values\` do not satisfy the schema: ${result.errors.filter((e) => e.keyword !== 'properties').map((e) => `${e.instanceLocation} ${e.error}`).join('; ')}`);
+    if (req.values === undefined) throw new Refused('`values` must be an object that satisfies the step schema');
+    const problem = fillValuesProblem(pending.schema ?? { type: 'object' }, req.values);
+    if (problem !== undefined) throw new Refused(problem);
     this.answers.set(req.step, { by: req.by, values: req.values, ...(req.comment && { comment: req.comment }) });
     return `step \`${req.step}\` filled by ${req.by}`;
   }
@@ -191,28 +193,8 @@ function take<T>(map: Map<string, T>, key: string): T | undefined {
   return value;
 }
 
-function field(req: Record<string, unknown>, name: string, required: boolean): string | undefined {
-  const v = req[name];
-  if (v === undefined && !required) return undefined;
-  if (typeof v !== 'string' || v.trim() === '') throw new Refused(`\`${name}\` must be a non-empty string`);
-  return v.trim();
-}
-
-function validApprove(req: Record<string, unknown>): ApproveRequest {
-  const step = field(req, 'step', true)!;
-  const planHash = field(req, 'planHash', true)!;
-  const by = field(req, 'by', true)!;
-  const comment = field(req, 'comment', false);
-  return { step, planHash, by, ...(comment && { comment }) };
-}
-
-function validReject(req: Record<string, unknown>): RejectRequest {
-  return { step: field(req, 'step', true)!, by: field(req, 'by', true)!, reason: field(req, 'reason', true)! };
-}
-
-function validDecide(req: Record<string, unknown>): DecideRequest {
-  const step = field(req, 'step', true)!;
-  const by = field(req, 'by', true)!;
-  const comment = field(req, 'comment', false);
-  return { step, by, ...(req.choice !== undefined && { choice: req.choice as string }), ...(req.values !== undefined && { values: req.values as Record<string, unknown> }), ...(comment && { comment }) };
+/** A claimed value as text of at most `max` characters, for the audit trail. */
+function clip(value: unknown, max: number): string {
+  const text = typeof value === 'string' ? value.trim() : '';
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -2,6 +2,7 @@
 // binds the approval: the step runs only if rendering it again gives the same plan.
 import type { CompiledStep } from '../dsl/compiled';
 import { renderTemplate, renderValue } from '../dsl/expressions';
+import { renderParameters } from '../dsl/secrets';
 import { hashValue } from '../dsl/hash';
 import type { Frame } from './run';
 import type { Plan } from './types';
@@ -10,7 +11,7 @@ export function renderPlan(step: CompiledStep, frame: Frame): Plan {
   const scope = frame.scope();
   switch (step.kind) {
     case 'action':
-      return { step: step.id, uses: step.uses, with: renderValue(step.with, scope) as Record<string, unknown> };
+      return { step: step.id, uses: step.uses, with: renderParameters(step.with, scope).value };
     case 'runbook':
       return { step: step.id, runbook: step.runbook, with: renderValue(step.with, scope) as Record<string, unknown> };
     case 'foreach': {

@@ -5,7 +5,6 @@ import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@tempor
 import type { Alert } from '../dsl/alert';
 import type { CompiledRunbook, CompiledStep } from '../dsl/compiled';
 import type { Scope } from '../dsl/expressions';
-import { secretScope } from '../dsl/secrets';
 import { REMEDIATION_STATUS } from './search-attributes';
 import { Humans } from './humans';
 import type { AuditEntry, CompensationRecord, DecisionRecord, PendingCompensation, RemediationStatus, ResumeState, RunInput, StatusView, StepRecord } from './types';
@@ -14,6 +13,9 @@ const TERMINAL: readonly RemediationStatus[] = ['succeeded', 'failed', 'cancelle
 
 /** Defence in depth beyond `maxVisits`: no run executes more steps than this. */
 export const MAX_STEP_EXECUTIONS = 10_000;
+
+/** Audit entries kept in state (and so in the status query); every entry stays in history as a marker. */
+export const MAX_AUDIT_ENTRIES = 200;
 
 export class Run {
   readonly runbook: CompiledRunbook;
@@ -30,6 +32,8 @@ export class Run {
   readonly continuedRuns: number;
   readonly decisions: DecisionRecord[];
   readonly audit: AuditEntry[];
+  /** Audit entries dropped from state once it held MAX_AUDIT_ENTRIES (the oldest go first). */
+  auditDropped: number;
   readonly humans: Humans;
   /** Plan hashes approved for guarded steps, consumed when the step runs. */
   readonly approvedPlans = new Map<string, string>();
@@ -52,6 +56,7 @@ export class Run {
     this.resumedPoll = resume?.poll;
     this.decisions = [...(resume?.decisions ?? [])];
     this.audit = [...(resume?.audit ?? [])];
+    this.auditDropped = resume?.auditDropped ?? 0;
     this.humans = new Humans(this);
     this.guardedBy = new Map(
       Object.values(this.runbook.steps)
@@ -63,6 +68,14 @@ export class Run {
   /** The alert resolved and the runbook says `onResolved: stop`: no further step starts. */
   get stopRequested(): boolean {
     return this.alertStatus === 'resolved' && this.runbook.onResolved === 'stop';
+  }
+
+  recordAudit(entry: AuditEntry): void {
+    this.audit.push(entry);
+    while (this.audit.length > MAX_AUDIT_ENTRIES) {
+      this.audit.shift();
+      this.auditDropped++;
+    }
   }
 
   /** 1 for the first child workflow a step starts, 2 for the next... */
@@ -129,6 +142,7 @@ export class Run {
       pending: this.humans.list(),
       decisions: this.decisions,
       audit: this.audit,
+      ...(this.auditDropped > 0 && { auditDropped: this.auditDropped }),
       compensations: this.compensationLog,
       tokensUsed: this.tokensUsed,
     };
@@ -179,7 +193,6 @@ export class Frame {
       inputs: run.input.inputs,
       alert: run.input.alert ? { ...run.input.alert, status: run.alertStatus ?? run.input.alert.status } : {},
       run: { id: info.workflowId, runbook: run.runbook.name, hash: run.runbook.hash, startedBy: run.input.startedBy },
-      secrets: secretScope(Object.keys(run.runbook.secrets)),
       steps,
       ...this.allLocals(),
       ...extra,

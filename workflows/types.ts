@@ -45,6 +45,8 @@ export interface PendingCompensation {
   description?: string;
   uses: string;
   with: Record<string, unknown>;
+  secretSites?: import('../dsl/secrets').SecretSite[];
+  secrets?: string[];
   timeoutMs: number;
   retry: import('../dsl/compiled').RetryPolicyJson;
 }
@@ -61,6 +63,7 @@ export interface ResumeState {
   continuedRuns: number;
   decisions: DecisionRecord[];
   audit: AuditEntry[];
+  auditDropped?: number;
 }
 
 export interface RunResult {
@@ -86,6 +89,8 @@ export interface StatusView {
   pending: Pending[];
   decisions: DecisionRecord[];
   audit: AuditEntry[];
+  /** Older audit entries no longer kept in state (still in history). */
+  auditDropped?: number;
   compensations: CompensationRecord[];
   tokensUsed: number;
 }

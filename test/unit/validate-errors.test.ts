@@ -24,7 +24,7 @@ describe('each error class', () => {
     ]],
     ['bad-duration', lines('name: x', 'steps:', '  - id: a', '    wait: 5min'), ['rb.yaml:4:11: error: `5min` is not a duration (write e.g. 30s, 5m, 1h30m, 2d or 250ms) [bad-duration]']],
     ['bad-regex', lines('name: x', 'inputs:', '  a: { type: string, pattern: "([a-z" }', 'steps:', '  - id: a', '    end: success'), [
-      'rb.yaml:3:31: error: `pattern` of input `a` is not a valid regular expression: Unterminated character class [bad-regex]',
+      'rb.yaml:3:31: error: `pattern` of input `a` is not a valid regular expression: missing closing ]: `[a-z` (patterns use RE2 syntax: no backreferences or lookaround) [bad-regex]',
     ]],
     ['step-kind (none)', lines('name: x', 'steps:', '  - id: a', '    description: nothing'), [
       'rb.yaml:3:9: error: step `a` does nothing (give it one of `uses`, `wait`, `parallel`, `foreach`, `runbook`, `decide`, `fill`, `approve`, `end`) [step-kind]',
@@ -57,7 +57,7 @@ describe('each error class', () => {
       'rb.yaml:7:45: error: no secret named `tokn` (did you mean `token`?) [unknown-secret]',
     ]],
     ['secret-outside-with', lines('name: x', 'secrets:', '  token: { env: TOKEN }', 'steps:', '  - id: a', '    if: ${{ secrets.token == "x" }}', '    uses: shell', '    with: { command: [echo] }'), [
-      'rb.yaml:6:13: error: secrets can only be used in `with`, where the worker resolves them at run time (anywhere else the value would enter workflow history) [secret-outside-with]',
+      'rb.yaml:6:13: error: secrets can only be used in the `with` of an action, where the worker resolves them at run time (anywhere else the value would enter workflow history) [secret-outside-with]',
     ]],
     ['unknown-step', lines('name: x', 'steps:', '  - id: a', '    uses: shell', '    with: { command: [echo, "${{ steps.nope.outputs.stdout }}"] }'), ['rb.yaml:5:34: error: no step named `nope` [unknown-step]']],
     ['step-not-before', lines('name: x', 'steps:', '  - id: a', '    uses: shell', '    with: { command: [echo, "${{ steps.b.outputs.stdout }}"] }', '  - id: b', '    uses: shell', '    with: { command: [echo] }'), [

@@ -2,8 +2,8 @@
 import { ActivityCancellationType, isCancellation, scheduleActivity, sleep, workflowInfo } from '@temporalio/workflow';
 import type { ActionStep, CompiledRunbook } from '../../dsl/compiled';
 import { formatDuration } from '../../dsl/durations';
-import { evaluateCondition, hasExpression, renderValue } from '../../dsl/expressions';
-import { SECRET_TOKEN } from '../../dsl/secrets';
+import { evaluateCondition, hasExpression } from '../../dsl/expressions';
+import { renderParameters, type RenderedParameters } from '../../dsl/secrets';
 import type { ActionRequest } from '../../activities/types';
 import { stepActivityOptions } from '../activity-options';
 import { reasonOf } from '../failures';
@@ -13,9 +13,7 @@ import { pushCompensation } from '../compensation';
 import type { Frame } from '../run';
 
 export const runAction: StepHandler<ActionStep> = async (step, { frame }) => {
-  // Building the scope walks every step record; skip it for literal parameters.
-  const rendered = hasExpression(step.with) ? (renderValue(step.with, frame.scope()) as Record<string, unknown>) : step.with;
-  const request = actionRequest(frame.run.runbook, step.id, rendered);
+  const request = actionRequest(frame.run.runbook, step.id, renderStepParameters(step.with, frame), step.secrets);
   const call = () => callAction(step.uses, request, { timeoutMs: step.timeoutMs, retry: step.retry, summary: summaryOf(step.id, step.description, step.uses) });
   let outputs: unknown;
   if (!step.poll) {
@@ -48,13 +46,19 @@ async function poll(step: ActionStep, frame: Frame, call: () => Promise<unknown>
   }
 }
 
-export function actionRequest(runbook: CompiledRunbook, stepId: string, rendered: Record<string, unknown>): ActionRequest {
-  // Only the secrets this call uses travel with it, as references.
-  const declared = Object.keys(runbook.secrets);
-  if (declared.length === 0) return { runbook: runbook.name, stepId, with: rendered, secrets: {} };
-  const names = new Set([...JSON.stringify(rendered).matchAll(SECRET_TOKEN)].map((m) => m[1]!));
-  const secrets = Object.fromEntries([...names].filter((n) => runbook.secrets[n]).map((n) => [n, runbook.secrets[n]!]));
-  return { runbook: runbook.name, stepId, with: rendered, secrets };
+/** A step's `with` rendered now, secret references kept as sites. */
+export function renderStepParameters(template: Record<string, unknown>, frame: Frame): RenderedParameters {
+  // Building the scope walks every step record; skip it for literal parameters.
+  return hasExpression(template) ? renderParameters(template, frame.scope()) : { value: template, sites: [] };
+}
+
+/**
+ * The activity's input. The secrets it may resolve are those the compiled step names (decided
+ * at compile time), never anything read from the rendered text.
+ */
+export function actionRequest(runbook: CompiledRunbook, stepId: string, rendered: RenderedParameters, secretNames: readonly string[] = []): ActionRequest {
+  const secrets = Object.fromEntries(secretNames.filter((n) => Object.hasOwn(runbook.secrets, n)).map((n) => [n, runbook.secrets[n]!]));
+  return { runbook: runbook.name, stepId, with: rendered.value, secrets, ...(rendered.sites.length > 0 && { secretSites: rendered.sites }) };
 }
 
 export function summaryOf(id: string, description: string | undefined, what: string): string {

@@ -1,0 +1,103 @@
+// The shape of what people send (approve, reject, decide), checked before anything reads it.
+// Anyone who can reach Temporal can send these, so every field is bounded, names are plain
+// text, names that the engine itself uses are reserved, and a refusal never echoes the input.
+import { format as jsonSchemaFormats, Validator } from '@cfworker/json-schema';
+import { canonicalJson } from '../dsl/hash';
+import { regExp } from '../dsl/regex';
+import { mapSubschemas } from '../dsl/schema-walk';
+import type { ApproveRequest, DecideRequest, RejectRequest } from './messages';
+
+export const HUMAN_LIMITS = {
+  /** A person's name as the people and groups files spell it. */
+  name: 256,
+  /** A comment or a rejection reason. */
+  text: 4_096,
+  step: 64,
+  choice: 64,
+  /** The JSON of a fill step's values. */
+  valuesChars: 16_384,
+};
+
+/** Names the engine records for itself: a person may not claim them (`by: alertmanager` is not a person). */
+export const RESERVED_NAMES: readonly string[] = ['alertmanager', 'grafana', 'pagerduty', 'webhook', 'manual', 'claude', 'nobody'];
+
+const PLAN_HASH = /^[0-9a-f]{64}$/;
+// Printable text only: no control characters, so names and comments cannot forge lines in logs or reports.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** Thrown for a request the run will not act on; the message is safe to show and to record. */
+export class Refused extends Error {}
+
+type Raw = Record<string, unknown>;
+
+function text(req: Raw, name: string, max: number, required: boolean, multiline = false): string | undefined {
+  const v = req[name];
+  if (v === undefined && !required) return undefined;
+  if (typeof v !== 'string' || v.trim() === '') throw new Refused(`\`${name}\` must be a non-empty string`);
+  if (v.length > max) throw new Refused(`\`${name}\` is longer than ${max} characters`);
+  const value = v.trim();
+  const bad = multiline ? CONTROL.test(value.replace(/[\n\t]/g, '')) : CONTROL.test(value) || /[\n\t]/.test(value);
+  if (bad) throw new Refused(`\`${name}\` contains control characters`);
+  return value;
+}
+
+function person(req: Raw): string {
+  const by = text(req, 'by', HUMAN_LIMITS.name, true)!;
+  if (RESERVED_NAMES.includes(by.toLowerCase())) throw new Refused('`by` names the engine or an alert source, not a person');
+  return by;
+}
+
+function stepOf(req: Raw): string {
+  return text(req, 'step', HUMAN_LIMITS.step, true)!;
+}
+
+export function validApprove(req: Raw): ApproveRequest {
+  const step = stepOf(req);
+  if (typeof req.planHash !== 'string' || !PLAN_HASH.test(req.planHash)) throw new Refused('`planHash` must be the 64 hexadecimal digits of the plan, as the status query shows it');
+  const by = person(req);
+  const comment = text(req, 'comment', HUMAN_LIMITS.text, false, true);
+  return { step, planHash: req.planHash, by, ...(comment && { comment }) };
+}
+
+export function validReject(req: Raw): RejectRequest {
+  return { step: stepOf(req), by: person(req), reason: text(req, 'reason', HUMAN_LIMITS.text, true, true)! };
+}
+
+export function validDecide(req: Raw): DecideRequest {
+  const step = stepOf(req);
+  const by = person(req);
+  const comment = text(req, 'comment', HUMAN_LIMITS.text, false, true);
+  const choice = text(req, 'choice', HUMAN_LIMITS.choice, false);
+  let values: Record<string, unknown> | undefined;
+  if (req.values !== undefined) {
+    if (req.values === null || typeof req.values !== 'object' || Array.isArray(req.values)) throw new Refused('`values` must be an object that satisfies the step schema');
+    if (canonicalJson(req.values).length > HUMAN_LIMITS.valuesChars) throw new Refused(`\`values\` is larger than ${HUMAN_LIMITS.valuesChars} characters of JSON`);
+    values = req.values as Record<string, unknown>;
+  }
+  return { step, by, ...(choice !== undefined && { choice }), ...(values && { values }), ...(comment && { comment }) };
+}
+
+/**
+ * Why `values` do not satisfy a fill step's schema (keyword and location only, never the
+ * values), or undefined. `pattern` keywords run on RE2 through a registered format, because
+ * the validator's own RegExp would backtrack on a careless pattern.
+ */
+export function fillValuesProblem(schema: Record<string, unknown>, values: Record<string, unknown>): string | undefined {
+  const result = new Validator(withRe2Patterns(schema) as object, '7', false).validate(values);
+  if (result.valid) return undefined;
+  const faults = result.errors.filter((e) => e.keyword !== 'properties' && e.keyword !== 'allOf').map((e) => `${e.instanceLocation} fails \`${e.keyword === 'format' && e.keywordLocation.includes('re2:') ? 'pattern' : e.keyword}\``);
+  return `\`values\` do not satisfy the schema: ${[...new Set(faults)].join('; ')}`;
+}
+
+const RE2_FORMAT = 're2:';
+
+function withRe2Patterns(schema: Record<string, unknown>): unknown {
+  return mapSubschemas(schema, (s) => {
+    if (typeof s.pattern !== 'string') return s;
+    const { pattern, ...rest } = s;
+    const name = `${RE2_FORMAT}${pattern}`;
+    // The validator's format table is shared and keyed by name; registering the same pattern twice is harmless.
+    jsonSchemaFormats[name] ??= (value: string) => regExp(pattern as string).test(value);
+    return rest.format === undefined ? { ...rest, format: name } : { ...rest, allOf: [...((rest.allOf as unknown[]) ?? []), { format: name }] };
+  });
+}
