@@ -10,7 +10,7 @@ import type { CompiledRunbook } from '../dsl/compiled';
 import { startRun } from '../temporal/start-run';
 import { fmt, median } from './stats';
 import { noop } from './support/noop-action';
-import { benchBundle, startBenchServer } from './support/server';
+import { admitting, benchBundle, startBenchServer } from './support/server';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const BATCH = 20;
@@ -26,15 +26,15 @@ function tenStepRunbook(): CompiledRunbook {
 async function main(): Promise<void> {
   const env = await startBenchServer();
   const bundle = await benchBundle();
+  const runbook = tenStepRunbook();
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: TASK_QUEUE,
     workflowBundle: bundle,
-    activities: actionActivities([noop]),
+    activities: { ...actionActivities([noop]), ...admitting(runbook) },
     maxHeartbeatThrottleInterval: '1s',
     defaultHeartbeatThrottleInterval: '1s',
   });
-  const runbook = tenStepRunbook();
   const client = env.client;
   const variants = {
     interpreter: async () => {

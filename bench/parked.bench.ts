@@ -8,7 +8,7 @@ import { compileRunbook } from '../dsl/compile';
 import { startRun } from '../temporal/start-run';
 import { fmt } from './stats';
 import { noop } from './support/noop-action';
-import { benchBundle, startBenchServer } from './support/server';
+import { admitting, benchBundle, startBenchServer } from './support/server';
 
 const RUNS = Number(process.env.BENCH_PARKED ?? 1000);
 const TASK_QUEUE = 'bench-parked';
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     connection: env.nativeConnection,
     taskQueue: TASK_QUEUE,
     workflowBundle: await benchBundle(),
-    activities: { ...actionActivities([noop]), ...peopleActivities(), ...auditActivities },
+    activities: { ...actionActivities([noop]), ...peopleActivities(), ...auditActivities, ...admitting(runbook) },
     ...(process.env.BENCH_MAX_CACHED && { maxCachedWorkflows: Number(process.env.BENCH_MAX_CACHED) }),
   });
   const settle = async () => {

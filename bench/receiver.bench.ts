@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   const viaReceiver = runbook('bench-receiver');
   const direct = runbook('bench-direct');
   const app = buildServer({
-    config: { host: '127.0.0.1', port: 0, runbooksDir: '', auth: { alertmanager: { bearerTokens: ['bench'] } }, bodyLimitBytes: 1 << 20, deadlineMs: 4_000 },
+    config: { host: '127.0.0.1', port: 0, runbookDirs: [], auth: { alertmanager: { bearerTokens: ['bench'] } }, bodyLimitBytes: 1 << 20, deadlineMs: 4_000 },
     client,
     taskQueue: TASK_QUEUE,
     runbooks: () => [viaReceiver],

@@ -7,6 +7,8 @@ import type { runbookWorkflow } from '../workflows';
 export interface FollowResult {
   ok: boolean;
   reason?: string;
+  /** The failure's type, e.g. `NotAdmitted` or `RunbookFailed`. */
+  type?: string;
   outputs?: Record<string, unknown>;
 }
 
@@ -49,7 +51,7 @@ export async function followRun(handle: WorkflowHandle<typeof runbookWorkflow>, 
     } catch {
       // The final status is best effort; the reason below is what matters.
     }
-    return { ok: false, reason: failureReason(err) };
+    return { ok: false, reason: failureReason(err), ...(failureType(err) && { type: failureType(err) }) };
   }
 }
 
@@ -66,6 +68,10 @@ export function stepLine(r: Omit<StepRecord, 'outputs'>): string {
     default:
       return `  ✗ ${r.id} failed (${took}): ${r.error ?? ''}`;
   }
+}
+
+function failureType(err: unknown): string | undefined {
+  return err instanceof WorkflowFailedError ? ((err.cause as { type?: string } | undefined)?.type ?? undefined) : undefined;
 }
 
 export function failureReason(err: unknown): string {

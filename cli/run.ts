@@ -58,6 +58,11 @@ export async function runCommand(file: string, options: RunCommandOptions, print
       print(`succeeded${result.outputs && Object.keys(result.outputs).length ? `: ${JSON.stringify(result.outputs)}` : ''}`);
       return 0;
     }
+    // The worker refused to run this definition at all: like an invalid runbook, it never started.
+    if (result.type === 'NotAdmitted') {
+      print(result.reason ?? 'not admitted');
+      return 2;
+    }
     print(`failed: ${result.reason}`);
     return 1;
   });

@@ -15,7 +15,7 @@ import {
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics';
 import { parseDuration } from './durations';
 import { secretNames } from './secrets';
-import { canonicalJson, sha256Hex } from './hash';
+import { definitionHash } from './definition-hash';
 import { loadYaml, type Loaded, type Path, type SourceMap } from './load';
 import type { RetryDoc, RunbookDoc, StepDoc } from './schema';
 import { checkRunbookShape } from './shape';
@@ -299,11 +299,3 @@ function build(doc: RunbookDoc, tree: Tree, source: SourceMap, catalog: ActionCa
   };
   return { ...definition, hash: definitionHash(definition), file: source.file };
 }
-
-const NOT_HASHED: ReadonlySet<string> = new Set(['loc', 'file']);
-
-/** The hash covers behaviour only: positions, file names and comments do not change it. */
-export function definitionHash(definition: Omit<CompiledRunbook, 'hash' | 'file'>): string {
-  return sha256Hex(canonicalJson(definition, NOT_HASHED));
-}
-

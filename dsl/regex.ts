@@ -44,6 +44,6 @@ export function regexProblem(source: string): string | undefined {
   }
 }
 
-export class RegexSyntaxError extends Error {
+export class RegexSyntaxError extends SyntaxError {
   override readonly name = 'RegexSyntaxError';
 }

@@ -1,13 +1,13 @@
 // The receiver's configuration, from the environment. A source without credentials is off:
 // it answers 401 to everything.
-import path from 'node:path';
-import { PROJECT_ROOT } from '../temporal/binary';
+import { runbookDirs } from '../repository/runbook-dirs';
 import type { SourceAuthConfig } from './auth';
 
 export interface ReceiverConfig {
   host: string;
   port: number;
-  runbooksDir: string;
+  /** The runbook folders (RUNBOOK_DIR), the same the worker admits. */
+  runbookDirs: string[];
   auth: SourceAuthConfig;
   /** Bigger deliveries get 413. */
   bodyLimitBytes: number;
@@ -32,7 +32,7 @@ export function receiverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Rec
   return {
     host: env.RUNBOOK_RECEIVER_HOST ?? '127.0.0.1',
     port: Number(env.RUNBOOK_RECEIVER_PORT ?? 8080),
-    runbooksDir: env.RUNBOOK_DIR ?? path.join(PROJECT_ROOT, 'runbooks'),
+    runbookDirs: runbookDirs(env),
     auth: {
       ...((bearerTokens || basic) && { alertmanager: { ...(bearerTokens && { bearerTokens }), ...(basic && { basic }) } }),
       ...(grafana && { grafana: { secrets: grafana, ...(env.GRAFANA_TIMESTAMP_HEADER && { timestampHeader: env.GRAFANA_TIMESTAMP_HEADER.toLowerCase() }) } }),

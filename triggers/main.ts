@@ -4,14 +4,15 @@ import { catalogOf, loadActions } from '../activities/registry';
 import { connectClient, temporalSettings } from '../temporal/connection';
 import { configuredSources, receiverConfigFromEnv } from './config';
 import { receiverMetrics } from './metrics';
-import { loadRunbookIndex } from './runbook-index';
+import { loadRunbookDirs } from '../repository/runbook-dirs';
 import { buildServer } from './server';
 
 async function main(): Promise<void> {
   const config = receiverConfigFromEnv();
   const settings = temporalSettings();
-  const index = loadRunbookIndex(config.runbooksDir, catalogOf(loadActions()));
-  for (const problem of index.problems) console.error(`runbook not loaded: ${problem}`);
+  const loaded = loadRunbookDirs(config.runbookDirs, catalogOf(loadActions()));
+  for (const problem of loaded.problems) console.error(`runbook not loaded: ${problem}`);
+  const index = { runbooks: loaded.runbooks.filter((r) => r.triggers.length > 0) };
   const client = await connectClient(settings);
   const app = buildServer({ config, client, taskQueue: settings.taskQueue, runbooks: () => index.runbooks, metrics: receiverMetrics(), logger: process.env.RUNBOOK_RECEIVER_LOG !== 'off' });
   await app.listen({ host: config.host, port: config.port });

@@ -2,6 +2,8 @@
 // approval activities). Used by the worker process and by the tests.
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { AnyAction } from '../activities/action';
+import type { Admission } from '../activities/admission/admission';
+import { admissionActivities } from '../activities/admission/activity';
 import { claudeActivities } from '../activities/claude/advise';
 import { claudeConfigFromEnv, type ClaudeConfig } from '../activities/claude/config';
 import { auditActivities } from '../activities/humans/audit';
@@ -14,6 +16,8 @@ import type { TemporalSettings } from '../temporal/connection';
 export interface WorkerSetup {
   settings: TemporalSettings;
   actions: readonly AnyAction[];
+  /** The runbook definitions this worker runs; anything else fails before its first step. */
+  admission: Admission;
   /** A prebuilt workflow bundle (tests share one); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string;
   connection?: NativeConnection;
@@ -43,6 +47,7 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
       ...claudeActivities(setup.claude ?? claudeConfigFromEnv()),
       ...peopleActivities(setup.groupsFile ?? groupsFile()),
       ...auditActivities,
+      ...admissionActivities(setup.admission),
       ...setup.activities,
     },
     ...(setup.workflowBundlePath ? { workflowBundle: { codePath: setup.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),

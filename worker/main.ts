@@ -1,17 +1,22 @@
 // The worker process: connects to Temporal from the environment, serves the runbook task
 // queue, and drains in-flight work on SIGINT/SIGTERM (the SDK handles those signals).
 import { claudeConfigFromEnv } from '../activities/claude/config';
-import { loadActions } from '../activities/registry';
+import { catalogOf, loadActions } from '../activities/registry';
 import { temporalSettings } from '../temporal/connection';
 import { createWorker } from './create-worker';
+import { serveRunbooks } from './served-runbooks';
+
+const log = { info: (m: string) => console.log(m), warn: (m: string) => console.warn(`warning: ${m}`) };
 
 async function main(): Promise<void> {
   const settings = temporalSettings();
   const actions = loadActions();
   const claude = claudeConfigFromEnv();
+  const served = serveRunbooks(catalogOf(actions), process.env, log);
   const { worker, connection } = await createWorker({
     settings,
     actions,
+    admission: served.admission,
     claude,
     ...(process.env.RUNBOOK_WORKFLOW_BUNDLE && { workflowBundlePath: process.env.RUNBOOK_WORKFLOW_BUNDLE }),
     ...(process.env.RUNBOOK_MAX_CACHED_WORKFLOWS && { maxCachedWorkflows: Number(process.env.RUNBOOK_MAX_CACHED_WORKFLOWS) }),
@@ -23,6 +28,7 @@ async function main(): Promise<void> {
   try {
     await worker.run();
   } finally {
+    served.reloader.close();
     await connection.close();
   }
   console.log('worker stopped');

@@ -21,7 +21,6 @@ export const HUMAN_LIMITS = {
 /** Names the engine records for itself: a person may not claim them (`by: alertmanager` is not a person). */
 export const RESERVED_NAMES: readonly string[] = ['alertmanager', 'grafana', 'pagerduty', 'webhook', 'manual', 'claude', 'nobody'];
 
-const PLAN_HASH = /^[0-9a-f]{64}$/;
 // Printable text only: no control characters, so names and comments cannot forge lines in logs or reports.
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
 
@@ -51,12 +50,31 @@ function stepOf(req: Raw): string {
   return text(req, 'step', HUMAN_LIMITS.step, true)!;
 }
 
+/**
+ * Why a request is too big to keep, or undefined. Updates that are too big are refused by the
+ * update validator, before Temporal accepts them, so they never enter history; everything else,
+ * malformed or not, is accepted, refused by the run and recorded.
+ */
+export function oversized(req: Raw): string | undefined {
+  const limits: Record<string, number> = { step: HUMAN_LIMITS.step, by: HUMAN_LIMITS.name, choice: HUMAN_LIMITS.choice, planHash: 64, comment: HUMAN_LIMITS.text, reason: HUMAN_LIMITS.text };
+  for (const [field, max] of Object.entries(limits)) {
+    const v = req[field];
+    if (typeof v === 'string' && v.length > max) return `\`${field}\` is longer than ${max} characters`;
+  }
+  if (req.values !== undefined && canonicalJson(req.values).length > HUMAN_LIMITS.valuesChars) return `\`values\` is larger than ${HUMAN_LIMITS.valuesChars} characters of JSON`;
+  const known = new Set([...Object.keys(limits), 'values']);
+  const extra = Object.keys(req).filter((k) => !known.has(k));
+  if (extra.length > 0 && canonicalJson(Object.fromEntries(extra.map((k) => [k, req[k]]))).length > HUMAN_LIMITS.text) return 'the request carries more than its fields allow';
+  return undefined;
+}
+
 export function validApprove(req: Raw): ApproveRequest {
   const step = stepOf(req);
-  if (typeof req.planHash !== 'string' || !PLAN_HASH.test(req.planHash)) throw new Refused('`planHash` must be the 64 hexadecimal digits of the plan, as the status query shows it');
+  // Any other text is simply a plan that is not waiting: the run refuses it as stale.
+  const planHash = text(req, 'planHash', 64, true)!;
   const by = person(req);
   const comment = text(req, 'comment', HUMAN_LIMITS.text, false, true);
-  return { step, planHash: req.planHash, by, ...(comment && { comment }) };
+  return { step, planHash, by, ...(comment && { comment }) };
 }
 
 export function validReject(req: Raw): RejectRequest {
@@ -83,10 +101,21 @@ export function validDecide(req: Raw): DecideRequest {
  * the validator's own RegExp would backtrack on a careless pattern.
  */
 export function fillValuesProblem(schema: Record<string, unknown>, values: Record<string, unknown>): string | undefined {
-  const result = new Validator(withRe2Patterns(schema) as object, '7', false).validate(values);
+  const checked = withRe2Patterns(schema) as Record<string, unknown>;
+  const result = new Validator(checked, '7', false).validate(values);
   if (result.valid) return undefined;
-  const faults = result.errors.filter((e) => e.keyword !== 'properties' && e.keyword !== 'allOf').map((e) => `${e.instanceLocation} fails \`${e.keyword === 'format' && e.keywordLocation.includes('re2:') ? 'pattern' : e.keyword}\``);
+  const faults = result.errors.filter((e) => !['properties', 'allOf', 'items'].includes(e.keyword)).map((e) => `${e.instanceLocation}: ${constraintOf(checked, e.keywordLocation)}`);
   return `\`values\` do not satisfy the schema: ${[...new Set(faults)].join('; ')}`;
+}
+
+/** The failed constraint as the schema states it (`maximum` 20), from the schema, never from the value. */
+function constraintOf(schema: Record<string, unknown>, keywordLocation: string): string {
+  const path = keywordLocation.replace(/^#\/?/, '').split('/').filter(Boolean).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let value: unknown = schema;
+  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  const keyword = path[path.length - 1] ?? 'schema';
+  if (keyword === 'format' && typeof value === 'string' && value.startsWith(RE2_FORMAT)) return `\`pattern\` ${value.slice(RE2_FORMAT.length)}`;
+  return value === undefined ? `\`${keyword}\`` : `\`${keyword}\` ${JSON.stringify(value)}`;
 }
 
 const RE2_FORMAT = 're2:';

@@ -18,7 +18,7 @@ import {
 } from './messages';
 import type { Run } from './run';
 import { formatDuration } from '../dsl/durations';
-import { fillValuesProblem, HUMAN_LIMITS, Refused, validApprove, validDecide, validReject } from './human-requests';
+import { fillValuesProblem, HUMAN_LIMITS, oversized, Refused, validApprove, validDecide, validReject } from './human-requests';
 import type { AuditEntry, PendingApproval, PendingDecision, RemediationStatus } from './types';
 import type { AuditActivities } from '../activities/humans/types';
 
@@ -45,10 +45,11 @@ export class Humans {
 
   /** Called once at workflow start, before anything can wait, so the UI lists every handler. */
   register(): void {
-    // An update whose shape or size is wrong is refused before it is accepted, so it never enters history.
-    const shaped = (what: string, check: (req: Record<string, unknown>) => unknown) => (payload: unknown) => {
+    // An update that is not an object, or too big to keep, is refused before Temporal accepts it: it never enters history.
+    const shaped = (what: string) => (payload: unknown) => {
       if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new Error(`${what} needs a JSON object; see the handler description`);
-      check(payload as Record<string, unknown>);
+      const problem = oversized(payload as Record<string, unknown>);
+      if (problem !== undefined) throw new Error(`${what} refused: ${problem}`);
     };
     const signal = (action: AuditEntry['action']) => async (req: unknown) => {
       await this.receive(action, req, 'signal');
@@ -56,9 +57,9 @@ export class Humans {
     setHandler(approveSignal, signal('approve'), { description: HANDLER_DESCRIPTIONS.approve });
     setHandler(rejectSignal, signal('reject'), { description: HANDLER_DESCRIPTIONS.reject });
     setHandler(decideSignal, signal('decide'), { description: HANDLER_DESCRIPTIONS.decide });
-    setHandler(approveUpdate, (req) => this.receive('approve', req, 'update'), { description: HANDLER_DESCRIPTIONS.approve, validator: shaped('approve', validApprove) });
-    setHandler(rejectUpdate, (req) => this.receive('reject', req, 'update'), { description: HANDLER_DESCRIPTIONS.reject, validator: shaped('reject', validReject) });
-    setHandler(decideUpdate, (req) => this.receive('decide', req, 'update'), { description: HANDLER_DESCRIPTIONS.decide, validator: shaped('decide', validDecide) });
+    setHandler(approveUpdate, (req) => this.receive('approve', req, 'update'), { description: HANDLER_DESCRIPTIONS.approve, validator: shaped('approve') });
+    setHandler(rejectUpdate, (req) => this.receive('reject', req, 'update'), { description: HANDLER_DESCRIPTIONS.reject, validator: shaped('reject') });
+    setHandler(decideUpdate, (req) => this.receive('decide', req, 'update'), { description: HANDLER_DESCRIPTIONS.decide, validator: shaped('decide') });
     setHandler(
       alertResolvedSignal,
       () => {
@@ -97,13 +98,16 @@ export class Humans {
     this.run.setStatus('running');
   }
 
-  /** Every attempt is checked, recorded in state and history, and answered or refused. */
+  /**
+   * Every attempt is checked, recorded in state and history, and answered or refused. Refusals
+   * quote only values that passed the shape check (a bounded, printable name; a step id).
+   */
   private async receive(action: AuditEntry['action'], raw: unknown, via: Via): Promise<HumanReply> {
     const req = (raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
     // What the attempt claimed, cut to size: the audit records it, whatever else was wrong with it.
     const step = clip(req.step, HUMAN_LIMITS.step);
     const by = clip(req.by, HUMAN_LIMITS.name);
-    const planHash = typeof req.planHash === 'string' && /^[0-9a-f]{64}$/.test(req.planHash) ? req.planHash : undefined;
+    const planHash = typeof req.planHash === 'string' ? clip(req.planHash, 64) : undefined;
     let message: string;
     try {
       if (action === 'approve') message = this.approve(validApprove(req), via);
@@ -127,7 +131,7 @@ export class Humans {
   }
 
   private waiting<K extends 'approval' | 'decision'>(step: string, kind: K): Extract<PendingApproval | PendingDecision, { kind: K }> {
-    if (!Object.hasOwn(this.run.runbook.steps, step)) throw new Refused(`there is no such step in runbook ${this.run.runbook.name}`);
+    if (!Object.hasOwn(this.run.runbook.steps, step)) throw new Refused(`there is no step \`${step}\` in runbook ${this.run.runbook.name}`);
     const pending = this.pending.get(step);
     if (pending?.kind === kind) return pending as Extract<PendingApproval | PendingDecision, { kind: K }>;
     const what = kind === 'approval' ? 'approval' : 'a decision';
@@ -141,7 +145,7 @@ export class Humans {
       throw new Refused(`stale plan: the approval names plan ${req.planHash.slice(0, 12)}, but the plan waiting for approval is ${pending.planHash.slice(0, 12)}`);
     }
     this.mayApprove(pending, req.by);
-    if (pending.approvals.some((a) => a.by === req.by)) throw new Refused(`this person has already approved step \`${req.step}\`; approvals must come from distinct people`);
+    if (pending.approvals.some((a) => a.by === req.by)) throw new Refused(`${req.by} has already approved step \`${req.step}\`; approvals must come from distinct people`);
     pending.approvals.push({ by: req.by, at: new Date().toISOString(), via, ...(req.comment && { comment: req.comment }) });
     const n = pending.approvals.length;
     if (n >= pending.minApprovals) this.outcomes.set(req.step, { kind: 'approved' });
@@ -157,13 +161,13 @@ export class Humans {
   }
 
   private mayApprove(pending: PendingApproval, by: string, rejecting = false): void {
-    if (!pending.eligible.includes(by)) throw new Refused(`not an approver of step \`${pending.step}\` (approvers: ${pending.approvers.join(', ')})`);
-    if (!rejecting && !pending.allowRequester && by === this.run.input.startedBy) throw new Refused(`whoever started this run may not approve it`);
+    if (!pending.eligible.includes(by)) throw new Refused(`${by} is not an approver of step \`${pending.step}\` (approvers: ${pending.approvers.join(', ')})`);
+    if (!rejecting && !pending.allowRequester && by === this.run.input.startedBy) throw new Refused(`${by} started this run and may not approve it`);
   }
 
   private decide(req: DecideRequest): string {
     const pending = this.waiting(req.step, 'decision');
-    if (pending.eligible.length > 0 && !pending.eligible.includes(req.by)) throw new Refused(`not a decider of step \`${req.step}\` (deciders: ${pending.eligible.join(', ')})`);
+    if (pending.eligible.length > 0 && !pending.eligible.includes(req.by)) throw new Refused(`${req.by} may not decide for step \`${req.step}\` (deciders: ${pending.eligible.join(', ')})`);
     if (this.answers.has(req.step)) throw new Refused(`step \`${req.step}\` has already been decided`);
     if (pending.decision === 'decide') {
       const names = (pending.choices ?? []).map((c) => c.name);

@@ -3,6 +3,7 @@
 import { allHandlersFinished, ApplicationFailure, condition, ContinueAsNew, isCancellation, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { renderValue } from '../dsl/expressions';
 import { resolveInputs } from '../dsl/inputs';
+import { admitRunbook } from './admission';
 import { compensate } from './compensation';
 import { reasonOf } from './failures';
 import { runBlock } from './interpreter';
@@ -15,6 +16,8 @@ import type { RunInput, RunResult } from './types';
 export async function runbookWorkflow(input: RunInput): Promise<RunResult> {
   const run = new Run(input);
   setHandler(statusQuery, () => run.view(), { description: HANDLER_DESCRIPTIONS.status });
+  // Nothing that acts or records (people's messages included) is registered before admission.
+  await admitRunbook(input.runbook);
   run.humans.register();
   publishSearchAttributes(input);
 

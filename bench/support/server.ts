@@ -1,6 +1,9 @@
 // A Temporal dev server for a benchmark run, and a worker on it serving the bench workflows.
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Admission } from '../../activities/admission/admission';
+import { admissionActivities } from '../../activities/admission/activity';
+import type { CompiledRunbook } from '../../dsl/compiled';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { bundleWorkflows } from '../../temporal/bundle';
 import { findTemporalBinary } from '../../temporal/binary';
@@ -15,4 +18,11 @@ export async function startBenchServer(): Promise<TestWorkflowEnvironment> {
 
 export function benchBundle(): Promise<{ code: string }> {
   return bundleWorkflows(path.join(__dirname, 'workflows.js'));
+}
+
+/** The admission activity of a worker that serves exactly these runbooks. */
+export function admitting(...runbooks: CompiledRunbook[]): ReturnType<typeof admissionActivities> {
+  const admission = new Admission();
+  admission.serve(runbooks);
+  return admissionActivities(admission);
 }

@@ -50,7 +50,7 @@ beforeAll(async () => {
   metrics = receiverMetrics();
   const receiverPort = await freePort();
   app = buildServer({
-    config: { host: '127.0.0.1', port: receiverPort, runbooksDir: '', auth: { alertmanager: { bearerTokens: [TOKEN] } }, bodyLimitBytes: 1 << 20, deadlineMs: 4_000 },
+    config: { host: '127.0.0.1', port: receiverPort, runbookDirs: [], auth: { alertmanager: { bearerTokens: [TOKEN] } }, bodyLimitBytes: 1 << 20, deadlineMs: 4_000 },
     client: await testClient(),
     taskQueue: s.taskQueue,
     runbooks: () => [runbook],

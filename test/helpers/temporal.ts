@@ -6,8 +6,10 @@ import type { ClaudeConfig } from '../../activities/claude/config';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import type { AnyAction } from '../../activities/action';
+import { Admission } from '../../activities/admission/admission';
 import { BUILTIN_ACTIONS, catalogOf } from '../../activities/registry';
 import { compileRunbook } from '../../dsl/compile';
+import { loadRunbookDirs } from '../../repository/runbook-dirs';
 import type { CompiledRunbook } from '../../dsl/compiled';
 import { formatDiagnostic, hasErrors } from '../../dsl/diagnostics';
 import type { TemporalSettings } from '../../temporal/connection';
@@ -53,7 +55,21 @@ export const ACTIONS: readonly AnyAction[] = [...BUILTIN_ACTIONS, ...TEST_ACTION
 /** Groups for tests: oncall = alice, bob, carol; dba = dave, erin. */
 export const TEST_GROUPS = path.join(__dirname, '..', 'fixtures', 'groups.yaml');
 
+/**
+ * What test workers admit: every runbook the tests compile with `compile()` (as a worker admits
+ * every runbook in its folders). Tests of admission itself compile with `compileUnadmitted()`.
+ */
+export const TEST_ADMISSION = new Admission();
+
+/** An admission that serves the runbook files in these folders, compiled as the worker compiles them. */
+export function servingFolders(...dirs: string[]): Admission {
+  const admission = new Admission();
+  admission.serve(loadRunbookDirs(dirs, catalogOf(ACTIONS)).runbooks, dirs);
+  return admission;
+}
+
 export interface WorkerOptionsForTest {
+  admission?: Admission;
   actions?: readonly AnyAction[];
   activities?: Record<string, (...args: never[]) => Promise<unknown>>;
   claude?: ClaudeConfig;
@@ -69,6 +85,7 @@ async function testWorker(s: TemporalSettings, options: WorkerOptionsForTest) {
   const { worker } = await createWorker({
     settings: s,
     actions: options.actions ?? ACTIONS,
+    admission: options.admission ?? TEST_ADMISSION,
     workflowBundlePath: process.env.RUNBOOK_TEST_WORKFLOW_BUNDLE,
     connection,
     ...(options.activities && { activities: options.activities }),
@@ -100,8 +117,15 @@ export async function startWorker(s: TemporalSettings, options: WorkerOptionsFor
   };
 }
 
-/** Compiles YAML text; children are other runbooks by name. Throws with every diagnostic on error. */
+/** Compiles YAML text and admits it for test workers; children are other runbooks by name. Throws with every diagnostic on error. */
 export function compile(text: string, children: Record<string, string> = {}, actions: readonly AnyAction[] = ACTIONS): CompiledRunbook {
+  const runbook = compileUnadmitted(text, children, actions);
+  TEST_ADMISSION.add(runbook);
+  return runbook;
+}
+
+/** Compiles YAML text without admitting it: a definition the test workers do not serve. */
+export function compileUnadmitted(text: string, children: Record<string, string> = {}, actions: readonly AnyAction[] = ACTIONS): CompiledRunbook {
   const result = compileRunbook(text, 'test.yaml', {
     catalog: catalogOf(actions),
     resolve: (name) => (children[name] !== undefined ? { file: `${name}.yaml`, text: children[name]! } : undefined),

@@ -1,12 +1,22 @@
 // The real worker process (dist/worker/main.js), for tests that kill it.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TemporalSettings } from '../../temporal/connection';
 
 const WORKER_MAIN = path.join(__dirname, '..', '..', 'dist', 'worker', 'main.js');
 
-export async function startWorkerProcess(s: TemporalSettings, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
+/** A fresh folder holding these runbook texts, for a worker process to serve (RUNBOOK_DIR). */
+export function runbookFolder(texts: readonly string[]): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'runbooks-'));
+  texts.forEach((text, i) => writeFileSync(path.join(dir, `runbook-${i + 1}.yaml`), text));
+  return dir;
+}
+
+/** The worker serves `runbooks` (YAML texts), unless `env` names its own RUNBOOK_DIR. */
+export async function startWorkerProcess(s: TemporalSettings, env: NodeJS.ProcessEnv = {}, runbooks: readonly string[] = []): Promise<ChildProcess> {
   const child = spawn(process.execPath, [WORKER_MAIN], {
     env: {
       ...process.env,
@@ -14,6 +24,8 @@ export async function startWorkerProcess(s: TemporalSettings, env: NodeJS.Proces
       TEMPORAL_NAMESPACE: s.namespace,
       RUNBOOK_TASK_QUEUE: s.taskQueue,
       RUNBOOK_WORKFLOW_BUNDLE: process.env.RUNBOOK_TEST_WORKFLOW_BUNDLE,
+      RUNBOOK_DIR: runbookFolder(runbooks),
+      RUNBOOK_STATE_DIR: mkdtempSync(path.join(tmpdir(), 'worker-state-')),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

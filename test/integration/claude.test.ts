@@ -263,7 +263,7 @@ outputs:
       },
       { claude },
     );
-    expect(refused).toBe('`values` do not satisfy the schema: #/replicas 500 is greater than 20.');
+    expect(refused).toBe('`values` do not satisfy the schema: #/replicas: `maximum` 20');
     expect(result.outputs).toEqual({ replicas: 4 });
     expect(callsOf('f2-scale')).toHaveLength(1);
     expect(JSON.stringify((await historyOf(id)).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'test.probe').map((e) => e.activityTaskScheduledEventAttributes?.input))).not.toContain('500');

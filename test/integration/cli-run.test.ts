@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TemporalSettings } from '../../temporal/connection';
 import { runCli } from '../helpers/cli';
-import { withWorker } from '../helpers/temporal';
+import { Admission } from '../../activities/admission/admission';
+import { servingFolders, withWorker } from '../helpers/temporal';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cli-run-'));
 const file = (name: string, text: string) => {
@@ -39,7 +40,7 @@ outputs:
 );
 
 it('prints each completed step and exits 0 on success', async () => {
-  const result = await withWorker((s) => runCli(['run', GREET, '--input', 'who=alice', '-i', 'times=2'], env(s)));
+  const result = await withWorker((s) => runCli(['run', GREET, '--input', 'who=alice', '-i', 'times=2'], env(s)), { admission: servingFolders(dir) });
   expect(result.code).toBe(0);
   const lines = result.stdout.split('\n');
   expect(lines[0]).toMatch(/^started greet \([0-9a-f]{12}\) as greet-/);
@@ -49,11 +50,21 @@ it('prints each completed step and exits 0 on success', async () => {
 });
 
 it('exits 1 and prints the reason when the run fails', async () => {
-  const result = await withWorker((s) => runCli(['run', GREET, '-i', 'who=mallory'], env(s)));
+  const result = await withWorker((s) => runCli(['run', GREET, '-i', 'who=mallory'], env(s)), { admission: servingFolders(dir) });
   expect(result.code).toBe(1);
   expect(result.stdout).toMatch(/ {2}- again skipped/);
   expect(result.stdout).toMatch(/✗ shout failed/);
   expect(result.stdout).toMatch(/failed: step `shout` failed: shell failed: .* exited with 1/);
+});
+
+it('exits 2 at once, with the reason and how to admit it, when the worker does not serve the runbook', async () => {
+  const elsewhere = new Admission({ sources: ['/srv/runbooks'] });
+  const started = Date.now();
+  const result = await withWorker((s) => runCli(['run', GREET, '-i', 'who=alice'], env(s)), { admission: elsewhere });
+  expect(result.code).toBe(2);
+  expect(result.stdout).toMatch(/^not admitted: runbook `greet` \([0-9a-f]{12}\) is not one this worker serves \(from \/srv\/runbooks\)\. To admit it, put the runbook file in one of those folders .*RUNBOOK_DEV_ADMIT_ANY=1/m);
+  expect(result.stdout).not.toMatch(/✓|✗/);
+  expect(Date.now() - started).toBeLessThan(8_000);
 });
 
 it('exits 2 with file:line:col when the runbook is invalid', async () => {

@@ -9,7 +9,7 @@ import { codecServer } from '../../temporal/codec-server';
 import { startRun } from '../../temporal/start-run';
 import { createWorker } from '../../worker/create-worker';
 import { runCli } from '../helpers/cli';
-import { ACTIONS, compile, quietRuntime, serverAddress, settings, TEST_GROUPS } from '../helpers/temporal';
+import { ACTIONS, compile, quietRuntime, serverAddress, settings, TEST_ADMISSION, TEST_GROUPS } from '../helpers/temporal';
 
 const KEY = randomBytes(32);
 const codec = new AesGcmCodec(new Map([['k1', KEY]]), 'k1');
@@ -20,7 +20,7 @@ it('encrypts every payload, runs normally, and decodes through the codec server 
   const converter = dataConverter(codec)!;
   const connection = await NativeConnection.connect(s.connection);
   // Bundled at start (not the shared test bundle) so the encrypting failure converter is inside it.
-  const { worker } = await createWorker({ settings: s, actions: ACTIONS, connection, dataConverter: converter, claude: { defaultModel: 'x', requestTimeoutMs: 1000 }, groupsFile: TEST_GROUPS });
+  const { worker } = await createWorker({ settings: s, actions: ACTIONS, admission: TEST_ADMISSION, connection, dataConverter: converter, claude: { defaultModel: 'x', requestTimeoutMs: 1000 }, groupsFile: TEST_GROUPS });
   const clientConnection = await Connection.connect({ address: serverAddress() });
   const client = new Client({ connection: clientConnection, dataConverter: converter });
   try {

@@ -43,7 +43,7 @@ it('validates a runbook that uses the action only when the module is registered'
 
 it('runs the action on a worker that loaded the module', async () => {
   const s = settings();
-  const worker = await startWorkerProcess(s, { RUNBOOK_ACTIONS: moduleFile });
+  const worker = await startWorkerProcess(s, { RUNBOOK_ACTIONS: moduleFile, RUNBOOK_DIR: dir });
   try {
     const runbook = compile(RUNBOOK, {}, loadActions([moduleFile]));
     const handle = await startRun(await testClient(), s.taskQueue, { runbook, inputs: {}, startedBy: 'test' });

@@ -65,7 +65,7 @@ let s: TemporalSettings;
 const config: ReceiverConfig = {
   host: '127.0.0.1',
   port: 0,
-  runbooksDir: '',
+  runbookDirs: [],
   auth: {
     alertmanager: { bearerTokens: ['am-token'] },
     grafana: { secrets: ['grafana-secret'], timestampHeader: 'x-grafana-alerting-signature-timestamp' },

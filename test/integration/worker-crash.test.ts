@@ -35,13 +35,13 @@ it('survives a SIGKILLed worker without repeating completed steps', async () => 
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'crash-')), 'lines.txt');
   const lines = () => (existsSync(out) ? readFileSync(out, 'utf8').trim().split('\n') : []);
   const s = settings();
-  const first = await startWorkerProcess(s);
+  const first = await startWorkerProcess(s, {}, [RUNBOOK]);
   const handle = await startRun(await testClient(), s.taskQueue, { runbook: compile(RUNBOOK), inputs: { out }, startedBy: 'test' });
 
   await eventually(() => lines().includes('two-start'), 'step two to start', 30_000);
   first.kill('SIGKILL');
   await exited(first);
-  const second = await startWorkerProcess(s);
+  const second = await startWorkerProcess(s, {}, [RUNBOOK]);
   try {
     const result = await handle.result();
     expect(result.status).toBe('succeeded');

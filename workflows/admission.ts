@@ -1,0 +1,46 @@
+// Before a run does anything: is this a definition the worker serves? The hash is recomputed
+// from the definition itself (the field could say anything), then the worker's admission
+// list answers. Histories recorded before admission existed replay unchanged (the patch).
+import { ApplicationFailure, patched, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { CompiledRunbook } from '../dsl/compiled';
+import { recomputeHash } from '../dsl/definition-hash';
+import type { AdmissionActivities } from '../activities/admission/types';
+import { REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME } from './search-attributes';
+
+export const ADMISSION_PATCH = 'admission-v1';
+
+const { checkAdmission } = proxyLocalActivities<AdmissionActivities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3 }, summary: 'admission: is this runbook served here?' });
+
+/** Throws a non-retryable `NotAdmitted` failure when the run must not start. */
+export async function admitRunbook(runbook: CompiledRunbook): Promise<void> {
+  if (!patched(ADMISSION_PATCH)) return;
+  const hash = recomputeHash(runbook);
+  if (hash !== runbook.hash) {
+    refuse(runbook, hash, `the definition of runbook \`${runbook.name}\` does not match its hash (it says ${runbook.hash.slice(0, 12)}, its content is ${hash.slice(0, 12)}): it was changed after compilation`);
+  }
+  const verdict = await checkAdmission({ name: runbook.name, hash });
+  if (!verdict.admitted) refuse(runbook, hash, verdict.reason);
+  correctStarterAttributes(runbook);
+}
+
+function refuse(runbook: CompiledRunbook, hash: string, reason: string): never {
+  // The starter chose the search attributes; a refused run shows what it really was.
+  upsertSearchAttributes([
+    { key: RUNBOOK_NAME, value: runbook.name },
+    { key: RUNBOOK_HASH, value: hash },
+    { key: REMEDIATION_STATUS, value: 'not-admitted' },
+  ]);
+  throw ApplicationFailure.create({ type: 'NotAdmitted', message: `not admitted: ${reason}`, nonRetryable: true });
+}
+
+/** Search attributes set by whoever started the run are corrected when they misname the runbook. */
+function correctStarterAttributes(runbook: CompiledRunbook): void {
+  const attributes = workflowInfo().typedSearchAttributes;
+  const name = attributes.get(RUNBOOK_NAME);
+  const hash = attributes.get(RUNBOOK_HASH);
+  if (name === undefined || (name === runbook.name && hash === runbook.hash)) return;
+  upsertSearchAttributes([
+    { key: RUNBOOK_NAME, value: runbook.name },
+    { key: RUNBOOK_HASH, value: runbook.hash },
+  ]);
+}
