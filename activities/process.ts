@@ -1,16 +1,20 @@
 // Running a program: argv only (no shell), a minimal inherited environment, bounded output
-// (head and tail kept), a timeout, and cancellation that kills the whole process group.
-import { spawn } from 'node:child_process';
+// (head and tail kept), a timeout, and cancellation that kills the whole process group. A step
+// ends when its program exits: whatever it left running in its process group is killed then,
+// so a background job can neither outlive its step nor keep it (and a worker slot) open.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Type, type Static } from '@sinclair/typebox';
-import { formatDuration } from '../dsl/durations';
+import { formatDuration, timerMs } from '../dsl/durations';
 import type { ActionContext } from './action';
 import { truncateText, truncationMarker, type Truncated } from './truncate';
 
 /** Variables a command gets from the worker. Everything else (API keys!) stays out unless `env` names it. */
 const INHERITED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'KUBECONFIG', 'SSL_CERT_FILE', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY'];
 const KILL_GRACE_MS = 5_000;
+/** After the program exits, how long its output pipes may take to drain before they are closed. */
+const DRAIN_MS = 1_000;
 const MAX_JSON_BYTES = 4 * 1_048_576;
 
 export interface ProcessSpec {
@@ -55,22 +59,29 @@ export async function runProcess(spec: ProcessSpec, ctx: ActionContext): Promise
   child.stdin.end(spec.stdin ?? '');
 
   let killedFor: 'cancelled' | 'timeout' | undefined;
-  const killGroup = (why: 'cancelled' | 'timeout') => {
-    if (killedFor || child.exitCode !== null || child.pid === undefined) return;
-    killedFor = why;
+  let groupKilled = false;
+  const killGroup = () => {
+    if (groupKilled || child.pid === undefined) return;
+    groupKilled = true;
     signalGroup(child.pid, 'SIGTERM');
     setTimeout(() => signalGroup(child.pid!, 'SIGKILL'), KILL_GRACE_MS).unref();
   };
-  const onAbort = () => killGroup('cancelled');
+  const stop = (why: 'cancelled' | 'timeout') => {
+    killedFor ??= why;
+    killGroup();
+  };
+  const onAbort = () => stop('cancelled');
   ctx.signal.addEventListener('abort', onAbort);
-  const timer = spec.timeoutMs !== undefined ? setTimeout(() => killGroup('timeout'), spec.timeoutMs) : undefined;
+  const timer = spec.timeoutMs !== undefined ? setTimeout(() => stop('timeout'), timerMs(spec.timeoutMs)) : undefined;
   ctx.heartbeat({ pid: child.pid });
 
   try {
     const exitCode = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
-      child.once('close', (code, signal) => resolve(code ?? 128 + signalNumber(signal)));
+      child.once('exit', (code, signal) => resolve(code ?? 128 + signalNumber(signal)));
     });
+    killGroup();
+    await drain(child, DRAIN_MS);
     const command = describeCommand(spec.argv);
     // Reported as a cancellation (not a failure) so that the run sees itself cancelled.
     if (killedFor === 'cancelled') throw new CancelledFailure(`${command} was cancelled; its process group was killed`);
@@ -103,6 +114,17 @@ export async function runProcess(spec: ProcessSpec, ctx: ActionContext): Promise
     if (timer) clearTimeout(timer);
     ctx.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** Waits for the output pipes to close, at most `ms`; then closes them ourselves. */
+async function drain(child: ChildProcess, ms: number): Promise<void> {
+  const closed = (stream: NodeJS.ReadableStream & { readableEnded?: boolean; destroyed?: boolean }) =>
+    stream.readableEnded || stream.destroyed ? Promise.resolve() : new Promise<void>((resolve) => stream.once('close', () => resolve()));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all([closed(child.stdout!), closed(child.stderr!)]), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+  child.stdout!.destroy();
+  child.stderr!.destroy();
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

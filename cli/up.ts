@@ -76,7 +76,7 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
       logFile: temporalLog,
     });
     await waitForTemporal(address, 60_000);
-    const env = { ...process.env, TEMPORAL_ADDRESS: address };
+    const env = { ...process.env, TEMPORAL_ADDRESS: address, RUNBOOK_STATE_DIR: process.env.RUNBOOK_STATE_DIR ?? options.dataDir };
     await supervisor.start({
       name: 'worker',
       command: process.execPath,

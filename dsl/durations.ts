@@ -25,3 +25,11 @@ export function formatDuration(ms: number): string {
   }
   return parts.join('');
 }
+
+/** Node's timers hold at most 2^31-1 ms (about 24.8 days); a longer delay would fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A delay for setTimeout or AbortSignal.timeout: longer ones are clamped, never turned into "now". */
+export function timerMs(ms: number): number {
+  return Math.min(Math.max(0, ms), MAX_TIMER_MS);
+}

@@ -1,27 +1,40 @@
-// The alert receiver process: routes alerts to the runbooks in RUNBOOK_DIR and starts
-// remediations on Temporal (the TEMPORAL_* variables). Stops cleanly on SIGINT/SIGTERM.
+// The alert receiver process: routes alerts to the runbooks in RUNBOOK_DIR (reloaded when a file
+// changes or on SIGHUP, like the worker) and starts remediations on Temporal (the TEMPORAL_*
+// variables). Stops cleanly on SIGINT/SIGTERM.
 import { catalogOf, loadActions } from '../activities/registry';
 import { connectClient, temporalSettings } from '../temporal/connection';
 import { configuredSources, receiverConfigFromEnv } from './config';
 import { receiverMetrics } from './metrics';
+import type { CompiledRunbook } from '../dsl/compiled';
 import { loadRunbookDirs } from '../repository/runbook-dirs';
+import { reloadOnChange } from '../repository/watch-dirs';
 import { buildServer } from './server';
 
 async function main(): Promise<void> {
   const config = receiverConfigFromEnv();
   const settings = temporalSettings();
-  const loaded = loadRunbookDirs(config.runbookDirs, catalogOf(loadActions()));
-  for (const problem of loaded.problems) console.error(`runbook not loaded: ${problem}`);
-  const index = { runbooks: loaded.runbooks.filter((r) => r.triggers.length > 0) };
+  const catalog = catalogOf(loadActions());
+  let routed: CompiledRunbook[] = [];
+  const load = () => {
+    const loaded = loadRunbookDirs(config.runbookDirs, catalog);
+    for (const problem of loaded.problems) console.error(`runbook not loaded: ${problem}`);
+    routed = loaded.runbooks.filter((r) => r.triggers.length > 0);
+  };
+  load();
   const client = await connectClient(settings);
-  const app = buildServer({ config, client, taskQueue: settings.taskQueue, runbooks: () => index.runbooks, metrics: receiverMetrics(), logger: process.env.RUNBOOK_RECEIVER_LOG !== 'off' });
+  const app = buildServer({ config, client, taskQueue: settings.taskQueue, runbooks: () => routed, metrics: receiverMetrics(), logger: process.env.RUNBOOK_RECEIVER_LOG !== 'off' });
   await app.listen({ host: config.host, port: config.port });
   const sources = configuredSources(config.auth);
   console.log(
-    `receiver ready: http://${config.host}:${config.port}/alerts/<source> routing to ${index.runbooks.map((r) => r.name).join(', ') || 'no runbooks'}; ` +
+    `receiver ready: http://${config.host}:${config.port}/alerts/<source> routing to ${routed.map((r) => r.name).join(', ') || 'no runbooks'}; ` +
       `sources configured: ${sources.join(', ') || 'none (set ALERTMANAGER_TOKENS, GRAFANA_WEBHOOK_SECRETS, PAGERDUTY_WEBHOOK_SECRETS or WEBHOOK_SECRETS)'}`,
   );
+  const reloader = reloadOnChange(config.runbookDirs, (why) => {
+    load();
+    console.log(`receiver reloaded runbooks (${why}): routing to ${routed.map((r) => r.name).join(', ') || 'no runbooks'}`);
+  });
   const stop = async () => {
+    reloader.close();
     await app.close();
     await client.connection.close();
     console.log('receiver stopped');

@@ -1,5 +1,5 @@
 // `shell`: argv only, bounded output, minimal environment, timeouts and cancellation.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -67,6 +67,36 @@ it('kills the whole process group when cancelled and reports a cancellation', as
   const grandchild = Number(readFileIfAny(pidFile));
   await new Promise((r) => setTimeout(r, 100));
   expect(processState(grandchild)).not.toBe('running');
+});
+
+describe('a step ends when its program exits (H2)', () => {
+  it('kills what the program left running in the background, and returns at once', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'shell-bg-'));
+    const marker = path.join(dir, 'M');
+    const started = Date.now();
+    // The background job holds stdout open; waiting for the pipe would wait for it.
+    const result = await run({ command: ['sh', '-c', '(sleep 3; touch "$1") & echo $!', 'sh', marker] });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(result.exitCode).toBe(0);
+    const background = Number(result.stdout.trim());
+    await eventually(() => processState(background) !== 'running', 'the background job to be killed', 3_000, 20);
+    await new Promise((r) => setTimeout(r, Math.max(0, started + 3_500 - Date.now())));
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('times out a program that waits on its background job, killing the whole group', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'shell-bg-'));
+    const marker = path.join(dir, 'M');
+    const started = Date.now();
+    await expect(run({ command: ['sh', '-c', 'sleep 30 & wait; touch "$1"', 'sh', marker], timeout: '300ms' })).rejects.toMatchObject({ type: 'CommandTimedOut' });
+    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('clamps a timeout longer than Node timers can hold instead of firing at once (L3)', async () => {
+    const result = await run({ command: ['sh', '-c', 'sleep 0.2; echo done'], timeout: '30d' });
+    expect(result.stdout).toBe('done\n');
+  });
 });
 
 it('says plainly when the program does not exist', async () => {
