@@ -1,6 +1,7 @@
 // The worker process: connects to Temporal from the environment, serves the runbook task
 // queue, and drains in-flight work on SIGINT/SIGTERM (the SDK handles those signals).
 import { claudeConfigFromEnv } from '../activities/claude/config';
+import { egressPolicyFromEnv } from '../activities/egress';
 import { catalogOf, loadActions } from '../activities/registry';
 import { temporalSettings } from '../temporal/connection';
 import { createWorker } from './create-worker';
@@ -12,6 +13,8 @@ async function main(): Promise<void> {
   const settings = temporalSettings();
   const actions = loadActions();
   const claude = claudeConfigFromEnv();
+  // Read now so that a policy with a typo stops the worker at start, not its first request.
+  egressPolicyFromEnv();
   const served = serveRunbooks(catalogOf(actions), process.env, log);
   const { worker, connection } = await createWorker({
     settings,

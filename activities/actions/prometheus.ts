@@ -5,9 +5,11 @@ import { Type } from '@sinclair/typebox';
 import { parseDuration } from '../../dsl/durations';
 import { DURATION_PATTERN } from '../../dsl/schema';
 import { defineAction } from '../action';
-import { failForStatus, request } from './http';
+import { failForStatus, request } from '../http-client';
 
 const MAX_SERIES = 100;
+/** An instant query's answer bigger than this is a query to narrow, not evidence to keep. */
+const MAX_RESPONSE_BYTES = 8 * 1_048_576;
 
 export const prometheusInput = Type.Object(
   {
@@ -57,7 +59,10 @@ export default defineAction({
     if (!base) throw ApplicationFailure.create({ type: 'NoPrometheus', message: 'no `url` given and PROMETHEUS_URL is not set on the worker', nonRetryable: true });
     const params = new URLSearchParams({ query: input.query, ...(input.time && { time: input.time }) });
     const url = `${base.replace(/\/$/, '')}/api/v1/query?${params}`;
-    const response = await request({ url, headers: input.headers, timeoutMs: input.timeout ? parseDuration(input.timeout) : undefined, signal: ctx.signal });
+    const response = await request({ url, headers: input.headers, ...(input.timeout && { timeoutMs: parseDuration(input.timeout) }), maxBytes: MAX_RESPONSE_BYTES, signal: ctx.signal });
+    if (response.truncated) {
+      throw ApplicationFailure.create({ type: 'PrometheusResponseTooLarge', message: `Prometheus answered \`${input.query}\` with more than ${MAX_RESPONSE_BYTES / 1_048_576} MiB; narrow the query (aggregate, or select fewer series)`, nonRetryable: true });
+    }
     let body: PromResponse;
     try {
       body = JSON.parse(response.text) as PromResponse;
