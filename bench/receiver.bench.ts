@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   const viaReceiver = runbook('bench-receiver');
   const direct = runbook('bench-direct');
   const app = buildServer({
-    config: { host: '127.0.0.1', port: 0, runbookDirs: [], auth: { alertmanager: { bearerTokens: ['bench'] } }, bodyLimitBytes: 1 << 20, deadlineMs: 4_000 },
+    config: { host: '127.0.0.1', port: 0, runbookDirs: [], auth: { alertmanager: { bearerTokens: ['bench-token-0123456789'] } }, bodyLimitBytes: 1 << 20, deadlineMs: 4_000 },
     client,
     taskQueue: TASK_QUEUE,
     runbooks: () => [viaReceiver],
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
 
   // Warm both paths up with alerts outside the measured sets.
   await pool(burst('bench-warm').slice(0, 40), CONCURRENCY, async (a) => {
-    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer bench' }, body: amPayload({ ...a, labels: { ...a.labels, alertname: 'bench-receiver' }, fingerprint: `warm-${a.fingerprint}` }) });
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer bench-token-0123456789' }, body: amPayload({ ...a, labels: { ...a.labels, alertname: 'bench-receiver' }, fingerprint: `warm-${a.fingerprint}` }) });
     await startRun(client, TASK_QUEUE, { runbook: direct, inputs: { service: a.labels.service! }, alert: a, startedBy: 'bench', workflowId: `warm-${a.fingerprint}`, ifRunning: 'fail' }).catch(() => undefined);
   });
 
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const t1 = performance.now();
   await pool(receiverAlerts, CONCURRENCY, async (alert) => {
     const sent = performance.now();
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer bench' }, body: amPayload(alert) });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer bench-token-0123456789' }, body: amPayload(alert) });
     const body = (await res.json()) as { results?: Array<{ runbooks: Array<{ outcome: string }> }> };
     latencies.push(performance.now() - sent);
     if (res.status !== 202) throw new Error(`receiver answered ${res.status}: ${JSON.stringify(body)}`);

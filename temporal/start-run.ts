@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowIdConflictPolicy, type Client, type WorkflowHandleWithFirstExecutionRunId, type WorkflowIdReusePolicy } from '@temporalio/client';
 import type { Alert } from '../dsl/alert';
 import type { CompiledRunbook, CompiledStep } from '../dsl/compiled';
-import { ALERT_FINGERPRINT, REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME, SERVICE } from '../workflows/search-attributes';
+import { remediationAttributes } from '../workflows/search-attributes';
 import type { RunInput, RunOptions } from '../workflows/types';
 import type { runbookWorkflow } from '../workflows';
 
@@ -30,7 +30,6 @@ export async function startRun(client: Client, taskQueue: string, request: Start
     ...(alert && { alert }),
     options: { tokenBudget: defaultTokenBudget(), ...request.options },
   };
-  const service = typeof request.inputs.service === 'string' ? request.inputs.service : alert?.labels.service;
   const { summary, details } = describeRunbook(runbook);
   return client.workflow.start<typeof runbookWorkflow>('runbookWorkflow', {
     taskQueue,
@@ -40,13 +39,7 @@ export async function startRun(client: Client, taskQueue: string, request: Start
     ...(request.reusePolicy && { workflowIdReusePolicy: request.reusePolicy }),
     staticSummary: summary,
     staticDetails: details,
-    typedSearchAttributes: [
-      { key: RUNBOOK_NAME, value: runbook.name },
-      { key: RUNBOOK_HASH, value: runbook.hash },
-      { key: REMEDIATION_STATUS, value: 'running' },
-      ...(service ? [{ key: SERVICE, value: service }] : []),
-      ...(alert ? [{ key: ALERT_FINGERPRINT, value: alert.fingerprint }] : []),
-    ],
+    typedSearchAttributes: remediationAttributes(runbook, request.inputs, alert),
   });
 }
 

@@ -1,7 +1,7 @@
 // One delivery from an alert source, end to end but for HTTP: authenticate, parse, drop a
 // delivery seen before, route each alert, validate its inputs, start (or signal) remediations.
 // The only slow work is the start calls, run concurrently under a deadline.
-import type { Client } from '@temporalio/client';
+import { isGrpcServiceError, type Client } from '@temporalio/client';
 import type { Alert } from '../dsl/alert';
 import type { CompiledRunbook } from '../dsl/compiled';
 import { resolveInputs } from '../dsl/inputs';
@@ -45,11 +45,26 @@ export interface IngestReply {
 
 export class TemporalUnavailable extends Error {}
 
+// gRPC status codes that say Temporal refused this start for what it carries: sending it again cannot help.
+const INVALID_ARGUMENT = 3;
+const FAILED_PRECONDITION = 9;
+const OUT_OF_RANGE = 11;
+
+/** The reason Temporal refused a start for its content, or undefined when Temporal could not be reached (or failed). */
+function refusedByTemporal(err: unknown): string | undefined {
+  const cause = (err as { cause?: unknown })?.cause;
+  const grpc = isGrpcServiceError(err) ? err : isGrpcServiceError(cause) ? cause : undefined;
+  if (!grpc || ![INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE].includes(grpc.code)) return undefined;
+  return grpc.details || grpc.message;
+}
+
 export async function ingest(deps: IngestDeps, source: HttpAlertSource, req: IncomingRequest): Promise<IngestReply> {
   const auth = authenticate(source, deps.auth, req);
   if (!auth.ok) {
+    // The reason (which source is configured, what was wrong) is for the operator's log, not the caller.
     deps.metrics.rejected.inc({ source, reason: 'auth' });
-    return { status: 401, body: { error: 'unauthenticated', reason: auth.reason } };
+    deps.log({ msg: 'delivery refused: not authenticated', source, reason: auth.reason });
+    return { status: 401, body: { error: 'unauthenticated' } };
   }
   let body: unknown;
   try {
@@ -102,7 +117,11 @@ async function routeTo(deps: IngestDeps, runbook: CompiledRunbook, alert: Alert)
       }
     }
   } catch (err) {
-    throw new TemporalUnavailable(`could not start or signal ${runbook.name}: ${(err as Error).message}`);
+    const refusal = refusedByTemporal(err);
+    // Only Temporal being unreachable is a 503 (the sender retries); a start Temporal refuses is a 4xx.
+    if (refusal === undefined) throw new TemporalUnavailable(`could not start or signal ${runbook.name}: ${(err as Error).message}`);
+    result = { runbook: runbook.name, outcome: 'refused', reason: `Temporal refused the remediation: ${refusal}` };
+    deps.log({ msg: 'remediation refused by Temporal', runbook: runbook.name, fingerprint: alert.fingerprint, reason: refusal });
   }
   deps.metrics.outcomes.inc({ runbook: runbook.name, outcome: result.outcome });
   return result;

@@ -25,6 +25,9 @@ async function main(): Promise<void> {
   const app = buildServer({ config, client, taskQueue: settings.taskQueue, runbooks: () => routed, metrics: receiverMetrics(), logger: process.env.RUNBOOK_RECEIVER_LOG !== 'off' });
   await app.listen({ host: config.host, port: config.port });
   const sources = configuredSources(config.auth);
+  if (config.auth.grafana && !config.auth.grafana.timestampHeader) {
+    console.warn('warning: GRAFANA_TIMESTAMP_HEADER is not set, so a captured Grafana delivery can be replayed later (each occurrence still starts one remediation at most); see docs/security.md');
+  }
   console.log(
     `receiver ready: http://${config.host}:${config.port}/alerts/<source> routing to ${routed.map((r) => r.name).join(', ') || 'no runbooks'}; ` +
       `sources configured: ${sources.join(', ') || 'none (set ALERTMANAGER_TOKENS, GRAFANA_WEBHOOK_SECRETS, PAGERDUTY_WEBHOOK_SECRETS or WEBHOOK_SECRETS)'}`,

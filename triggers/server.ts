@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { CompiledRunbook } from '../dsl/compiled';
 import { isHttpAlertSource } from './adapters';
-import type { ReceiverConfig } from './config';
+import { checkReceiverConfig, type ReceiverConfig } from './config';
 import { ingest, TemporalUnavailable, type IngestDeps } from './ingest';
 import type { ReceiverMetrics } from './metrics';
 import { RecentIds } from './recent-ids';
@@ -17,11 +17,14 @@ export interface ServerDeps {
   runbooks: () => readonly CompiledRunbook[];
   metrics: ReceiverMetrics;
   logger?: boolean;
+  /** Where facts about refused and unmatched alerts go; default the server's log. */
+  log?: (entry: Record<string, unknown>) => void;
 }
 
 const READY_CACHE_MS = 5_000;
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
+  checkReceiverConfig(deps.config);
   const app = Fastify({ bodyLimit: deps.config.bodyLimitBytes, logger: deps.logger ?? false, return503OnClosing: true });
   const ingestDeps: IngestDeps = {
     client: deps.client,
@@ -30,7 +33,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     runbooks: deps.runbooks,
     metrics: deps.metrics,
     deliveries: new RecentIds(),
-    log: (entry) => app.log.info(entry),
+    log: deps.log ?? ((entry) => app.log.info(entry)),
   };
 
   // Signatures are over the exact bytes received, so JSON is parsed later, by us.
@@ -38,7 +41,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.addContentTypeParser(/^application\/(.+\+)?json$/, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
-    const source = (req.params as { source?: string })?.source ?? 'unknown';
+    // Only known sources become metric labels: anyone can put anything in the URL.
+    const named = (req.params as { source?: string })?.source;
+    const source = named !== undefined && isHttpAlertSource(named) ? named : 'unknown';
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       deps.metrics.rejected.inc({ source, reason: 'too-large' });
       return send(reply, 413, { error: 'payload too large', reason: `the body is larger than ${deps.config.bodyLimitBytes} bytes` });

@@ -4,13 +4,20 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Alert } from '../dsl/alert';
 import type { CompiledRunbook } from '../dsl/compiled';
-import { sha256Hex } from '../dsl/hash';
 import { startRun } from '../temporal/start-run';
 import { alertResolvedSignal } from '../workflows/messages';
+import { safeFingerprint } from '../workflows/search-attributes';
+
+/**
+ * An alert without a start time (a webhook that sends none) has no occurrence to name: its id
+ * stands for "the open remediation of this alert", so repeats find the running one, and once it
+ * has closed a new delivery starts a new one.
+ */
+const OPEN = 'open';
 
 export function remediationId(runbook: CompiledRunbook, alert: Alert): string {
-  const fingerprint = /^[A-Za-z0-9._-]{1,128}$/.test(alert.fingerprint) ? alert.fingerprint : sha256Hex(alert.fingerprint).slice(0, 32);
-  const occurrence = alert.source === 'pagerduty' ? fingerprint : `${fingerprint}@${alert.startsAt ? Date.parse(alert.startsAt) / 1000 : 'unknown'}`;
+  const fingerprint = safeFingerprint(alert.fingerprint);
+  const occurrence = alert.source === 'pagerduty' ? fingerprint : `${fingerprint}@${alert.startsAt ? Date.parse(alert.startsAt) / 1000 : OPEN}`;
   return `${runbook.name}/${alert.source}/${occurrence}`;
 }
 
@@ -24,7 +31,8 @@ export type StartOutcome = 'started' | 'duplicate';
 export async function startRemediation(client: Client, taskQueue: string, runbook: CompiledRunbook, alert: Alert, inputs: Record<string, unknown>): Promise<{ outcome: StartOutcome; workflowId: string }> {
   const workflowId = remediationId(runbook, alert);
   try {
-    await startRun(client, taskQueue, { runbook, inputs, alert, startedBy: alert.source, workflowId, ifRunning: 'fail', reusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE });
+    const reusePolicy = workflowId.endsWith(`@${OPEN}`) ? WorkflowIdReusePolicy.ALLOW_DUPLICATE : WorkflowIdReusePolicy.REJECT_DUPLICATE;
+    await startRun(client, taskQueue, { runbook, inputs, alert, startedBy: alert.source, workflowId, ifRunning: 'fail', reusePolicy });
     return { outcome: 'started', workflowId };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { outcome: 'duplicate', workflowId };

@@ -10,7 +10,7 @@ import { runBlock } from './interpreter';
 import type { BlockOutcome } from './outcome';
 import { HANDLER_DESCRIPTIONS, statusQuery } from './messages';
 import { Run } from './run';
-import { ALERT_FINGERPRINT, REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME, SERVICE } from './search-attributes';
+import { remediationAttributes, RUNBOOK_NAME } from './search-attributes';
 import type { RunInput, RunResult } from './types';
 
 export async function runbookWorkflow(input: RunInput): Promise<RunResult> {
@@ -69,12 +69,5 @@ async function failRun(run: Run, reason: string): Promise<never> {
 /** Runs started by our clients carry their search attributes already; others (the UI's Start Workflow) get them here. */
 function publishSearchAttributes(input: RunInput): void {
   if (workflowInfo().typedSearchAttributes.get(RUNBOOK_NAME) !== undefined) return;
-  const service = typeof input.inputs.service === 'string' ? input.inputs.service : input.alert?.labels.service;
-  upsertSearchAttributes([
-    { key: RUNBOOK_NAME, value: input.runbook.name },
-    { key: RUNBOOK_HASH, value: input.runbook.hash },
-    { key: REMEDIATION_STATUS, value: 'running' },
-    ...(service ? [{ key: SERVICE, value: service }] : []),
-    ...(input.alert ? [{ key: ALERT_FINGERPRINT, value: input.alert.fingerprint }] : []),
-  ]);
+  upsertSearchAttributes(remediationAttributes(input.runbook, input.inputs, input.alert));
 }

@@ -16,7 +16,7 @@ import { callsOf } from '../helpers/test-actions';
 import { closeTestClient, compile, settings, startWorker, testClient } from '../helpers/temporal';
 
 const ALERTMANAGER = process.env.ALERTMANAGER_PATH ?? '/usr/bin/prometheus-alertmanager';
-const TOKEN = 'am-e2e-token';
+const TOKEN = 'am-e2e-token-0123456789';
 
 const runbook = compile(`
 name: e2e-errors

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import type { AlertSource } from '../../dsl/alert';
 import { authenticate, type SourceAuthConfig } from '../../triggers/auth';
+import { credentialProblems } from '../../triggers/auth/config';
 import { constantTimeEqual } from '../../triggers/auth/crypto';
 import type { AuthResult, IncomingRequest } from '../../triggers/request';
 
@@ -66,9 +67,7 @@ describe('authenticate: Alertmanager', () => {
     );
   });
 
-  it('refuses everything while a credential is empty, or none is configured', () => {
-    expect(auth('Bearer am-token-old', { alertmanager: { bearerTokens: ['am-token-old', ''] } })).toStrictEqual(refused('alertmanager bearer token #2 is empty'));
-    expect(auth(basicHeader('am', ''), { alertmanager: { basic: [{ username: 'am', password: '' }] } })).toStrictEqual(refused('alertmanager basic password #1 is empty'));
+  it('refuses everything while no credential is configured', () => {
     expect(auth('Bearer ', { alertmanager: { bearerTokens: [] } })).toStrictEqual(refused('alertmanager is not configured'));
     expect(auth('Bearer x', { alertmanager: {} })).toStrictEqual(refused('alertmanager is not configured'));
   });
@@ -121,8 +120,7 @@ describe('authenticate: Grafana', () => {
     expect(authenticate('grafana', strict, signedAt('grafana-secret-old', NOW_SECONDS - 61))).toStrictEqual(refused('timestamp 61 s old; tolerance 60 s'));
   });
 
-  it('refuses everything while a secret is empty, or none is configured', () => {
-    expect(authenticate('grafana', { grafana: { secrets: ['grafana-secret-old', ''] } }, signed('grafana-secret-old'))).toStrictEqual(refused('grafana secret #2 is empty'));
+  it('refuses everything while no secret is configured', () => {
     expect(authenticate('grafana', { grafana: { secrets: [] } }, signed(''))).toStrictEqual(refused('grafana is not configured'));
   });
 });
@@ -210,6 +208,31 @@ describe('authenticate: Standard Webhooks', () => {
     );
     expect(authenticate('webhook', { webhook: { secrets: ['whsec_'] } }, request(sent(OLD)))).toStrictEqual(refused('webhook secret #1 must be "whsec_" followed by base64'));
     expect(authenticate('webhook', { webhook: { secrets: [] } }, request(sent(OLD)))).toStrictEqual(refused('webhook is not configured'));
+  });
+});
+
+describe('credentials the receiver refuses to start with (M3)', () => {
+  it('names every empty, short or malformed one, by position and never by value', () => {
+    expect(
+      credentialProblems({
+        alertmanager: { bearerTokens: ['long-enough-token-000', ''], basic: [{ username: '', password: 'p'.repeat(16) }, { username: 'am', password: 'short' }] },
+        grafana: { secrets: ['g'] },
+        pagerduty: { secrets: ['p'.repeat(15)] },
+        webhook: { secrets: ['whsec_A', 'not-a-whsec', `whsec_${Buffer.alloc(24).toString('base64')}`] },
+      }),
+    ).toEqual([
+      'ALERTMANAGER_TOKENS token #2 has 0 characters; use at least 16 random ones',
+      'ALERTMANAGER_BASIC_AUTH password #2 has 5 characters; use at least 16 random ones',
+      'ALERTMANAGER_BASIC_AUTH user #1 has no name (write user:password)',
+      'GRAFANA_WEBHOOK_SECRETS secret #1 has 1 characters; use at least 16 random ones',
+      'PAGERDUTY_WEBHOOK_SECRETS secret #1 has 15 characters; use at least 16 random ones',
+      'WEBHOOK_SECRETS secret #1 decodes to 0 bytes; use at least 24',
+      'WEBHOOK_SECRETS secret #2 must be "whsec_" followed by base64',
+    ]);
+  });
+
+  it('accepts strong ones', () => {
+    expect(credentialProblems({ alertmanager: { bearerTokens: ['t'.repeat(16)] }, webhook: { secrets: [`whsec_${Buffer.alloc(32, 1).toString('base64')}`] } })).toEqual([]);
   });
 });
 

@@ -99,11 +99,13 @@ export class ObjectReader {
     return value as T;
   }
 
-  /** An RFC 3339 timestamp, kept as sent; Go's zero time counts as absent. */
+  /** An RFC 3339 timestamp of a real date, kept as sent; Go's zero time counts as absent. */
   optionalTimestamp(key: string): string | undefined {
     const value = this.optionalString(key);
     if (value === undefined || value === GO_ZERO_TIME) return undefined;
     if (!RFC3339.test(value)) fail(this.pathOf(key), 'must be an RFC 3339 timestamp');
+    // The pattern lets month 13 or hour 99 through; ids are built from this time.
+    if (!Number.isFinite(Date.parse(value))) fail(this.pathOf(key), 'is not a real date and time');
     return value;
   }
 

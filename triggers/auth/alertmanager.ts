@@ -1,7 +1,7 @@
 // Alertmanager does not sign bodies; its http_config sends `Authorization: Bearer <token>` or
 // Basic credentials (or uses mTLS, which the server terminates). Any configured credential matches.
 import { headerValue, type AuthResult, type IncomingRequest } from '../request';
-import { emptySecretProblem, notConfigured, type SourceAuthConfig } from './config';
+import { notConfigured, type SourceAuthConfig } from './config';
 import { constantTimeEqual } from './crypto';
 
 type AlertmanagerAuth = NonNullable<SourceAuthConfig['alertmanager']>;
@@ -13,8 +13,6 @@ export function verifyAlertmanager(config: AlertmanagerAuth, req: IncomingReques
   const tokens = config.bearerTokens ?? [];
   const users = config.basic ?? [];
   if (tokens.length === 0 && users.length === 0) return notConfigured('alertmanager');
-  const problem = emptySecretProblem('alertmanager bearer token', tokens) ?? emptySecretProblem('alertmanager basic password', users.map((u) => u.password));
-  if (problem !== undefined) return { ok: false, reason: problem };
 
   const authorization = headerValue(req, 'authorization');
   if (authorization === undefined) return { ok: false, reason: 'missing Authorization header' };

@@ -2,7 +2,7 @@
 // HMAC-SHA256(secret, [timestamp ":"] body). The timestamp header has no default name in Grafana;
 // when configured here it is required, signed and checked for freshness (replay protection).
 import { headerValue, type AuthResult, type IncomingRequest } from '../request';
-import { emptySecretProblem, notConfigured, type SourceAuthConfig } from './config';
+import { notConfigured, type SourceAuthConfig } from './config';
 import { findSigningKey, hexSha256 } from './crypto';
 import { timestampProblem } from './timestamp';
 
@@ -12,8 +12,6 @@ const DEFAULT_TOLERANCE_SECONDS = 300;
 
 export function verifyGrafana(config: GrafanaAuth, req: IncomingRequest): AuthResult {
   if (config.secrets.length === 0) return notConfigured('grafana');
-  const problem = emptySecretProblem('grafana secret', config.secrets);
-  if (problem !== undefined) return { ok: false, reason: problem };
 
   const signatureHeader = headerValue(req, 'x-grafana-alerting-signature');
   if (signatureHeader === undefined) return { ok: false, reason: 'missing X-Grafana-Alerting-Signature header' };

@@ -9,21 +9,19 @@
 // bytes, takes one secret per instance, and throws generic errors ("No matching signature found")
 // where we answer with specific reasons. With the shared HMAC helper the scheme is a few lines.
 import { headerValue, type AuthResult, type IncomingRequest } from '../request';
-import { notConfigured, type SourceAuthConfig } from './config';
+import { notConfigured, webhookSigningKey, type SourceAuthConfig } from './config';
 import { findSigningKey } from './crypto';
 import { timestampProblem } from './timestamp';
 
 type WebhookAuth = NonNullable<SourceAuthConfig['webhook']>;
 
 const TOLERANCE_SECONDS = 5 * 60;
-const SECRET_PREFIX = 'whsec_';
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 export function verifyStandardWebhook(config: WebhookAuth, req: IncomingRequest): AuthResult {
   if (config.secrets.length === 0) return notConfigured('webhook');
   const keys: Buffer[] = [];
   for (const [index, secret] of config.secrets.entries()) {
-    const key = signingKey(secret);
+    const key = webhookSigningKey(secret);
     if (key === undefined) return { ok: false, reason: `webhook secret #${index + 1} must be "whsec_" followed by base64` };
     keys.push(key);
   }
@@ -47,9 +45,4 @@ export function verifyStandardWebhook(config: WebhookAuth, req: IncomingRequest)
 
   const index = findSigningKey(keys, [`${id}.${timestamp}.`, req.rawBody], signatures);
   return index === -1 ? { ok: false, reason: 'signature does not match' } : { ok: true, identity: `webhook (secret #${index + 1})` };
-}
-
-function signingKey(secret: string): Buffer | undefined {
-  const base64 = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : '';
-  return BASE64.test(base64) ? Buffer.from(base64, 'base64') : undefined;
 }

@@ -5,7 +5,7 @@ import type { ChildStep } from '../../dsl/compiled';
 import { renderValue } from '../../dsl/expressions';
 import { pushCompensation } from '../compensation';
 import { ok, type StepHandler } from '../outcome';
-import { ALERT_FINGERPRINT, REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME } from '../search-attributes';
+import { remediationAttributes } from '../search-attributes';
 import type { RunInput, RunResult } from '../types';
 
 export const RUNBOOK_WORKFLOW = 'runbookWorkflow';
@@ -28,12 +28,7 @@ export const runChild: StepHandler<ChildStep> = async (step, { frame }) => {
     args: [input],
     staticSummary: `${runbook.name} (child of ${run.runbook.name}, step ${step.id})`,
     ...(step.timeoutMs !== undefined && { workflowExecutionTimeout: step.timeoutMs }),
-    typedSearchAttributes: [
-      { key: RUNBOOK_NAME, value: runbook.name },
-      { key: RUNBOOK_HASH, value: runbook.hash },
-      { key: REMEDIATION_STATUS, value: 'running' },
-      ...(run.input.alert ? [{ key: ALERT_FINGERPRINT, value: run.input.alert.fingerprint }] : []),
-    ],
+    typedSearchAttributes: remediationAttributes(runbook, inputs, run.input.alert),
   });
   if (step.compensate) pushCompensation(frame, step.id, step.compensate, result.outputs);
   return ok(result.outputs);
