@@ -1,7 +1,7 @@
 // An action is one file: a name, a JSON Schema for its `with`, one for its outputs, and a
 // function. The worker exposes each action as a Temporal activity of the same name.
 import type { Static, TSchema } from '@sinclair/typebox';
-import type { ActionSpec } from '../dsl/catalog';
+import type { ActionProblem, ActionSpec } from '../dsl/catalog';
 
 export interface ActionContext {
   /** Aborted when Temporal cancels the activity (run cancelled, timeout, parallel sibling failed). */
@@ -24,6 +24,7 @@ export function defineAction<In extends TSchema, Out extends TSchema>(definition
   input: In;
   output: Out;
   idempotent: boolean;
+  check?(withValue: Record<string, unknown>): ActionProblem[];
   run(input: Static<In>, context: ActionContext): Promise<Static<Out>>;
 }): ActionDefinition<Static<In>, Static<Out>> {
   return definition;

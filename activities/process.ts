@@ -10,6 +10,9 @@ import { formatDuration, timerMs } from '../dsl/durations';
 import type { ActionContext } from './action';
 import { truncateText, truncationMarker, type Truncated } from './truncate';
 
+/** Variables that make a program (or a shell, loader or runtime it starts) run other code: never set by a step. */
+export const DANGEROUS_ENV = /^(LD_.*|DYLD_.*|BASH_ENV|ENV|BASHOPTS|SHELLOPTS|PS4|PROMPT_COMMAND|IFS|NODE_OPTIONS|NODE_PATH|PYTHONSTARTUP|PYTHONPATH|PYTHONINSPECT|PERL5OPT|PERL5LIB|PERLLIB|RUBYOPT|RUBYLIB|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|GIT_SSH_COMMAND|GIT_EXEC_PATH|GCONV_PATH)$/;
+
 /** Variables a command gets from the worker. Everything else (API keys!) stays out unless `env` names it. */
 const INHERITED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'KUBECONFIG', 'SSL_CERT_FILE', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY'];
 const KILL_GRACE_MS = 5_000;
@@ -46,6 +49,8 @@ export async function runProcess(spec: ProcessSpec, ctx: ActionContext): Promise
   const maxBytes = spec.maxOutputBytes ?? 16_384;
   const env: Record<string, string> = {};
   for (const name of INHERITED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name]!;
+  const dangerous = Object.keys(spec.env ?? {}).filter((name) => DANGEROUS_ENV.test(name));
+  if (dangerous.length > 0) throw ApplicationFailure.create({ type: 'InvalidInput', message: `\`env\` sets ${dangerous.join(', ')}, which would make the command run other code`, nonRetryable: true });
   Object.assign(env, spec.env ?? {});
   const [program, ...args] = spec.argv;
   const child = spawn(program!, args, { cwd: spec.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });

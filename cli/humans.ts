@@ -2,26 +2,38 @@
 // approvals and decisions. Approve/reject/decide are sent as updates, so the operator sees at
 // once whether the run accepted them, and why not.
 import { userInfo } from 'node:os';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { approveUpdate, decideUpdate, rejectUpdate, statusQuery, type HumanReply } from '../workflows/messages';
 import type { Pending, StatusView } from '../workflows/types';
 import { runUrl } from './urls';
 
 export const whoAmI = (as?: string): string => as ?? process.env.RUNBOOK_USER ?? userInfo().username;
 
-/** Runs waiting for a human, found through a visibility query, with what each waits for. */
-export async function pendingRuns(client: Client): Promise<Array<{ workflowId: string; status: StatusView }>> {
+export type PendingRun = { workflowId: string; status: StatusView } | { workflowId: string; unreadable: string };
+
+/**
+ * Runs waiting for a human, found through a visibility query, with what each waits for. A run
+ * whose status cannot be read is listed with the reason, never silently left out.
+ */
+export async function pendingRuns(client: Client): Promise<PendingRun[]> {
   const query = 'ExecutionStatus = "Running" AND RemediationStatus IN ("awaiting-approval", "awaiting-decision")';
-  const found: Array<{ workflowId: string; status: StatusView }> = [];
+  const found: PendingRun[] = [];
   for await (const w of client.workflow.list({ query })) {
     try {
       const status = await client.workflow.getHandle(w.workflowId, w.runId).query(statusQuery);
       if (status.pending.length > 0) found.push({ workflowId: w.workflowId, status });
-    } catch {
-      // Closed between the list and the query, or no worker to answer: nothing to act on now.
+    } catch (err) {
+      // Closed between the list and the query: nothing to act on now.
+      if (err instanceof WorkflowNotFoundError || /workflow execution already completed/i.test((err as Error).message)) continue;
+      found.push({ workflowId: w.workflowId, unreadable: (err as Error).message });
     }
   }
   return found;
+}
+
+export function formatPendingRun(run: PendingRun, namespace: string): string[] {
+  if ('unreadable' in run) return [`${run.workflowId}  waits for a person, but its status cannot be read: ${run.unreadable}`, `  ${runUrl(namespace, run.workflowId)}`];
+  return formatPending(run.workflowId, namespace, run.status);
 }
 
 export function formatPending(workflowId: string, namespace: string, status: StatusView): string[] {

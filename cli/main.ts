@@ -12,7 +12,7 @@ import { fetchHistory, historyJson, queryHistories, readHistoryFile } from './hi
 import { currentWorkflowBundle, formatReplay, replayHistories } from './replay';
 import { withClient } from '../temporal/connection';
 import { statusQuery } from '../workflows/messages';
-import { approveRun, decideRun, formatPending, pendingRuns, refusal, rejectRun } from './humans';
+import { approveRun, decideRun, formatPendingRun, pendingRuns, refusal, rejectRun } from './humans';
 import { registerSearchAttributes } from '../temporal/search-attribute-setup';
 import { runCommand } from './run';
 import { up, upOptionsFromEnv } from './up';
@@ -71,7 +71,7 @@ program
       const runs = await pendingRuns(client);
       if (opts.json) print(JSON.stringify(runs, null, 2));
       else if (runs.length === 0) print('nothing is waiting for a human');
-      else for (const r of runs) print(formatPending(r.workflowId, namespace, r.status).join('\n'));
+      else for (const r of runs) print(formatPendingRun(r, namespace).join('\n'));
     }),
   );
 

@@ -11,6 +11,20 @@ export interface ActionSpec {
   output: TSchema;
   /** Reads are retried by default; writes run once unless the runbook asks for retries. */
   idempotent: boolean;
+  /**
+   * Checks beyond the schema on a step's `with`, at validate time (values that are expressions
+   * are not known yet and are skipped by the action). Each problem names the key it is about.
+   */
+  check?(withValue: Record<string, unknown>): ActionProblem[];
+}
+
+export interface ActionProblem {
+  /** Path inside `with`. */
+  path: Array<string | number>;
+  code: 'dangerous-env';
+  message: string;
+  hint?: string;
+  part?: 'key' | 'value';
 }
 
 export type ActionCatalog = ReadonlyMap<string, ActionSpec>;

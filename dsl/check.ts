@@ -43,6 +43,8 @@ const KEY_KINDS: Record<string, readonly string[]> = {
 
 const STEP_FIELDS = ['outputs', 'status', 'error'];
 const RE2_HINT = 'patterns use RE2 syntax: no backreferences or lookaround';
+/** Actions whose `with.command` is a command line. */
+const ARGV_ACTIONS = ['shell'];
 const DECIDE_OUTPUTS = ['choice', 'reasoning', 'confidence', 'decidedBy', 'model'];
 const APPROVE_OUTPUTS = ['outcome', 'approvedBy', 'planHash', 'rejectedBy', 'reason'];
 const FOREACH_OUTPUTS = ['iterations'];
@@ -91,6 +93,7 @@ class Checker {
     }
     for (const block of this.tree.blocks) this.checkFlow(block);
     this.checkInputs();
+    this.checkArgvInputs();
     this.checkTriggers();
     this.checkExpressions();
     return this.out;
@@ -189,6 +192,7 @@ class Checker {
       }
       const withValue = site.withValue ?? {};
       if (!isRecord(withValue)) continue;
+      for (const problem of action.check?.(withValue) ?? []) this.report(problem.code, [...site.path, 'with', ...problem.path], problem.message, problem.hint, problem.part ?? 'value');
       this.out.push(
         ...checkShape(withValue, action.input, this.source, {
           at: [...site.path, 'with'],
@@ -327,6 +331,31 @@ class Checker {
     }
   }
 
+  /**
+   * An input taken from an alert and put into a command line must be held to an anchored
+   * pattern: `pattern: '[a-z]+'` also accepts `x; --kubeconfig=/tmp/evil`, since it only needs
+   * to contain a match. A warning: the author may know the command treats it as data.
+   */
+  private checkArgvInputs(): void {
+    const declared = isRecord(this.runbook.inputs) ? this.runbook.inputs : {};
+    const warned = new Set<string>();
+    for (const node of this.tree.all) {
+      if (node.kind !== 'uses' || !ARGV_ACTIONS.includes(String(node.raw.uses)) || !isRecord(node.raw.with)) continue;
+      this.walkStrings(node.raw.with.command, [...node.path, 'with', 'command'], (text) => {
+        for (const name of inputReferences(text)) {
+          const spec = declared[name];
+          if (warned.has(name) || !isRecord(spec) || typeof spec.from !== 'string' || (spec.type !== 'string' && spec.type !== undefined)) continue;
+          const pattern = typeof spec.pattern === 'string' ? spec.pattern : undefined;
+          if (pattern !== undefined && pattern.startsWith('^') && pattern.endsWith('$')) continue;
+          warned.add(name);
+          const where: Path = pattern === undefined ? ['inputs', name, 'from'] : ['inputs', name, 'pattern'];
+          const what = pattern === undefined ? 'has no `pattern`' : `has a pattern that is not anchored with ^ and $`;
+          this.report('unanchored-pattern', where, `input \`${name}\` comes from ${spec.from} and reaches the command of step \`${node.id}\`, but ${what}`, 'hold it to the whole value, e.g. `pattern: \'^[a-z0-9-]{1,63}$\'`', 'value', 'warning');
+        }
+      });
+    }
+  }
+
   private checkTriggers(): void {
     if (!Array.isArray(this.runbook.triggers)) return;
     this.runbook.triggers.forEach((trigger, i) => {
@@ -410,6 +439,9 @@ class Checker {
         if (first !== undefined && !inputs.includes(first)) this.reportAt('unknown-input', path, offset, `no input named \`${first}\``, didYouMean(first, inputs));
         else if (role === 'prompt' && first !== undefined && isRecord(declared[first]) && declared[first].sensitive === true) {
           this.reportAt('sensitive-in-prompt', path, offset, `input \`${first}\` is sensitive and cannot be sent to the model`, 'leave it out of the prompt, or drop `sensitive: true`');
+        } else if (role === 'prompt' && first === undefined && this.sensitiveInputs().length > 0) {
+          // `inputs` whole, or `inputs[<computed>]`: either could be a sensitive one.
+          this.reportAt('sensitive-in-prompt', path, offset, `the prompt reads \`inputs\` as a whole or by a computed name, which could send sensitive input \`${this.sensitiveInputs()[0]![0]}\` to the model`, 'name each input the prompt needs, e.g. `inputs.service`');
         }
         return;
       }
@@ -427,11 +459,17 @@ class Checker {
         if (first !== undefined && !secrets.includes(first)) this.reportAt('unknown-secret', path, offset, `no secret named \`${first}\``, didYouMean(first, secrets) ?? 'declare it under `secrets:`');
         return;
       }
-      case 'alert':
+      case 'alert': {
         if (first !== undefined && !(ALERT_FIELDS as readonly string[]).includes(first)) {
           this.reportAt('unknown-name', path, offset, `alerts have no field \`${first}\``, didYouMean(first, ALERT_FIELDS) ?? `alert fields: ${ALERT_FIELDS.join(', ')}`);
+          return;
         }
+        // `alert` or `alert.labels` holds the field a sensitive input is taken from.
+        const read = ['alert', ...members].join('.');
+        const exposed = role === 'prompt' ? this.sensitiveInputs().find(([, spec]) => typeof spec.from === 'string' && (spec.from === read || spec.from.startsWith(`${read}.`))) : undefined;
+        if (exposed) this.reportAt('sensitive-in-prompt', path, offset, `\`${read}\` holds ${exposed[1].from}, the source of sensitive input \`${exposed[0]}\`, and cannot be sent to the model`, 'name the alert fields the prompt needs');
         return;
+      }
       case 'run':
         if (first !== undefined && !(RUN_FIELDS as readonly string[]).includes(first)) {
           this.reportAt('unknown-name', path, offset, `\`run\` has no field \`${first}\``, didYouMean(first, RUN_FIELDS) ?? `run fields: ${RUN_FIELDS.join(', ')}`);
@@ -531,10 +569,29 @@ class Checker {
     }
   }
 
+  /** Inputs marked `sensitive: true`, with their declarations. */
+  private sensitiveInputs(): Array<[string, Record<string, unknown>]> {
+    const declared = isRecord(this.runbook.inputs) ? this.runbook.inputs : {};
+    return Object.entries(declared).filter((e): e is [string, Record<string, unknown>] => isRecord(e[1]) && e[1].sensitive === true);
+  }
+
   private valueAt(path: Path): unknown {
     let v: unknown = this.runbook;
     for (const k of path) v = isRecord(v) || Array.isArray(v) ? (v as Record<string | number, unknown>)[k] : undefined;
     return v;
+  }
+}
+
+/** The inputs a template names, `inputs.x` (expressions that do not parse are reported elsewhere). */
+function inputReferences(text: string): string[] {
+  try {
+    return splitTemplate(text)
+      .filter((s): s is Extract<typeof s, { kind: 'expr' }> => s.kind === 'expr')
+      .flatMap((s) => expressionReferences(s.source))
+      .filter((r) => r.root === 'inputs' && r.path[0] !== undefined)
+      .map((r) => r.path[0]!);
+  } catch {
+    return [];
   }
 }
 

@@ -40,6 +40,8 @@ export type DiagnosticCode =
   | 'bad-approval-target'
   | 'unguarded-path'
   | 'sensitive-in-prompt'
+  | 'dangerous-env'
+  | 'unanchored-pattern'
   | 'unreachable';
 
 export interface Diagnostic {

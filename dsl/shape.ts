@@ -169,10 +169,14 @@ function describeError(err: ErrorObject, path: Path, rel: Path, describe: (path:
     case 'multipleOf':
     case 'format':
       return { code: 'invalid-value', message: `${lastKey(path)} in ${where} ${err.message ?? 'is invalid'}`, path, part: 'value' };
+    case 'not': {
+      // A schema that forbids some values says why in `x-refusal`.
+      const refusal = (err.parentSchema as { 'x-refusal'?: string } | undefined)?.['x-refusal'];
+      return refusal ? { code: 'invalid-value', message: `${lastKey(path)} in ${where}: ${refusal}`, path, part: 'value' } : undefined;
+    }
     case 'if':
     case 'then':
     case 'else':
-    case 'not':
     case 'oneOf':
     case 'allOf':
       return undefined;

@@ -10,13 +10,16 @@ import { processOutputProperties, runProcess } from '../process';
 /** RFC 1123 names, as Kubernetes itself requires: no leading dash, no spaces, no slashes. */
 const NAME = '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$';
 const KIND = '^[a-z][a-z0-9.-]*$';
+/** Secrets are never read: their data would land in history and in the model's evidence. */
+const SECRET_KIND = '^secrets?($|\\.)';
+const SECRET_REFUSAL = 'the kubernetes action never reads Secrets: their values would land in history and in the model evidence';
 
 export const kubernetesInput = Type.Object(
   {
     operation: Type.Union(['rollout-restart', 'rollout-undo', 'rollout-status', 'scale', 'get'].map((o) => Type.Literal(o)), {
       description: 'rollout-restart | rollout-undo | rollout-status | scale | get',
     }),
-    kind: Type.Optional(Type.String({ pattern: KIND, description: 'Resource kind. Default `deployment`.' })),
+    kind: Type.Optional(Type.String({ pattern: KIND, not: { pattern: SECRET_KIND }, 'x-refusal': SECRET_REFUSAL, description: 'Resource kind (not `secret`). Default `deployment`.' })),
     name: Type.Optional(Type.String({ pattern: NAME, description: 'Resource name (all operations but `get` with a selector).' })),
     namespace: Type.Optional(Type.String({ pattern: NAME })),
     selector: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_./=,!() -]+$', description: 'Label selector for `get`.' })),
@@ -35,6 +38,7 @@ type KubernetesInput = typeof kubernetesInput.static;
 /** The kubectl argv for an operation; exported for tests and for `runbook` plan previews. */
 export function kubectlArgs(input: KubernetesInput): string[] {
   const kind = input.kind ?? 'deployment';
+  if (new RegExp(SECRET_KIND).test(kind)) throw ApplicationFailure.create({ type: 'InvalidInput', message: SECRET_REFUSAL, nonRetryable: true });
   const target = input.name ? `${kind}/${input.name}` : undefined;
   const need = (what: string | undefined, label: string): string => {
     if (what === undefined) throw ApplicationFailure.create({ type: 'InvalidInput', message: `\`${input.operation}\` needs \`${label}\``, nonRetryable: true });

@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { parseDuration } from '../../dsl/durations';
 import { DURATION_PATTERN } from '../../dsl/schema';
 import { defineAction } from '../action';
-import { processOutputProperties, runProcess } from '../process';
+import { DANGEROUS_ENV, processOutputProperties, runProcess } from '../process';
 
 export const shellInput = Type.Object(
   {
@@ -23,12 +23,17 @@ export const shellInput = Type.Object(
 
 export const shellOutput = Type.Object(processOutputProperties, { additionalProperties: false });
 
+
 export default defineAction({
   name: 'shell',
   description: 'Run a command (argv array, no shell) and capture its output.',
   input: shellInput,
   output: shellOutput,
   idempotent: false,
+  check: (withValue) =>
+    Object.keys(withValue.env !== null && typeof withValue.env === 'object' ? withValue.env : {})
+      .filter((name) => DANGEROUS_ENV.test(name))
+      .map((name) => ({ path: ['env', name], code: 'dangerous-env' as const, message: `\`env\` sets ${name}, which makes the command run other code`, hint: 'pass the value as an argument, or wrap the command in a script that the runbook names', part: 'key' as const })),
   run: (input, ctx) =>
     runProcess(
       {

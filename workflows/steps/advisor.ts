@@ -5,6 +5,7 @@ import { isCancellation, scheduleActivity } from '@temporalio/workflow';
 import type { Alert } from '../../dsl/alert';
 import type { DecideStep, FillStep } from '../../dsl/compiled';
 import { renderTemplate, stringify } from '../../dsl/expressions';
+import { maskSensitive } from '../../dsl/sensitive';
 import type { AdviceRequest, AdviceResult } from '../../activities/claude/types';
 import { stepActivityOptions } from '../activity-options';
 import { reasonOf } from '../failures';
@@ -100,7 +101,7 @@ function adviceRequest(step: DecideStep | FillStep, frame: Frame): AdviceRequest
     const r = frame.record(id);
     return { step: id, status: r?.status ?? 'not run', outputs: r?.outputs ?? null, ...(r?.error && { error: r.error }) };
   });
-  return {
+  const request: AdviceRequest = {
     runbook: { name: runbook.name, ...(runbook.description && { description: runbook.description }) },
     stepId: step.id,
     kind: step.kind,
@@ -112,6 +113,8 @@ function adviceRequest(step: DecideStep | FillStep, frame: Frame): AdviceRequest
     inputs,
     ...((step.model ?? runbook.model) && { model: step.model ?? runbook.model }),
   };
+  // By value too: a sensitive value inside the prompt, an alert field or an output is masked wherever it is.
+  return maskSensitive(request, sensitive.map(([name]) => [name, run.input.inputs[name]]));
 }
 
 /** Alert fields that sensitive inputs come from are not sent to the model either. */
