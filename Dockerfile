@@ -27,5 +27,8 @@ COPY --from=build /app/dist dist
 COPY package.json ./
 COPY runbooks runbooks
 COPY config config
+# Where the worker keeps the history of admitted runbook versions (a volume in docker-compose.yml).
+RUN mkdir -p /var/lib/runbook && chown node:node /var/lib/runbook
+ENV RUNBOOK_STATE_DIR=/var/lib/runbook
 USER node
 CMD ["node", "dist/worker/main.js"]

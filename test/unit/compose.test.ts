@@ -17,9 +17,22 @@ it('is a valid Compose file (docker-compose config -q)', () => {
   }
 });
 
+type Service = { environment?: Record<string, string>; ports?: string[]; volumes?: string[] };
+const compose = () => parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+
 it('runs PostgreSQL, Temporal, its UI, the worker and the receiver against that Temporal', () => {
-  const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { environment?: Record<string, string> }> };
-  expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'worker', 'receiver']));
-  expect(compose.services.worker!.environment!.TEMPORAL_ADDRESS).toBe('temporal:7233');
-  expect(compose.services.receiver!.environment!.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  const { services } = compose();
+  expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'worker', 'receiver']));
+  expect(services.worker!.environment!.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  expect(services.receiver!.environment!.TEMPORAL_ADDRESS).toBe('temporal:7233');
+});
+
+it('publishes Temporal and its Web UI on loopback only, and never admits runbooks it does not serve', () => {
+  const { services } = compose();
+  for (const name of ['temporal', 'temporal-ui']) {
+    for (const port of services[name]!.ports ?? []) expect([name, port]).toEqual([name, expect.stringMatching(/^127\.0\.0\.1:/)]);
+  }
+  expect(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')).not.toContain('RUNBOOK_DEV_ADMIT_ANY');
+  expect(services.worker!.environment!.RUNBOOK_DIR).toBe('/app/runbooks');
+  expect(services.worker!.volumes).toContain('./runbooks:/app/runbooks:ro');
 });
