@@ -2,7 +2,7 @@
 // approvals and decisions. Approve/reject/decide are sent as updates, so the operator sees at
 // once whether the run accepted them, and why not.
 import { userInfo } from 'node:os';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { approveUpdate, decideUpdate, rejectUpdate, statusQuery, type HumanReply } from '../workflows/messages';
 import type { Pending, StatusView } from '../workflows/types';
 import { runUrl } from './urls';
@@ -11,24 +11,30 @@ export const whoAmI = (as?: string): string => as ?? process.env.RUNBOOK_USER ??
 
 export type PendingRun = { workflowId: string; status: StatusView } | { workflowId: string; unreadable: string };
 
+/** How long `pending` waits for a run's status: a run no worker answers for must not stall the list. */
+const STATUS_DEADLINE_MS = 5_000;
+
 /**
  * Runs waiting for a human, found through a visibility query, with what each waits for. A run
  * whose status cannot be read is listed with the reason, never silently left out.
  */
 export async function pendingRuns(client: Client): Promise<PendingRun[]> {
   const query = 'ExecutionStatus = "Running" AND RemediationStatus IN ("awaiting-approval", "awaiting-decision")';
-  const found: PendingRun[] = [];
-  for await (const w of client.workflow.list({ query })) {
-    try {
-      const status = await client.workflow.getHandle(w.workflowId, w.runId).query(statusQuery);
-      if (status.pending.length > 0) found.push({ workflowId: w.workflowId, status });
-    } catch (err) {
-      // Closed between the list and the query: nothing to act on now.
-      if (err instanceof WorkflowNotFoundError || /workflow execution already completed/i.test((err as Error).message)) continue;
-      found.push({ workflowId: w.workflowId, unreadable: (err as Error).message });
-    }
-  }
-  return found;
+  const listed: Array<{ workflowId: string; runId: string }> = [];
+  for await (const w of client.workflow.list({ query })) listed.push({ workflowId: w.workflowId, runId: w.runId });
+  const read = await Promise.all(
+    listed.map(async ({ workflowId, runId }): Promise<PendingRun | undefined> => {
+      try {
+        const status = await client.withDeadline(Date.now() + STATUS_DEADLINE_MS, () => client.workflow.getHandle(workflowId, runId).query(statusQuery));
+        return status.pending.length > 0 ? { workflowId, status } : undefined;
+      } catch (err) {
+        // Closed between the list and the query: nothing to act on now.
+        if (err instanceof WorkflowNotFoundError || /workflow execution already completed/i.test((err as Error).message)) return undefined;
+        return { workflowId, unreadable: isGrpcDeadlineError(err) ? `no worker answered its status query within ${STATUS_DEADLINE_MS / 1000} s` : (err as Error).message };
+      }
+    }),
+  );
+  return read.filter((r): r is PendingRun => r !== undefined);
 }
 
 export function formatPendingRun(run: PendingRun, namespace: string): string[] {

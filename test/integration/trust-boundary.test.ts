@@ -9,6 +9,8 @@ import { startHttpServer, type TestServer } from '../helpers/http-server';
 import { pendingApproval, pendingDecision, statusWhen } from '../helpers/pending';
 import { callsOf } from '../helpers/test-actions';
 import { closeTestClient, compile, testClient, withWorker } from '../helpers/temporal';
+import { runCli } from '../helpers/cli';
+import { REMEDIATION_STATUS } from '../../workflows/search-attributes';
 
 let server: TestServer;
 let fake: FakeAnthropic;
@@ -80,6 +82,20 @@ describe('M6: what people send is bounded, and nothing big comes back or hides t
       await handle.result();
     });
     expect(callsOf('m6-act')).toHaveLength(1);
+  });
+
+  it('makes `runbook pending` list a run it cannot read, with the reason, instead of hiding it', async () => {
+    await withWorker(async (s) => {
+      const client = await testClient();
+      // Looks like a run waiting for a person, but nothing on its task queue can answer for it.
+      const odd = await client.workflow.start('notARunbook', { taskQueue: s.taskQueue, workflowId: `unreadable-${Date.now()}`, args: [], typedSearchAttributes: [{ key: REMEDIATION_STATUS, value: 'awaiting-approval' }] });
+      try {
+        const listed = await runCli(['pending'], { TEMPORAL_ADDRESS: s.connection.address, RUNBOOK_UI_URL: 'http://ui.test' });
+        expect(listed.stdout).toContain(`${odd.workflowId}  waits for a person, but its status cannot be read: no worker answered its status query within 5 s`);
+      } finally {
+        await odd.terminate('test done');
+      }
+    });
   });
 });
 
