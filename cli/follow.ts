@@ -2,7 +2,7 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { statusQuery } from '../workflows/messages';
 import type { StepRecord } from '../workflows/types';
-import type { runbookWorkflow } from '../workflows';
+import type { runbookV2 } from '../workflows';
 
 export interface FollowResult {
   ok: boolean;
@@ -14,7 +14,7 @@ export interface FollowResult {
 
 const POLL_MS = 400;
 
-export async function followRun(handle: WorkflowHandle<typeof runbookWorkflow>, print: (line: string) => void): Promise<FollowResult> {
+export async function followRun(handle: WorkflowHandle<typeof runbookV2>, print: (line: string) => void): Promise<FollowResult> {
   const printed = new Set<string>();
   const show = (records: Record<string, Omit<StepRecord, 'outputs'>>) => {
     const ended = Object.values(records)

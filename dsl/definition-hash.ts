@@ -12,14 +12,13 @@ export function definitionHash(definition: Definition): string {
 
 /**
  * The definition without what only says where it came from: each step's `loc`, and each
- * embedded child's `file` (and its own `hash`, which its content determines). Nothing else is
- * left out, at any depth: a `file` or `loc` key inside a step's parameters is behaviour.
+ * embedded child's `file`. Nothing else is left out, at any depth: a `file` or `loc` key inside
+ * a step's parameters, or a secret's `file`, is behaviour. (Runbooks without such keys hash as
+ * they did before these were covered, so runs in flight at an upgrade stay admitted.)
  */
 function behaviour(definition: Definition): unknown {
   const steps = Object.fromEntries(Object.entries(definition.steps).map(([id, { loc: _loc, ...step }]) => [id, step]));
-  const children = Object.fromEntries(
-    Object.entries(definition.children).map(([name, { hash: _hash, file: _file, ...child }]) => [name, behaviour(child)]),
-  );
+  const children = Object.fromEntries(Object.entries(definition.children).map(([name, { file: _file, ...child }]) => [name, behaviour(child)]));
   return { ...definition, steps, children };
 }
 

@@ -6,7 +6,10 @@ import type { Alert } from '../dsl/alert';
 import type { CompiledRunbook, CompiledStep } from '../dsl/compiled';
 import { remediationAttributes } from '../workflows/search-attributes';
 import type { RunInput, RunOptions } from '../workflows/types';
-import type { runbookWorkflow } from '../workflows';
+import type { runbookV2 } from '../workflows';
+
+/** The workflow type new runs start: the current interpreter version (workflows/runbook-workflow.ts). */
+export const RUNBOOK_WORKFLOW_TYPE = 'runbookV2';
 
 export interface StartRequest {
   runbook: CompiledRunbook;
@@ -21,7 +24,7 @@ export interface StartRequest {
   reusePolicy?: WorkflowIdReusePolicy;
 }
 
-export async function startRun(client: Client, taskQueue: string, request: StartRequest): Promise<WorkflowHandleWithFirstExecutionRunId<typeof runbookWorkflow>> {
+export async function startRun(client: Client, taskQueue: string, request: StartRequest): Promise<WorkflowHandleWithFirstExecutionRunId<typeof runbookV2>> {
   const { runbook, alert } = request;
   const input: RunInput = {
     runbook,
@@ -31,7 +34,7 @@ export async function startRun(client: Client, taskQueue: string, request: Start
     options: { tokenBudget: defaultTokenBudget(), ...request.options },
   };
   const { summary, details } = describeRunbook(runbook);
-  return client.workflow.start<typeof runbookWorkflow>('runbookWorkflow', {
+  return client.workflow.start<typeof runbookV2>(RUNBOOK_WORKFLOW_TYPE, {
     taskQueue,
     workflowId: request.workflowId ?? `${runbook.name}-${randomUUID()}`,
     args: [input],

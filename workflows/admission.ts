@@ -1,19 +1,19 @@
 // Before a run does anything: is this a definition the worker serves? The hash is recomputed
 // from the definition itself (the field could say anything), then the worker's admission
-// list answers. Histories recorded before admission existed replay unchanged (the patch).
-import { ApplicationFailure, patched, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+// list answers.
+import { ApplicationFailure, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CompiledRunbook } from '../dsl/compiled';
 import { recomputeHash } from '../dsl/definition-hash';
 import type { AdmissionActivities } from '../activities/admission/types';
 import { REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME } from './search-attributes';
 
+/** Gates admission in the version-1 workflow type, whose older histories have none. */
 export const ADMISSION_PATCH = 'admission-v1';
 
 const { checkAdmission } = proxyLocalActivities<AdmissionActivities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3 }, summary: 'admission: is this runbook served here?' });
 
 /** Throws a non-retryable `NotAdmitted` failure when the run must not start. */
 export async function admitRunbook(runbook: CompiledRunbook): Promise<void> {
-  if (!patched(ADMISSION_PATCH)) return;
   const hash = recomputeHash(runbook);
   if (hash !== runbook.hash) {
     refuse(runbook, hash, `the definition of runbook \`${runbook.name}\` does not match its hash (it says ${runbook.hash.slice(0, 12)}, its content is ${hash.slice(0, 12)}): it was changed after compilation`);

@@ -1,2 +1,3 @@
-// Workflow entry points registered with the worker.
-export { runbookWorkflow } from './runbook-workflow';
+// Workflow entry points registered with the worker: the current version, and the ones before it
+// for runs still in flight (see runbook-workflow.ts).
+export { runbookV2, runbookWorkflow } from './runbook-workflow';

@@ -1,9 +1,15 @@
-// The one interpreter workflow: its input is the compiled runbook, so history holds the exact
+// The interpreter workflow: its input is the compiled runbook, so history holds the exact
 // definition that ran. Failure and cancellation run the compensations before the run ends.
-import { allHandlersFinished, ApplicationFailure, condition, ContinueAsNew, isCancellation, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+//
+// Versions are workflow types. A change that would alter the commands of runs recorded before
+// it gets a new type, and the previous type stays registered, unchanged in behaviour, for the
+// runs already in flight (and their continuations and children). Unlike `patched()`, which in
+// this SDK adds a marker and a TemporalChangeVersion upsert to every new run, this costs new
+// runs nothing. docs/extending.md lists the types.
+import { allHandlersFinished, ApplicationFailure, condition, ContinueAsNew, isCancellation, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { renderValue } from '../dsl/expressions';
 import { resolveInputs } from '../dsl/inputs';
-import { admitRunbook } from './admission';
+import { ADMISSION_PATCH, admitRunbook } from './admission';
 import { compensate } from './compensation';
 import { reasonOf } from './failures';
 import { runBlock } from './interpreter';
@@ -13,11 +19,24 @@ import { Run } from './run';
 import { remediationAttributes, RUNBOOK_NAME } from './search-attributes';
 import type { RunInput, RunResult } from './types';
 
+/** The current version: what starters start. Every run is admitted first (workflows/admission.ts). */
+export async function runbookV2(input: RunInput): Promise<RunResult> {
+  return interpret(input, true);
+}
+
+/**
+ * Version 1, for runs recorded before admission existed: they replay as they ran. A run of this
+ * type started now (by anyone, continuations included) gets the admission check all the same.
+ */
 export async function runbookWorkflow(input: RunInput): Promise<RunResult> {
+  return interpret(input, patched(ADMISSION_PATCH));
+}
+
+async function interpret(input: RunInput, admit: boolean): Promise<RunResult> {
   const run = new Run(input);
   setHandler(statusQuery, () => run.view(), { description: HANDLER_DESCRIPTIONS.status });
   // Nothing that acts or records (people's messages included) is registered before admission.
-  await admitRunbook(input.runbook);
+  if (admit) await admitRunbook(input.runbook);
   run.humans.register();
   publishSearchAttributes(input);
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { Admission } from '../../activities/admission/admission';
 import type { ActionStep, CompiledRunbook } from '../../dsl/compiled';
-import { startRun } from '../../temporal/start-run';
+import { RUNBOOK_WORKFLOW_TYPE, startRun } from '../../temporal/start-run';
 import { REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME } from '../../workflows/search-attributes';
 import { eventually } from '../helpers/eventually';
 import { historyOf } from '../helpers/history';
@@ -96,7 +96,7 @@ it('corrects search attributes that misname an admitted runbook', async () => {
   const runbook = compile('name: honest\nsteps:\n  - id: a\n    uses: test.probe\n    with: { name: honest }\n');
   await withWorker(async (s) => {
     const client = await testClient();
-    const handle = await client.workflow.start('runbookWorkflow', {
+    const handle = await client.workflow.start(RUNBOOK_WORKFLOW_TYPE, {
       taskQueue: s.taskQueue,
       workflowId: `posing-${Date.now()}`,
       args: [{ runbook, inputs: {}, startedBy: 'mallory' }],
@@ -109,6 +109,16 @@ it('corrects search attributes that misname an admitted runbook', async () => {
     const attributes = (await handle.describe()).typedSearchAttributes;
     expect([attributes.get(RUNBOOK_NAME), attributes.get(RUNBOOK_HASH)]).toEqual(['honest', runbook.hash]);
   });
+});
+
+it('checks a new run of the previous workflow version too, so nothing bypasses admission', async () => {
+  const marker = path.join(tmp, 'legacy-type');
+  const runbook = compileUnadmitted(writer(marker));
+  await withWorker(async (s) => {
+    const handle = await (await testClient()).workflow.start('runbookWorkflow', { taskQueue: s.taskQueue, workflowId: `legacy-${Date.now()}`, args: [{ runbook, inputs: {}, startedBy: 'mallory' }] });
+    expect((await failureOf(handle.result())).type).toBe('NotAdmitted');
+  });
+  expect(existsSync(marker)).toBe(false);
 });
 
 it('admits the children of a served runbook, and re-checks each child run', async () => {

@@ -1,7 +1,7 @@
 // What operators see: summaries from the runbook, step-named activities, the status query
 // while the run is going, search attributes, and continue-as-new for long runs.
 import { randomUUID } from 'node:crypto';
-import { startRun } from '../../temporal/start-run';
+import { RUNBOOK_WORKFLOW_TYPE, startRun } from '../../temporal/start-run';
 import { ALERT_FINGERPRINT, REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME, SERVICE } from '../../workflows/search-attributes';
 import type { RunInput } from '../../workflows/types';
 import { historyOf } from '../helpers/history';
@@ -66,7 +66,7 @@ it('sets its search attributes itself when started without them (e.g. from the W
   await withWorker(async (s) => {
     const client = await testClient();
     const input: RunInput = { runbook, inputs: {}, alert, startedBy: 'web-ui' };
-    const handle = await client.workflow.start('runbookWorkflow', { taskQueue: s.taskQueue, workflowId: `bare-${randomUUID()}`, args: [input] });
+    const handle = await client.workflow.start(RUNBOOK_WORKFLOW_TYPE, { taskQueue: s.taskQueue, workflowId: `bare-${randomUUID()}`, args: [input] });
     await handle.result();
     const attributes = (await handle.describe()).typedSearchAttributes;
     expect([RUNBOOK_NAME, RUNBOOK_HASH, ALERT_FINGERPRINT, REMEDIATION_STATUS].map((k) => attributes.get(k))).toEqual(['bare-start', runbook.hash, 'fp-visibility-1', 'running']);

@@ -8,8 +8,6 @@ import { ok, type StepHandler } from '../outcome';
 import { remediationAttributes } from '../search-attributes';
 import type { RunInput, RunResult } from '../types';
 
-export const RUNBOOK_WORKFLOW = 'runbookWorkflow';
-
 export const runChild: StepHandler<ChildStep> = async (step, { frame }) => {
   const run = frame.run;
   const runbook = run.runbook.children[step.runbook]!;
@@ -23,7 +21,8 @@ export const runChild: StepHandler<ChildStep> = async (step, { frame }) => {
     startedBy: run.input.startedBy,
     ...(run.input.options && { options: run.input.options }),
   };
-  const result = await executeChild<(i: RunInput) => Promise<RunResult>>(RUNBOOK_WORKFLOW, {
+  // A child runs the interpreter version its parent runs.
+  const result = await executeChild<(i: RunInput) => Promise<RunResult>>(workflowInfo().workflowType, {
     workflowId: `${workflowInfo().workflowId}/${step.id}${ordinal > 1 ? `-${ordinal}` : ''}`,
     args: [input],
     staticSummary: `${runbook.name} (child of ${run.runbook.name}, step ${step.id})`,
