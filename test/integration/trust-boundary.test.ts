@@ -91,7 +91,8 @@ describe('M6: what people send is bounded, and nothing big comes back or hides t
       const odd = await client.workflow.start('notARunbook', { taskQueue: s.taskQueue, workflowId: `unreadable-${Date.now()}`, args: [], typedSearchAttributes: [{ key: REMEDIATION_STATUS, value: 'awaiting-approval' }] });
       try {
         const listed = await runCli(['pending'], { TEMPORAL_ADDRESS: s.connection.address, RUNBOOK_UI_URL: 'http://ui.test' });
-        expect(listed.stdout).toContain(`${odd.workflowId}  waits for a person, but its status cannot be read: no worker answered its status query within 5 s`);
+        // Either nothing answers (the deadline) or the worker answers that it cannot: both are listed.
+        expect(listed.stdout).toMatch(new RegExp(`${odd.workflowId}  waits for a person, but its status cannot be read: (no worker answered its status query within 5 s|Failed to query Workflow)`));
       } finally {
         await odd.terminate('test done');
       }
