@@ -23,6 +23,15 @@ it('refuses names and flags smuggled in through values', () => {
   }
 });
 
+it('never reads Secrets, whichever way the kind is spelled (L5)', () => {
+  const validate = new Ajv({ strict: false }).compile(kubernetesInput);
+  for (const kind of ['secret', 'secrets', 'secrets.v1', 'secret.v1.']) {
+    expect([kind, validate({ operation: 'get', kind, namespace: 'prod' })]).toEqual([kind, false]);
+    expect(() => kubectlArgs({ operation: 'get', kind, namespace: 'prod' })).toThrow('the kubernetes action never reads Secrets');
+  }
+  expect(validate({ operation: 'get', kind: 'secretproviderclasses' })).toBe(true);
+});
+
 it('runs kubectl (RUNBOOK_KUBECTL) with the argv and parses `get` output', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'kubectl-'));
   const fake = path.join(dir, 'kubectl');
