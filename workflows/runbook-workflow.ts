@@ -4,8 +4,8 @@
 // Versions are workflow types. A change that would alter the commands of runs recorded before
 // it gets a new type, and the previous type stays registered, unchanged in behaviour, for the
 // runs already in flight (and their continuations and children). Unlike `patched()`, which in
-// this SDK adds a marker and a TemporalChangeVersion upsert to every new run, this costs new
-// runs nothing. docs/extending.md lists the types.
+// this SDK adds a marker and a TemporalChangeVersion upsert to every new run for every patch,
+// this costs new runs nothing. docs/extending.md lists the types.
 import { allHandlersFinished, ApplicationFailure, condition, ContinueAsNew, isCancellation, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { renderValue } from '../dsl/expressions';
 import { resolveInputs } from '../dsl/inputs';
