@@ -41,13 +41,17 @@ export function egressPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Egres
 function rules(text: string, variable: string): Rules {
   const addresses = new BlockList();
   const hosts: string[] = [];
-  const entries = text.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
+  const entries = text
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean);
   for (const entry of entries) {
     if (CATEGORIES[entry]) {
       for (const cidr of CATEGORIES[entry]!) addCidr(addresses, cidr);
       if (entry === 'metadata') hosts.push(...METADATA_HOSTS);
     } else if (entry.includes('/') || isIP(entry)) {
-      if (!addCidr(addresses, entry.includes('/') ? entry : `${entry}/${isIP(entry) === 6 ? 128 : 32}`)) throw new Error(`${variable}: \`${entry}\` is not a CIDR`);
+      if (!addCidr(addresses, entry.includes('/') ? entry : `${entry}/${isIP(entry) === 6 ? 128 : 32}`))
+        throw new Error(`${variable}: \`${entry}\` is not a CIDR`);
     } else if (/^(\*\.)?[a-z0-9.-]+$/.test(entry)) {
       hosts.push(entry);
     } else {

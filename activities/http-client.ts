@@ -83,7 +83,14 @@ export async function request(req: HttpRequest): Promise<HttpResponse> {
   const headers: Record<string, string> = { ...(req.json !== undefined && { 'content-type': 'application/json' }), ...req.headers };
   let response: Response;
   try {
-    response = await fetch(req.url, { method, headers, body: req.json !== undefined ? JSON.stringify(req.json) : req.body, signal, redirect: 'manual', dispatcher: agent });
+    response = await fetch(req.url, {
+      method,
+      headers,
+      body: req.json !== undefined ? JSON.stringify(req.json) : req.body,
+      signal,
+      redirect: 'manual',
+      dispatcher: agent,
+    });
   } catch (err) {
     throw requestFailure(err, what, req.signal);
   }
@@ -125,7 +132,10 @@ async function readCapped(response: Response, maxBytes: number): Promise<{ text:
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel();
-      const head = Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '');
+      const head = Buffer.concat(chunks)
+        .subarray(0, maxBytes)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '');
       return { text: head + truncationMarker(`more than ${maxBytes} bytes; the rest was not read`), truncated: true };
     }
   }

@@ -11,7 +11,8 @@ import type { ActionContext } from './action';
 import { truncateText, truncationMarker, type Truncated } from './truncate';
 
 /** Variables that make a program (or a shell, loader or runtime it starts) run other code: never set by a step. */
-export const DANGEROUS_ENV = /^(LD_.*|DYLD_.*|BASH_ENV|ENV|BASHOPTS|SHELLOPTS|PS4|PROMPT_COMMAND|IFS|NODE_OPTIONS|NODE_PATH|PYTHONSTARTUP|PYTHONPATH|PYTHONINSPECT|PERL5OPT|PERL5LIB|PERLLIB|RUBYOPT|RUBYLIB|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|GIT_SSH_COMMAND|GIT_EXEC_PATH|GCONV_PATH)$/;
+export const DANGEROUS_ENV =
+  /^(LD_.*|DYLD_.*|BASH_ENV|ENV|BASHOPTS|SHELLOPTS|PS4|PROMPT_COMMAND|IFS|NODE_OPTIONS|NODE_PATH|PYTHONSTARTUP|PYTHONPATH|PYTHONINSPECT|PERL5OPT|PERL5LIB|PERLLIB|RUBYOPT|RUBYLIB|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|GIT_SSH_COMMAND|GIT_EXEC_PATH|GCONV_PATH)$/;
 
 /** Variables a command gets from the worker. Everything else (API keys!) stays out unless `env` names it. */
 const INHERITED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'KUBECONFIG', 'SSL_CERT_FILE', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY'];
@@ -50,7 +51,12 @@ export async function runProcess(spec: ProcessSpec, ctx: ActionContext): Promise
   const env: Record<string, string> = {};
   for (const name of INHERITED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name]!;
   const dangerous = Object.keys(spec.env ?? {}).filter((name) => DANGEROUS_ENV.test(name));
-  if (dangerous.length > 0) throw ApplicationFailure.create({ type: 'InvalidInput', message: `\`env\` sets ${dangerous.join(', ')}, which would make the command run other code`, nonRetryable: true });
+  if (dangerous.length > 0)
+    throw ApplicationFailure.create({
+      type: 'InvalidInput',
+      message: `\`env\` sets ${dangerous.join(', ')}, which would make the command run other code`,
+      nonRetryable: true,
+    });
   Object.assign(env, spec.env ?? {});
   const [program, ...args] = spec.argv;
   const child = spawn(program!, args, { cwd: spec.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -90,7 +96,8 @@ export async function runProcess(spec: ProcessSpec, ctx: ActionContext): Promise
     const command = describeCommand(spec.argv);
     // Reported as a cancellation (not a failure) so that the run sees itself cancelled.
     if (killedFor === 'cancelled') throw new CancelledFailure(`${command} was cancelled; its process group was killed`);
-    if (killedFor === 'timeout') throw ApplicationFailure.create({ type: 'CommandTimedOut', message: `${command} ran longer than ${formatDuration(spec.timeoutMs!)} and was killed` });
+    if (killedFor === 'timeout')
+      throw ApplicationFailure.create({ type: 'CommandTimedOut', message: `${command} ran longer than ${formatDuration(spec.timeoutMs!)} and was killed` });
     const out = stdout.truncated(maxBytes);
     const err = stderr.truncated(maxBytes);
     const result = {
@@ -150,7 +157,12 @@ function describeCommand(argv: string[]): string {
 }
 
 function parseJson(buffer: BoundedBuffer, command: string): unknown {
-  if (buffer.dropped > 0) throw ApplicationFailure.create({ type: 'OutputTooLarge', message: `${command} printed more than ${MAX_JSON_BYTES / 1_048_576} MiB; cannot parse it as JSON`, nonRetryable: true });
+  if (buffer.dropped > 0)
+    throw ApplicationFailure.create({
+      type: 'OutputTooLarge',
+      message: `${command} printed more than ${MAX_JSON_BYTES / 1_048_576} MiB; cannot parse it as JSON`,
+      nonRetryable: true,
+    });
   try {
     return JSON.parse(buffer.text());
   } catch (err) {

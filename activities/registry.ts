@@ -34,7 +34,10 @@ export function loadActions(modules: string[] = actionModulesFromEnv()): AnyActi
 }
 
 export function actionModulesFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env.RUNBOOK_ACTIONS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (env.RUNBOOK_ACTIONS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function catalogOf(actions: readonly AnyAction[]): ActionCatalog {

@@ -23,8 +23,13 @@ export async function executeAction(action: AnyAction, request: ActionRequest): 
   const input = placeSecrets(request.with, request.secretSites ?? [], secrets);
   const validate = validatorFor(action.input);
   if (!validate(input)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath ? '`with' + e.instancePath.replace(/\//g, '.') + '`' : '`with`'} ${e.message ?? 'is invalid'}`);
-    throw redactFailure(ApplicationFailure.create({ type: 'InvalidInput', message: `step \`${request.stepId}\` (${action.name}): ${problems.join('; ')}`, nonRetryable: true }), secrets);
+    const problems = (validate.errors ?? []).map(
+      (e) => `${e.instancePath ? '`with' + e.instancePath.replace(/\//g, '.') + '`' : '`with`'} ${e.message ?? 'is invalid'}`,
+    );
+    throw redactFailure(
+      ApplicationFailure.create({ type: 'InvalidInput', message: `step \`${request.stepId}\` (${action.name}): ${problems.join('; ')}`, nonRetryable: true }),
+      secrets,
+    );
   }
   const context: ActionContext = {
     signal: temporal.cancellationSignal,

@@ -14,14 +14,22 @@ export async function resolveSecrets(declared: Record<string, SecretDoc>): Promi
     if (ref.env !== undefined) {
       const value = process.env[ref.env];
       if (value === undefined || value === '') {
-        throw ApplicationFailure.create({ type: 'SecretMissing', message: `secret \`${name}\`: environment variable ${ref.env} is not set on the worker`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: 'SecretMissing',
+          message: `secret \`${name}\`: environment variable ${ref.env} is not set on the worker`,
+          nonRetryable: true,
+        });
       }
       values.set(name, value);
     } else if (ref.file !== undefined) {
       try {
         values.set(name, (await readFile(ref.file, 'utf8')).replace(/\r?\n$/, ''));
       } catch (err) {
-        throw ApplicationFailure.create({ type: 'SecretMissing', message: `secret \`${name}\`: cannot read ${ref.file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: 'SecretMissing',
+          message: `secret \`${name}\`: cannot read ${ref.file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+          nonRetryable: true,
+        });
       }
     } else {
       throw ApplicationFailure.create({ type: 'SecretMissing', message: `secret \`${name}\` names neither \`env\` nor \`file\``, nonRetryable: true });
@@ -39,7 +47,8 @@ export function placeSecrets(value: Record<string, unknown>, sites: readonly Sec
       .map((part) => {
         if (typeof part === 'string') return part;
         const secret = secrets.get(part.secret);
-        if (secret === undefined) throw ApplicationFailure.create({ type: 'SecretMissing', message: `secret \`${part.secret}\` is not declared for this step`, nonRetryable: true });
+        if (secret === undefined)
+          throw ApplicationFailure.create({ type: 'SecretMissing', message: `secret \`${part.secret}\` is not declared for this step`, nonRetryable: true });
         return secret;
       })
       .join('');

@@ -22,7 +22,19 @@ export function truncateText(text: string, maxBytes: number): Truncated {
   const cut = bytes - head - tail;
   // toString drops a split multi-byte character at the edges instead of producing garbage.
   const marker = truncationMarker(`${cut} bytes truncated`);
-  return { text: buf.subarray(0, head).toString('utf8').replace(/\uFFFD$/, '') + marker + buf.subarray(bytes - tail).toString('utf8').replace(/^\uFFFD/, ''), truncated: true };
+  return {
+    text:
+      buf
+        .subarray(0, head)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '') +
+      marker +
+      buf
+        .subarray(bytes - tail)
+        .toString('utf8')
+        .replace(/^\uFFFD/, ''),
+    truncated: true,
+  };
 }
 
 /** Caps the JSON size of a whole result by truncating its longest strings, so one noisy action cannot bloat history. */

@@ -35,7 +35,14 @@ async function main(): Promise<void> {
   const model = 'claude-haiku-5-5';
   const client = new Anthropic({ apiKey: 'bench', baseURL: fake.url, maxRetries: 0 });
   const bare = async () => {
-    const stream = client.messages.stream({ model, max_tokens: 1024, system: systemPrompt(request), tools: [answerTool(request)], tool_choice: { type: 'tool', name: 'choose' }, messages: [{ role: 'user', content: userMessage(request) }] });
+    const stream = client.messages.stream({
+      model,
+      max_tokens: 1024,
+      system: systemPrompt(request),
+      tools: [answerTool(request)],
+      tool_choice: { type: 'tool', name: 'choose' },
+      messages: [{ role: 'user', content: userMessage(request) }],
+    });
     await stream.finalMessage();
   };
   const { askClaude } = claudeActivities({ apiKey: 'bench', baseURL: fake.url, defaultModel: model, requestTimeoutMs: 10_000 });
@@ -51,7 +58,10 @@ async function main(): Promise<void> {
   const samples: Record<'bare' | 'activity', number[]> = { bare: [], activity: [] };
   const requestsBefore = fake.requests.length;
   for (let i = 0; i < ROUNDS; i++) {
-    for (const [name, fn] of [['bare', bare], ['activity', activity]] as const) {
+    for (const [name, fn] of [
+      ['bare', bare],
+      ['activity', activity],
+    ] as const) {
       const t = performance.now();
       await fn();
       samples[name].push(performance.now() - t);

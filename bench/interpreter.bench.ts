@@ -17,7 +17,10 @@ const BATCH = 20;
 const TASK_QUEUE = 'bench-interpreter';
 
 function tenStepRunbook(): CompiledRunbook {
-  const steps = Array.from({ length: 10 }, (_, i) => `  - id: step_${i + 1}\n    description: no-op ${i + 1}\n    uses: bench.noop\n    with: { n: ${i + 1} }\n`).join('');
+  const steps = Array.from(
+    { length: 10 },
+    (_, i) => `  - id: step_${i + 1}\n    description: no-op ${i + 1}\n    uses: bench.noop\n    with: { n: ${i + 1} }\n`,
+  ).join('');
   const result = compileRunbook(`name: ten-steps\nsteps:\n${steps}`, 'ten-steps.yaml', { catalog: new Map([[noop.name, noop]]), resolve: () => undefined });
   if (!result.runbook) throw new Error(JSON.stringify(result.diagnostics));
   return result.runbook;
@@ -70,12 +73,21 @@ async function main(): Promise<void> {
   const ratio = total(wall.interpreter) / total(wall.handWritten);
   // The interpreter's only extra event is admission's local-activity marker (docs/security.md).
   const expectedExtra = 1;
-  const sameEvents = eventCounts.interpreter.size === 1 && eventCounts.handWritten.size === 1 && [...eventCounts.interpreter][0] === [...eventCounts.handWritten][0]! + expectedExtra;
+  const sameEvents =
+    eventCounts.interpreter.size === 1 &&
+    eventCounts.handWritten.size === 1 &&
+    [...eventCounts.interpreter][0] === [...eventCounts.handWritten][0]! + expectedExtra;
   console.log(`interpreter: ${RUNS} runs of a 10-step no-op runbook each, batches of ${BATCH} concurrent runs`);
-  console.log(`  hand-written workflow   ${fmt(total(wall.handWritten) / 1000, 2)} s total, ${fmt(median(wall.handWritten) / BATCH, 1)} ms per run (median batch)`);
-  console.log(`  interpreter             ${fmt(total(wall.interpreter) / 1000, 2)} s total, ${fmt(median(wall.interpreter) / BATCH, 1)} ms per run (median batch)`);
+  console.log(
+    `  hand-written workflow   ${fmt(total(wall.handWritten) / 1000, 2)} s total, ${fmt(median(wall.handWritten) / BATCH, 1)} ms per run (median batch)`,
+  );
+  console.log(
+    `  interpreter             ${fmt(total(wall.interpreter) / 1000, 2)} s total, ${fmt(median(wall.interpreter) / BATCH, 1)} ms per run (median batch)`,
+  );
   console.log(`  wall-time ratio         ${fmt(ratio, 3)} (target <= 1.15) ${ratio <= 1.15 ? 'PASS' : 'FAIL'}`);
-  console.log(`  history events per run  interpreter ${[...eventCounts.interpreter].join('/')}, hand-written ${[...eventCounts.handWritten].join('/')} ${sameEvents ? `PASS (+${expectedExtra}: the admission marker)` : `FAIL (expected hand-written +${expectedExtra})`}`);
+  console.log(
+    `  history events per run  interpreter ${[...eventCounts.interpreter].join('/')}, hand-written ${[...eventCounts.handWritten].join('/')} ${sameEvents ? `PASS (+${expectedExtra}: the admission marker)` : `FAIL (expected hand-written +${expectedExtra})`}`,
+  );
   await env.teardown();
   process.exitCode = ratio <= 1.15 && sameEvents ? 0 : 1;
 }

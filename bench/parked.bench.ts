@@ -47,9 +47,13 @@ async function main(): Promise<void> {
       if (parked < RUNS) await new Promise((r) => setTimeout(r, 500));
     }
     const after = await settle();
-    console.log(`parked: ${RUNS} runs waiting on an approval, worker and client in one process, maxCachedWorkflows ${process.env.BENCH_MAX_CACHED ?? 'SDK default'}`);
+    console.log(
+      `parked: ${RUNS} runs waiting on an approval, worker and client in one process, maxCachedWorkflows ${process.env.BENCH_MAX_CACHED ?? 'SDK default'}`,
+    );
     console.log(`  parked in ${fmt((performance.now() - started) / 1000, 1)} s`);
-    console.log(`  RSS   before ${fmt(mib(before.rss), 1)} MiB, after ${fmt(mib(after.rss), 1)} MiB, growth ${fmt(mib(after.rss - before.rss), 1)} MiB (${fmt((after.rss - before.rss) / 1024 / RUNS, 1)} KiB per parked run)`);
+    console.log(
+      `  RSS   before ${fmt(mib(before.rss), 1)} MiB, after ${fmt(mib(after.rss), 1)} MiB, growth ${fmt(mib(after.rss - before.rss), 1)} MiB (${fmt((after.rss - before.rss) / 1024 / RUNS, 1)} KiB per parked run)`,
+    );
     console.log(`  heap  before ${fmt(mib(before.heapUsed), 1)} MiB, after ${fmt(mib(after.heapUsed), 1)} MiB`);
   });
   await env.teardown();

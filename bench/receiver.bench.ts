@@ -48,13 +48,34 @@ function burst(name: string): Alert[] {
 
 async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 function amPayload(alert: Alert): string {
-  return JSON.stringify({ version: '4', status: 'firing', receiver: 'bench', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://am', alerts: [{ status: 'firing', labels: alert.labels, annotations: {}, startsAt: alert.startsAt, endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: alert.fingerprint }] });
+  return JSON.stringify({
+    version: '4',
+    status: 'firing',
+    receiver: 'bench',
+    groupLabels: {},
+    commonLabels: {},
+    commonAnnotations: {},
+    externalURL: 'http://am',
+    alerts: [
+      {
+        status: 'firing',
+        labels: alert.labels,
+        annotations: {},
+        startsAt: alert.startsAt,
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: '',
+        fingerprint: alert.fingerprint,
+      },
+    ],
+  });
 }
 
 async function main(): Promise<void> {
@@ -63,7 +84,14 @@ async function main(): Promise<void> {
   const viaReceiver = runbook('bench-receiver');
   const direct = runbook('bench-direct');
   const app = buildServer({
-    config: { host: '127.0.0.1', port: 0, runbookDirs: [], auth: { alertmanager: { bearerTokens: ['bench-token-0123456789'] } }, bodyLimitBytes: 1 << 20, deadlineMs: 4_000 },
+    config: {
+      host: '127.0.0.1',
+      port: 0,
+      runbookDirs: [],
+      auth: { alertmanager: { bearerTokens: ['bench-token-0123456789'] } },
+      bodyLimitBytes: 1 << 20,
+      deadlineMs: 4_000,
+    },
     client,
     taskQueue: TASK_QUEUE,
     runbooks: () => [viaReceiver],
@@ -75,8 +103,19 @@ async function main(): Promise<void> {
 
   // Warm both paths up with alerts outside the measured sets.
   await pool(burst('bench-warm').slice(0, 40), CONCURRENCY, async (a) => {
-    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer bench-token-0123456789' }, body: amPayload({ ...a, labels: { ...a.labels, alertname: 'bench-receiver' }, fingerprint: `warm-${a.fingerprint}` }) });
-    await startRun(client, TASK_QUEUE, { runbook: direct, inputs: { service: a.labels.service! }, alert: a, startedBy: 'bench', workflowId: `warm-${a.fingerprint}`, ifRunning: 'fail' }).catch(() => undefined);
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer bench-token-0123456789' },
+      body: amPayload({ ...a, labels: { ...a.labels, alertname: 'bench-receiver' }, fingerprint: `warm-${a.fingerprint}` }),
+    });
+    await startRun(client, TASK_QUEUE, {
+      runbook: direct,
+      inputs: { service: a.labels.service! },
+      alert: a,
+      startedBy: 'bench',
+      workflowId: `warm-${a.fingerprint}`,
+      ifRunning: 'fail',
+    }).catch(() => undefined);
   });
 
   const directAlerts = burst('bench-direct');
@@ -84,7 +123,15 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   await pool(directAlerts, CONCURRENCY, async (alert) => {
     try {
-      await startRun(client, TASK_QUEUE, { runbook: direct, inputs: { service: alert.labels.service! }, alert, startedBy: 'alertmanager', workflowId: remediationId(direct, alert), ifRunning: 'fail', reusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE });
+      await startRun(client, TASK_QUEUE, {
+        runbook: direct,
+        inputs: { service: alert.labels.service! },
+        alert,
+        startedBy: 'alertmanager',
+        workflowId: remediationId(direct, alert),
+        ifRunning: 'fail',
+        reusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      });
       directStarted++;
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -98,7 +145,11 @@ async function main(): Promise<void> {
   const t1 = performance.now();
   await pool(receiverAlerts, CONCURRENCY, async (alert) => {
     const sent = performance.now();
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer bench-token-0123456789' }, body: amPayload(alert) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer bench-token-0123456789' },
+      body: amPayload(alert),
+    });
     const body = (await res.json()) as { results?: Array<{ runbooks: Array<{ outcome: string }> }> };
     latencies.push(performance.now() - sent);
     if (res.status !== 202) throw new Error(`receiver answered ${res.status}: ${JSON.stringify(body)}`);
@@ -117,9 +168,13 @@ async function main(): Promise<void> {
   const ratio = directMs / receiverMs;
   console.log(`receiver: ${ALERTS} alerts (${distinct} distinct, ${ALERTS - distinct} repeats), ${CONCURRENCY} senders at once`);
   console.log(`  direct client.workflow.start   ${fmt(directMs / 1000, 2)} s (${fmt((ALERTS / directMs) * 1000, 0)} alerts/s), ${directStarted} started`);
-  console.log(`  through the receiver           ${fmt(receiverMs / 1000, 2)} s (${fmt((ALERTS / receiverMs) * 1000, 0)} alerts/s), outcomes ${JSON.stringify(outcomes)}`);
+  console.log(
+    `  through the receiver           ${fmt(receiverMs / 1000, 2)} s (${fmt((ALERTS / receiverMs) * 1000, 0)} alerts/s), outcomes ${JSON.stringify(outcomes)}`,
+  );
   console.log(`  throughput ratio               ${fmt(ratio, 3)} (target >= 0.80) ${ratio >= 0.8 ? 'PASS' : 'FAIL'}`);
-  console.log(`  acknowledgement latency        p50 ${fmt(percentile(latencies, 50), 1)} ms, p99 ${fmt(percentile(latencies, 99), 1)} ms, max ${fmt(Math.max(...latencies), 1)} ms`);
+  console.log(
+    `  acknowledgement latency        p50 ${fmt(percentile(latencies, 50), 1)} ms, p99 ${fmt(percentile(latencies, 99), 1)} ms, max ${fmt(Math.max(...latencies), 1)} ms`,
+  );
   const exact = runs === distinct && outcomes.started === distinct && outcomes.duplicate === ALERTS - distinct;
   console.log(`  runs started (visibility)      ${runs} for ${distinct} distinct alerts ${exact ? 'PASS (exactly one each)' : 'FAIL'}`);
   await app.close();

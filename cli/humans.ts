@@ -30,7 +30,10 @@ export async function pendingRuns(client: Client): Promise<PendingRun[]> {
       } catch (err) {
         // Closed between the list and the query: nothing to act on now.
         if (err instanceof WorkflowNotFoundError || /workflow execution already completed/i.test((err as Error).message)) return undefined;
-        return { workflowId, unreadable: isGrpcDeadlineError(err) ? `no worker answered its status query within ${STATUS_DEADLINE_MS / 1000} s` : (err as Error).message };
+        return {
+          workflowId,
+          unreadable: isGrpcDeadlineError(err) ? `no worker answered its status query within ${STATUS_DEADLINE_MS / 1000} s` : (err as Error).message,
+        };
       }
     }),
   );
@@ -38,7 +41,8 @@ export async function pendingRuns(client: Client): Promise<PendingRun[]> {
 }
 
 export function formatPendingRun(run: PendingRun, namespace: string): string[] {
-  if ('unreadable' in run) return [`${run.workflowId}  waits for a person, but its status cannot be read: ${run.unreadable}`, `  ${runUrl(namespace, run.workflowId)}`];
+  if ('unreadable' in run)
+    return [`${run.workflowId}  waits for a person, but its status cannot be read: ${run.unreadable}`, `  ${runUrl(namespace, run.workflowId)}`];
   return formatPending(run.workflowId, namespace, run.status);
 }
 
@@ -54,13 +58,21 @@ function formatOne(p: Pending): string[] {
     return [
       `  approve step ${p.step}: ${p.approvals.length} of ${p.minApprovals} approvals (${done}); approvers ${p.approvers.join(', ')}${p.allowRequester ? '' : '; not the requester'}; until ${p.deadline}`,
       `    plan ${p.planHash}`,
-      ...JSON.stringify(p.plan, null, 2).split('\n').map((l) => `    ${l}`),
+      ...JSON.stringify(p.plan, null, 2)
+        .split('\n')
+        .map((l) => `    ${l}`),
     ];
   }
-  const lines = [`  ${p.decision} step ${p.step}: ${p.why}; ${p.eligible.length ? `deciders ${p.eligible.join(', ')}` : 'anyone may decide'}; until ${p.deadline}`, `    question: ${p.prompt}`];
+  const lines = [
+    `  ${p.decision} step ${p.step}: ${p.why}; ${p.eligible.length ? `deciders ${p.eligible.join(', ')}` : 'anyone may decide'}; until ${p.deadline}`,
+    `    question: ${p.prompt}`,
+  ];
   if (p.choices) lines.push(...p.choices.map((c) => `    - ${c.name}: ${c.when}`));
   if (p.schema) lines.push(`    schema: ${JSON.stringify(p.schema)}`);
-  if (p.suggestion) lines.push(`    Claude suggests ${p.suggestion.choice ?? JSON.stringify(p.suggestion.values)} (confidence ${p.suggestion.confidence}): ${p.suggestion.reasoning}`);
+  if (p.suggestion)
+    lines.push(
+      `    Claude suggests ${p.suggestion.choice ?? JSON.stringify(p.suggestion.values)} (confidence ${p.suggestion.confidence}): ${p.suggestion.reasoning}`,
+    );
   return lines;
 }
 
@@ -79,7 +91,9 @@ export async function approveRun(client: Client, runId: string, opts: HumanComma
     if (!pending || pending.kind !== 'approval') throw new Error(`step ${opts.step} of ${runId} is not waiting for approval`);
     planHash = pending.planHash;
   }
-  const reply = await handle.executeUpdate(approveUpdate, { args: [{ step: opts.step, planHash, by: whoAmI(opts.as), ...(opts.comment && { comment: opts.comment }) }] });
+  const reply = await handle.executeUpdate(approveUpdate, {
+    args: [{ step: opts.step, planHash, by: whoAmI(opts.as), ...(opts.comment && { comment: opts.comment }) }],
+  });
   return { reply, planHash };
 }
 
@@ -87,9 +101,21 @@ export async function rejectRun(client: Client, runId: string, opts: HumanComman
   return client.workflow.getHandle(runId).executeUpdate(rejectUpdate, { args: [{ step: opts.step, by: whoAmI(opts.as), reason: opts.reason }] });
 }
 
-export async function decideRun(client: Client, runId: string, opts: HumanCommand & { choice?: string; values?: Record<string, unknown> }): Promise<HumanReply> {
+export async function decideRun(
+  client: Client,
+  runId: string,
+  opts: HumanCommand & { choice?: string; values?: Record<string, unknown> },
+): Promise<HumanReply> {
   return client.workflow.getHandle(runId).executeUpdate(decideUpdate, {
-    args: [{ step: opts.step, by: whoAmI(opts.as), ...(opts.choice && { choice: opts.choice }), ...(opts.values && { values: opts.values }), ...(opts.comment && { comment: opts.comment }) }],
+    args: [
+      {
+        step: opts.step,
+        by: whoAmI(opts.as),
+        ...(opts.choice && { choice: opts.choice }),
+        ...(opts.values && { values: opts.values }),
+        ...(opts.comment && { comment: opts.comment }),
+      },
+    ],
   });
 }
 

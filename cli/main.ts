@@ -99,7 +99,9 @@ program
   .requiredOption('--step <id>', 'the approve step')
   .requiredOption('--reason <text>', 'why')
   .option('--as <name>', 'who rejects (default: RUNBOOK_USER or your user name)')
-  .action(async (run: string, opts: { step: string; reason: string; as?: string }) => withClient((client) => sendHumanAction(async () => (await rejectRun(client, run, opts)).message)));
+  .action(async (run: string, opts: { step: string; reason: string; as?: string }) =>
+    withClient((client) => sendHumanAction(async () => (await rejectRun(client, run, opts)).message)),
+  );
 
 program
   .command('decide')
@@ -114,7 +116,15 @@ program
     withClient((client) =>
       sendHumanAction(async () => {
         const values = opts.values !== undefined ? (JSON.parse(opts.values) as Record<string, unknown>) : undefined;
-        return (await decideRun(client, run, { step: opts.step, ...(opts.as && { as: opts.as }), ...(opts.comment && { comment: opts.comment }), ...(opts.choice && { choice: opts.choice }), ...(values && { values }) })).message;
+        return (
+          await decideRun(client, run, {
+            step: opts.step,
+            ...(opts.as && { as: opts.as }),
+            ...(opts.comment && { comment: opts.comment }),
+            ...(opts.choice && { choice: opts.choice }),
+            ...(values && { values }),
+          })
+        ).message;
       }),
     ),
   );
@@ -127,7 +137,7 @@ program
 
 program
   .command('history')
-  .description('Export a run\'s full history as JSON (the format of `temporal workflow show --output json`, which the replayer reads).')
+  .description("Export a run's full history as JSON (the format of `temporal workflow show --output json`, which the replayer reads).")
   .argument('<run>', 'workflow id')
   .option('--run-id <id>', 'a run other than the latest')
   .option('-o, --output <file>', 'write to a file instead of stdout')
@@ -144,7 +154,7 @@ program
   .description('Replay runs against the current workflow code: OK, or the non-determinism found; exit 1 if any fails.')
   .argument('[run]', 'workflow id of one run')
   .option('--file <file>', 'a history file (runbook history / temporal workflow show --output json)')
-  .option('--workflow-id <id>', 'the workflow id of the file\'s run (child runs are named after it)')
+  .option('--workflow-id <id>', "the workflow id of the file's run (child runs are named after it)")
   .option('--query <visibility query>', 'every run it finds, e.g. \'RunbookName="high-error-rate" AND StartTime > "2026-11-01T00:00:00Z"\'')
   .option('--limit <n>', 'with --query: at most this many runs', '100')
   .action(async (run: string | undefined, opts: { file?: string; workflowId?: string; query?: string; limit: string }) => {
@@ -170,7 +180,7 @@ program
   .description('What happened in a run, from its history alone: timeline, alert, decisions, approvals, compensations.')
   .argument('[run]', 'workflow id')
   .option('--file <file>', 'a history file instead of a live run')
-  .option('--workflow-id <id>', 'with --file: the run\'s workflow id')
+  .option('--workflow-id <id>', "with --file: the run's workflow id")
   .addOption(new Option('--format <format>', 'output format').choices(['markdown', 'html']).default('markdown'))
   .option('-o, --output <file>', 'write to a file instead of stdout')
   .action(async (run: string | undefined, opts: { file?: string; workflowId?: string; format: 'markdown' | 'html'; output?: string }) => {
@@ -183,7 +193,7 @@ program
 
 program
   .command('codec-server')
-  .description('Serve /decode and /encode for payloads encrypted with RUNBOOK_PAYLOAD_KEY, for the Web UI\'s codec endpoint setting.')
+  .description("Serve /decode and /encode for payloads encrypted with RUNBOOK_PAYLOAD_KEY, for the Web UI's codec endpoint setting.")
   .option('--port <port>', 'port', '8888')
   .option('--origin <url>', 'the Web UI allowed to call it', 'http://localhost:8233')
   .action(async (opts: { port: string; origin: string }) => {

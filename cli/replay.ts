@@ -17,9 +17,16 @@ export function currentWorkflowBundle(): Promise<{ code: string }> {
   return bundleWorkflows(path.join(__dirname, '..', 'workflows'));
 }
 
-export async function replayHistories(histories: Iterable<NamedHistory> | AsyncIterable<NamedHistory>, bundle: { code: string } | { codePath: string }, converter?: DataConverter): Promise<ReplayOutcome[]> {
+export async function replayHistories(
+  histories: Iterable<NamedHistory> | AsyncIterable<NamedHistory>,
+  bundle: { code: string } | { codePath: string },
+  converter?: DataConverter,
+): Promise<ReplayOutcome[]> {
   const outcomes: ReplayOutcome[] = [];
-  const results = Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'runbook-replay', ...(converter && { dataConverter: converter }) }, histories);
+  const results = Worker.runReplayHistories(
+    { workflowBundle: bundle, replayName: 'runbook-replay', ...(converter && { dataConverter: converter }) },
+    histories,
+  );
   for await (const r of results) {
     outcomes.push({ workflowId: r.workflowId, ok: !r.error, ...(r.error && { error: explain(r.error) }) });
   }
@@ -27,7 +34,10 @@ export async function replayHistories(histories: Iterable<NamedHistory> | AsyncI
 }
 
 function explain(error: Error): string {
-  const text = error.message.replace(/^Replay failed with a nondeterminism error\. This means that the workflow code as written is not compatible with the history that was fed in\. Details: /, '');
+  const text = error.message.replace(
+    /^Replay failed with a nondeterminism error\. This means that the workflow code as written is not compatible with the history that was fed in\. Details: /,
+    '',
+  );
   const detail = /Nondeterminism error: ([^"]*)/.exec(text)?.[1] ?? text;
   return error.name === 'DeterminismViolationError' ? `non-deterministic: ${detail}` : `${error.name}: ${detail}`;
 }

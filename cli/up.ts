@@ -36,7 +36,9 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
     ['alert receiver', options.receiverPort],
   ] as const) {
     if (!(await portFree(options.ip, port))) {
-      print(`error: port ${port} (${what}) is in use. Is another stack running? Stop it, or set RUNBOOK_TEMPORAL_PORT / RUNBOOK_UI_PORT / RUNBOOK_RECEIVER_PORT.`);
+      print(
+        `error: port ${port} (${what}) is in use. Is another stack running? Stop it, or set RUNBOOK_TEMPORAL_PORT / RUNBOOK_UI_PORT / RUNBOOK_RECEIVER_PORT.`,
+      );
       return 1;
     }
   }
@@ -66,11 +68,16 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
       args: [
         'server',
         'start-dev',
-        '--ip', options.ip,
-        '--port', String(options.port),
-        '--ui-port', String(options.uiPort),
-        '--db-filename', path.join(options.dataDir, 'temporal.db'),
-        '--log-level', 'warn',
+        '--ip',
+        options.ip,
+        '--port',
+        String(options.port),
+        '--ui-port',
+        String(options.uiPort),
+        '--db-filename',
+        path.join(options.dataDir, 'temporal.db'),
+        '--log-level',
+        'warn',
         ...SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=Keyword`]),
       ],
       logFile: temporalLog,

@@ -18,7 +18,19 @@ export interface Alert {
   summary?: string;
 }
 
-export const ALERT_FIELDS = ['source', 'status', 'fingerprint', 'name', 'labels', 'annotations', 'startsAt', 'endsAt', 'generatorURL', 'externalURL', 'summary'] as const;
+export const ALERT_FIELDS = [
+  'source',
+  'status',
+  'fingerprint',
+  'name',
+  'labels',
+  'annotations',
+  'startsAt',
+  'endsAt',
+  'generatorURL',
+  'externalURL',
+  'summary',
+] as const;
 
 /** What `run.*` offers in expressions. */
 export const RUN_FIELDS = ['id', 'runbook', 'hash', 'startedBy'] as const;

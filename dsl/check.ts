@@ -101,7 +101,14 @@ class Checker {
 
   // ---------- reporting ----------
 
-  private report(code: DiagnosticCode, path: Path, message: string, hint?: string, part: 'key' | 'value' = 'value', severity: 'error' | 'warning' = 'error'): void {
+  private report(
+    code: DiagnosticCode,
+    path: Path,
+    message: string,
+    hint?: string,
+    part: 'key' | 'value' = 'value',
+    severity: 'error' | 'warning' = 'error',
+  ): void {
     const pos = this.source.locate(path, part);
     this.out.push({ file: this.source.file, line: pos.line, col: pos.col, severity, code, message, ...(hint ? { hint } : {}) });
   }
@@ -118,7 +125,12 @@ class Checker {
       if (nodes.length > 1) {
         const first = this.source.locate([...nodes[0]!.path, 'id']);
         for (const dup of nodes.slice(1)) {
-          this.report('duplicate-id', [...dup.path, 'id'], `step id \`${id}\` is used more than once; first at line ${first.line}`, 'step ids are unique across the whole runbook');
+          this.report(
+            'duplicate-id',
+            [...dup.path, 'id'],
+            `step id \`${id}\` is used more than once; first at line ${first.line}`,
+            'step ids are unique across the whole runbook',
+          );
         }
       }
       if (ROUTE_WORDS.includes(id)) {
@@ -130,23 +142,46 @@ class Checker {
   private checkKind(node: StepNode): void {
     if (node.kindKeys.length > 1) {
       const [a, b] = node.kindKeys;
-      this.report('step-kind', [...node.path, b!], `step \`${node.id}\` has both \`${a}\` and \`${b}\`; a step does one thing`, 'split it into two steps', 'key');
+      this.report(
+        'step-kind',
+        [...node.path, b!],
+        `step \`${node.id}\` has both \`${a}\` and \`${b}\`; a step does one thing`,
+        'split it into two steps',
+        'key',
+      );
       return;
     }
     if (node.kind === undefined) {
-      this.report('step-kind', [...node.path, 'id'], `step \`${node.id}\` does nothing`, `give it one of ${[...STEP_KINDS, 'end'].map((k) => `\`${k}\``).join(', ')}`);
+      this.report(
+        'step-kind',
+        [...node.path, 'id'],
+        `step \`${node.id}\` does nothing`,
+        `give it one of ${[...STEP_KINDS, 'end'].map((k) => `\`${k}\``).join(', ')}`,
+      );
       return;
     }
     for (const [key, kinds] of Object.entries(KEY_KINDS)) {
       if (node.raw[key] !== undefined && !kinds.includes(node.kind)) {
-        this.report('misplaced-key', [...node.path, key], `\`${key}\` has no effect on a \`${node.kind}\` step`, `\`${key}\` applies to ${listOf(kinds.map((k) => `\`${k}\``))} steps`, 'key');
+        this.report(
+          'misplaced-key',
+          [...node.path, key],
+          `\`${key}\` has no effect on a \`${node.kind}\` step`,
+          `\`${key}\` applies to ${listOf(kinds.map((k) => `\`${k}\``))} steps`,
+          'key',
+        );
       }
     }
     if (node.raw.reason !== undefined && node.raw.end === undefined) {
       this.report('misplaced-key', [...node.path, 'reason'], '`reason` only applies with `end`', undefined, 'key');
     }
     if (node.raw.end !== undefined && node.raw.next !== undefined) {
-      this.report('misplaced-key', [...node.path, 'next'], `step \`${node.id}\` has both \`end\` and \`next\``, 'keep one: `end` stops here, `next` goes on', 'key');
+      this.report(
+        'misplaced-key',
+        [...node.path, 'next'],
+        `step \`${node.id}\` has both \`end\` and \`next\``,
+        'keep one: `end` stops here, `next` goes on',
+        'key',
+      );
     }
     if (node.kind === 'decide' && node.raw.next !== undefined) {
       this.report('misplaced-key', [...node.path, 'next'], 'a `decide` step routes through its choices', 'put `next` on each choice', 'key');
@@ -159,9 +194,19 @@ class Checker {
       const written = this.valueAt(edge.path);
       if (target.kind === 'unknown' && typeof written === 'string') {
         const known = [...node.block.steps.map((s) => s.id), ...ROUTE_WORDS];
-        this.report('unknown-target', edge.path, `${edge.label} of step \`${node.id}\` names \`${written}\`, which is not a step`, didYouMean(written, known) ?? `use a step id, \`fail\` or \`succeed\``);
+        this.report(
+          'unknown-target',
+          edge.path,
+          `${edge.label} of step \`${node.id}\` names \`${written}\`, which is not a step`,
+          didYouMean(written, known) ?? `use a step id, \`fail\` or \`succeed\``,
+        );
       } else if (target.kind === 'out-of-scope') {
-        this.report('target-out-of-scope', edge.path, `${edge.label} of step \`${node.id}\` jumps to \`${target.node.id}\`, outside its ${blockName(node.block)}`, 'a route stays inside its block: the top level, one parallel branch, or one foreach body');
+        this.report(
+          'target-out-of-scope',
+          edge.path,
+          `${edge.label} of step \`${node.id}\` jumps to \`${target.node.id}\`, outside its ${blockName(node.block)}`,
+          'a route stays inside its block: the top level, one parallel branch, or one foreach body',
+        );
       }
     }
   }
@@ -170,12 +215,19 @@ class Checker {
     const raw = node.raw;
     if (raw.until === undefined) {
       for (const key of ['every', 'within', 'maxPolls']) {
-        if (raw[key] !== undefined && node.kind === 'uses') this.report('misplaced-key', [...node.path, key], `\`${key}\` only applies with \`until\``, undefined, 'key');
+        if (raw[key] !== undefined && node.kind === 'uses')
+          this.report('misplaced-key', [...node.path, key], `\`${key}\` only applies with \`until\``, undefined, 'key');
       }
       return;
     }
     if (raw.within === undefined && raw.maxPolls === undefined) {
-      this.report('unbounded-poll', [...node.path, 'until'], `step \`${node.id}\` polls until a condition holds, but nothing bounds it`, 'add `within: 10m` or `maxPolls: 20`', 'key');
+      this.report(
+        'unbounded-poll',
+        [...node.path, 'until'],
+        `step \`${node.id}\` polls until a condition holds, but nothing bounds it`,
+        'add `within: 10m` or `maxPolls: 20`',
+        'key',
+      );
     }
   }
 
@@ -187,12 +239,18 @@ class Checker {
       if (typeof site.uses !== 'string') continue;
       const action = this.options.catalog.get(site.uses);
       if (!action) {
-        this.report('unknown-action', [...site.path, 'uses'], `unknown action \`${site.uses}\``, didYouMean(site.uses, this.options.catalog.keys()) ?? `known actions: ${[...this.options.catalog.keys()].join(', ')}`);
+        this.report(
+          'unknown-action',
+          [...site.path, 'uses'],
+          `unknown action \`${site.uses}\``,
+          didYouMean(site.uses, this.options.catalog.keys()) ?? `known actions: ${[...this.options.catalog.keys()].join(', ')}`,
+        );
         continue;
       }
       const withValue = site.withValue ?? {};
       if (!isRecord(withValue)) continue;
-      for (const problem of action.check?.(withValue) ?? []) this.report(problem.code, [...site.path, 'with', ...problem.path], problem.message, problem.hint, problem.part ?? 'value');
+      for (const problem of action.check?.(withValue) ?? [])
+        this.report(problem.code, [...site.path, 'with', ...problem.path], problem.message, problem.hint, problem.part ?? 'value');
       this.out.push(
         ...checkShape(withValue, action.input, this.source, {
           at: [...site.path, 'with'],
@@ -207,19 +265,34 @@ class Checker {
     if (node.kind !== 'runbook' || typeof node.raw.runbook !== 'string') return;
     const child = this.options.child(node.raw.runbook);
     if (!child) {
-      this.report('unknown-runbook', [...node.path, 'runbook'], `no runbook named \`${node.raw.runbook}\``, 'child runbooks are looked up by name among the runbooks beside this one');
+      this.report(
+        'unknown-runbook',
+        [...node.path, 'runbook'],
+        `no runbook named \`${node.raw.runbook}\``,
+        'child runbooks are looked up by name among the runbooks beside this one',
+      );
       return;
     }
     if (child.cyclic) return;
     const given = isRecord(node.raw.with) ? node.raw.with : {};
     for (const key of Object.keys(given)) {
       if (!(key in child.inputs)) {
-        this.report('unknown-key', [...node.path, 'with', key], `runbook \`${node.raw.runbook}\` has no input \`${key}\``, didYouMean(key, Object.keys(child.inputs)), 'key');
+        this.report(
+          'unknown-key',
+          [...node.path, 'with', key],
+          `runbook \`${node.raw.runbook}\` has no input \`${key}\``,
+          didYouMean(key, Object.keys(child.inputs)),
+          'key',
+        );
       }
     }
     for (const [name, spec] of Object.entries(child.inputs)) {
       if (spec.default === undefined && !(name in given)) {
-        this.report('missing-key', [...node.path, node.raw.with === undefined ? 'runbook' : 'with'], `step \`${node.id}\` does not give input \`${name}\` that runbook \`${node.raw.runbook}\` needs`);
+        this.report(
+          'missing-key',
+          [...node.path, node.raw.with === undefined ? 'runbook' : 'with'],
+          `step \`${node.id}\` does not give input \`${name}\` that runbook \`${node.raw.runbook}\` needs`,
+        );
       }
     }
   }
@@ -229,30 +302,59 @@ class Checker {
     const approve = node.raw.approve;
     const guarded = normalSuccessor(this.tree, node);
     if (guarded.kind !== 'step') {
-      this.report('bad-approval-target', [...node.path, 'approve'], `approval step \`${node.id}\` leads to no step, so there is nothing to approve`, 'put the risky step right after it (or name it with `next`)', 'key');
+      this.report(
+        'bad-approval-target',
+        [...node.path, 'approve'],
+        `approval step \`${node.id}\` leads to no step, so there is nothing to approve`,
+        'put the risky step right after it (or name it with `next`)',
+        'key',
+      );
     } else if (!guarded.node.kind || !GUARDABLE.includes(guarded.node.kind)) {
-      this.report('bad-approval-target', [...node.path, 'approve'], `approval step \`${node.id}\` leads to \`${guarded.node.id}\`, a \`${guarded.node.kind ?? 'malformed'}\` step`, 'an approval guards a `uses`, `runbook` or `foreach` step, whose plan it shows', 'key');
+      this.report(
+        'bad-approval-target',
+        [...node.path, 'approve'],
+        `approval step \`${node.id}\` leads to \`${guarded.node.id}\`, a \`${guarded.node.kind ?? 'malformed'}\` step`,
+        'an approval guards a `uses`, `runbook` or `foreach` step, whose plan it shows',
+        'key',
+      );
     }
     if (guarded.kind === 'step') this.checkOnlyPathThroughApproval(node, guarded.node);
     const approvers = Array.isArray(approve.approvers) ? approve.approvers.filter((a): a is string => typeof a === 'string') : [];
     const min = typeof approve.minApprovals === 'number' ? approve.minApprovals : 1;
     const people = new Set(approvers.filter((a) => !a.startsWith('group:')));
     if (approvers.length > 0 && people.size === approvers.length && min > people.size) {
-      this.report('invalid-value', [...node.path, 'approve', 'minApprovals'], `\`minApprovals\` is ${min} but only ${people.size} approver(s) are named`, 'name more approvers, or a group');
+      this.report(
+        'invalid-value',
+        [...node.path, 'approve', 'minApprovals'],
+        `\`minApprovals\` is ${min} but only ${people.size} approver(s) are named`,
+        'name more approvers, or a group',
+      );
     }
   }
 
   /** A guarded step must be reachable only through its approval's approved route. */
   private checkOnlyPathThroughApproval(approval: StepNode, guarded: StepNode): void {
     if (guarded.index === 0) {
-      this.report('unguarded-path', [...guarded.path, 'id'], `step \`${guarded.id}\` needs the approval of \`${approval.id}\` but is where its block starts`, 'put the approval before it');
+      this.report(
+        'unguarded-path',
+        [...guarded.path, 'id'],
+        `step \`${guarded.id}\` needs the approval of \`${approval.id}\` but is where its block starts`,
+        'put the approval before it',
+      );
     }
     for (const other of guarded.block.steps) {
       for (const edge of edges(this.tree, other)) {
         if (edge.target.kind !== 'step' || edge.target.node !== guarded) continue;
         if (other === approval && edge.label === '`next`') continue;
-        const how = other === approval ? `${edge.label === 'skipped' ? 'when its `if` skips it' : `through ${edge.label}`}` : `from step \`${other.id}\` (${edge.label})`;
-        this.report('unguarded-path', edge.path, `step \`${guarded.id}\` needs the approval of \`${approval.id}\` but can be reached without it, ${how}`, 'route to the approval step instead', edge.label === 'skipped' ? 'key' : 'value');
+        const how =
+          other === approval ? `${edge.label === 'skipped' ? 'when its `if` skips it' : `through ${edge.label}`}` : `from step \`${other.id}\` (${edge.label})`;
+        this.report(
+          'unguarded-path',
+          edge.path,
+          `step \`${guarded.id}\` needs the approval of \`${approval.id}\` but can be reached without it, ${how}`,
+          'route to the approval step instead',
+          edge.label === 'skipped' ? 'key' : 'value',
+        );
       }
     }
   }
@@ -267,12 +369,24 @@ class Checker {
         this.report('bad-json-schema', path, `\`schema\` of fill step \`${node.id}\` must describe an object (\`type: object\`)`, undefined, 'key');
       } else if (usesKeyword(schema, 'patternProperties')) {
         // The workflow checks a person's values with its own validator, whose key patterns cannot run on RE2.
-        this.report('bad-json-schema', path, `\`schema\` of fill step \`${node.id}\` uses \`patternProperties\`, which fill schemas do not support`, 'name the properties, or use `additionalProperties` with `propertyNames`', 'key');
+        this.report(
+          'bad-json-schema',
+          path,
+          `\`schema\` of fill step \`${node.id}\` uses \`patternProperties\`, which fill schemas do not support`,
+          'name the properties, or use `additionalProperties` with `propertyNames`',
+          'key',
+        );
       } else {
         try {
           validatorFor(schema);
         } catch (err) {
-          this.report('bad-json-schema', path, `\`schema\` of fill step \`${node.id}\` is not a valid JSON Schema: ${(err as Error).message}`, undefined, 'key');
+          this.report(
+            'bad-json-schema',
+            path,
+            `\`schema\` of fill step \`${node.id}\` is not a valid JSON Schema: ${(err as Error).message}`,
+            undefined,
+            'key',
+          );
         }
       }
     }
@@ -315,13 +429,21 @@ class Checker {
       if (!isRecord(spec)) continue;
       const path = ['inputs', name];
       if (typeof spec.pattern === 'string') this.checkRegex(spec.pattern, [...path, 'pattern'], `\`pattern\` of input \`${name}\``);
-      if (spec.type === 'enum' && !Array.isArray(spec.values)) this.report('missing-key', path, `enum input \`${name}\` is missing the required key \`values\``, undefined, 'key');
-      if (spec.type !== 'enum' && spec.values !== undefined) this.report('misplaced-key', [...path, 'values'], '`values` only applies to `enum` inputs', undefined, 'key');
-      if (spec.type !== 'list' && spec.items !== undefined) this.report('misplaced-key', [...path, 'items'], '`items` only applies to `list` inputs', undefined, 'key');
+      if (spec.type === 'enum' && !Array.isArray(spec.values))
+        this.report('missing-key', path, `enum input \`${name}\` is missing the required key \`values\``, undefined, 'key');
+      if (spec.type !== 'enum' && spec.values !== undefined)
+        this.report('misplaced-key', [...path, 'values'], '`values` only applies to `enum` inputs', undefined, 'key');
+      if (spec.type !== 'list' && spec.items !== undefined)
+        this.report('misplaced-key', [...path, 'items'], '`items` only applies to `list` inputs', undefined, 'key');
       if (typeof spec.from === 'string') {
         const field = spec.from.split('.')[1] ?? '';
         if (!(ALERT_FIELDS as readonly string[]).includes(field)) {
-          this.report('unknown-name', [...path, 'from'], `alerts have no field \`${field}\``, didYouMean(field, ALERT_FIELDS) ?? `alert fields: ${ALERT_FIELDS.join(', ')}`);
+          this.report(
+            'unknown-name',
+            [...path, 'from'],
+            `alerts have no field \`${field}\``,
+            didYouMean(field, ALERT_FIELDS) ?? `alert fields: ${ALERT_FIELDS.join(', ')}`,
+          );
         }
       }
       if (spec.default !== undefined && typeof spec.type === 'string') {
@@ -350,7 +472,14 @@ class Checker {
           warned.add(name);
           const where: Path = pattern === undefined ? ['inputs', name, 'from'] : ['inputs', name, 'pattern'];
           const what = pattern === undefined ? 'has no `pattern`' : `has a pattern that is not anchored with ^ and $`;
-          this.report('unanchored-pattern', where, `input \`${name}\` comes from ${spec.from} and reaches the command of step \`${node.id}\`, but ${what}`, 'hold it to the whole value, e.g. `pattern: \'^[a-z0-9-]{1,63}$\'`', 'value', 'warning');
+          this.report(
+            'unanchored-pattern',
+            where,
+            `input \`${name}\` comes from ${spec.from} and reaches the command of step \`${node.id}\`, but ${what}`,
+            "hold it to the whole value, e.g. `pattern: '^[a-z0-9-]{1,63}$'`",
+            'value',
+            'warning',
+          );
         }
       });
     }
@@ -429,50 +558,109 @@ class Checker {
   private checkReference(ref: Reference, path: Path, role: Role, node: StepNode | undefined, sole: boolean): void {
     const { root, path: members, offset } = ref;
     const loopVariables = node ? enclosingLoopVariables(node) : [];
-    const names = ['inputs', 'steps', 'alert', 'run', ...(role === 'with' || role === 'compensate' ? ['secrets'] : []), ...(role === 'until' ? ['result'] : []), ...loopVariables];
+    const names = [
+      'inputs',
+      'steps',
+      'alert',
+      'run',
+      ...(role === 'with' || role === 'compensate' ? ['secrets'] : []),
+      ...(role === 'until' ? ['result'] : []),
+      ...loopVariables,
+    ];
     if (loopVariables.includes(root)) return;
     const [first] = members;
     switch (root) {
       case 'inputs': {
         const declared = isRecord(this.runbook.inputs) ? this.runbook.inputs : {};
         const inputs = Object.keys(declared);
-        if (first !== undefined && !inputs.includes(first)) this.reportAt('unknown-input', path, offset, `no input named \`${first}\``, didYouMean(first, inputs));
+        if (first !== undefined && !inputs.includes(first))
+          this.reportAt('unknown-input', path, offset, `no input named \`${first}\``, didYouMean(first, inputs));
         else if (role === 'prompt' && first !== undefined && isRecord(declared[first]) && declared[first].sensitive === true) {
-          this.reportAt('sensitive-in-prompt', path, offset, `input \`${first}\` is sensitive and cannot be sent to the model`, 'leave it out of the prompt, or drop `sensitive: true`');
+          this.reportAt(
+            'sensitive-in-prompt',
+            path,
+            offset,
+            `input \`${first}\` is sensitive and cannot be sent to the model`,
+            'leave it out of the prompt, or drop `sensitive: true`',
+          );
         } else if (role === 'prompt' && first === undefined && this.sensitiveInputs().length > 0) {
           // `inputs` whole, or `inputs[<computed>]`: either could be a sensitive one.
-          this.reportAt('sensitive-in-prompt', path, offset, `the prompt reads \`inputs\` as a whole or by a computed name, which could send sensitive input \`${this.sensitiveInputs()[0]![0]}\` to the model`, 'name each input the prompt needs, e.g. `inputs.service`');
+          this.reportAt(
+            'sensitive-in-prompt',
+            path,
+            offset,
+            `the prompt reads \`inputs\` as a whole or by a computed name, which could send sensitive input \`${this.sensitiveInputs()[0]![0]}\` to the model`,
+            'name each input the prompt needs, e.g. `inputs.service`',
+          );
         }
         return;
       }
       case 'secrets': {
         if ((role !== 'with' && role !== 'compensate') || (role === 'with' && node?.kind === 'runbook')) {
-          const hint = node?.kind === 'runbook' && role === 'with' ? 'a child runbook declares and reads its own secrets' : 'anywhere else the value would enter workflow history';
-          this.reportAt('secret-outside-with', path, offset, 'secrets can only be used in the `with` of an action, where the worker resolves them at run time', hint);
+          const hint =
+            node?.kind === 'runbook' && role === 'with'
+              ? 'a child runbook declares and reads its own secrets'
+              : 'anywhere else the value would enter workflow history';
+          this.reportAt(
+            'secret-outside-with',
+            path,
+            offset,
+            'secrets can only be used in the `with` of an action, where the worker resolves them at run time',
+            hint,
+          );
           return;
         }
         if (!sole) {
-          this.reportAt('secret-in-expression', path, offset, 'a secret must stand alone in its `${{ }}`', 'write e.g. `Bearer ${{ secrets.token }}`; the worker puts the value exactly there and nowhere else');
+          this.reportAt(
+            'secret-in-expression',
+            path,
+            offset,
+            'a secret must stand alone in its `${{ }}`',
+            'write e.g. `Bearer ${{ secrets.token }}`; the worker puts the value exactly there and nowhere else',
+          );
           return;
         }
         const secrets = isRecord(this.runbook.secrets) ? Object.keys(this.runbook.secrets) : [];
-        if (first !== undefined && !secrets.includes(first)) this.reportAt('unknown-secret', path, offset, `no secret named \`${first}\``, didYouMean(first, secrets) ?? 'declare it under `secrets:`');
+        if (first !== undefined && !secrets.includes(first))
+          this.reportAt('unknown-secret', path, offset, `no secret named \`${first}\``, didYouMean(first, secrets) ?? 'declare it under `secrets:`');
         return;
       }
       case 'alert': {
         if (first !== undefined && !(ALERT_FIELDS as readonly string[]).includes(first)) {
-          this.reportAt('unknown-name', path, offset, `alerts have no field \`${first}\``, didYouMean(first, ALERT_FIELDS) ?? `alert fields: ${ALERT_FIELDS.join(', ')}`);
+          this.reportAt(
+            'unknown-name',
+            path,
+            offset,
+            `alerts have no field \`${first}\``,
+            didYouMean(first, ALERT_FIELDS) ?? `alert fields: ${ALERT_FIELDS.join(', ')}`,
+          );
           return;
         }
         // `alert` or `alert.labels` holds the field a sensitive input is taken from.
         const read = ['alert', ...members].join('.');
-        const exposed = role === 'prompt' ? this.sensitiveInputs().find(([, spec]) => typeof spec.from === 'string' && (spec.from === read || spec.from.startsWith(`${read}.`))) : undefined;
-        if (exposed) this.reportAt('sensitive-in-prompt', path, offset, `\`${read}\` holds ${exposed[1].from}, the source of sensitive input \`${exposed[0]}\`, and cannot be sent to the model`, 'name the alert fields the prompt needs');
+        const exposed =
+          role === 'prompt'
+            ? this.sensitiveInputs().find(([, spec]) => typeof spec.from === 'string' && (spec.from === read || spec.from.startsWith(`${read}.`)))
+            : undefined;
+        if (exposed)
+          this.reportAt(
+            'sensitive-in-prompt',
+            path,
+            offset,
+            `\`${read}\` holds ${exposed[1].from}, the source of sensitive input \`${exposed[0]}\`, and cannot be sent to the model`,
+            'name the alert fields the prompt needs',
+          );
         return;
       }
       case 'run':
         if (first !== undefined && !(RUN_FIELDS as readonly string[]).includes(first)) {
-          this.reportAt('unknown-name', path, offset, `\`run\` has no field \`${first}\``, didYouMean(first, RUN_FIELDS) ?? `run fields: ${RUN_FIELDS.join(', ')}`);
+          this.reportAt(
+            'unknown-name',
+            path,
+            offset,
+            `\`run\` has no field \`${first}\``,
+            didYouMean(first, RUN_FIELDS) ?? `run fields: ${RUN_FIELDS.join(', ')}`,
+          );
         }
         return;
       case 'result':
@@ -491,7 +679,15 @@ class Checker {
     }
   }
 
-  private checkStepReference(from: StepNode | undefined, id: string, path: Path, offset: number, allowSelf: boolean, members: string[] = ['outputs'], mayBeAbsent = false): void {
+  private checkStepReference(
+    from: StepNode | undefined,
+    id: string,
+    path: Path,
+    offset: number,
+    allowSelf: boolean,
+    members: string[] = ['outputs'],
+    mayBeAbsent = false,
+  ): void {
     const target = this.tree.byId.get(id)?.[0];
     if (!target) {
       this.reportAt('unknown-step', path, offset, `no step named \`${id}\``, didYouMean(id, this.tree.byId.keys()));
@@ -499,20 +695,38 @@ class Checker {
     }
     if (!mayBeAbsent && !this.available(from, target, allowSelf)) {
       const here = from ? `step \`${from.id}\`` : 'the end of the run';
-      this.reportAt('step-not-before', path, offset, `step \`${id}\` does not always run before ${here}`, 'a step can only read steps that run before it on every path');
+      this.reportAt(
+        'step-not-before',
+        path,
+        offset,
+        `step \`${id}\` does not always run before ${here}`,
+        'a step can only read steps that run before it on every path',
+      );
       return;
     }
     const [field, output] = members;
     if (field === undefined) return;
     if (!STEP_FIELDS.includes(field)) {
-      this.reportAt('unknown-output', path, offset, `\`steps.${id}.${field}\` does not exist`, didYouMean(field, STEP_FIELDS) ?? 'use `outputs`, `status` or `error`');
+      this.reportAt(
+        'unknown-output',
+        path,
+        offset,
+        `\`steps.${id}.${field}\` does not exist`,
+        didYouMean(field, STEP_FIELDS) ?? 'use `outputs`, `status` or `error`',
+      );
       return;
     }
     if (field !== 'outputs' || output === undefined) return;
     const known = this.outputFields(target);
     if (known && !known.includes(output)) {
       const what = target.kind === 'uses' ? `\`${String(target.raw.uses)}\`` : `\`${target.kind}\``;
-      this.reportAt('unknown-output', path, offset, `step \`${id}\` (${what}) has no output \`${output}\``, didYouMean(output, known) ?? (known.length ? `outputs: ${known.join(', ')}` : 'it has no outputs'));
+      this.reportAt(
+        'unknown-output',
+        path,
+        offset,
+        `step \`${id}\` (${what}) has no output \`${output}\``,
+        didYouMean(output, known) ?? (known.length ? `outputs: ${known.join(', ')}` : 'it has no outputs'),
+      );
     }
   }
 

@@ -70,7 +70,14 @@ class Compilation {
     if (hasErrors(loaded.diagnostics)) return undefined;
     const value = loaded.value;
     if (!isRecord(value)) {
-      this.diagnostics.push({ file, line: 1, col: 1, severity: 'error', code: 'not-a-mapping', message: 'a runbook is a YAML mapping with `name` and `steps`' });
+      this.diagnostics.push({
+        file,
+        line: 1,
+        col: 1,
+        severity: 'error',
+        code: 'not-a-mapping',
+        message: 'a runbook is a YAML mapping with `name` and `steps`',
+      });
       return undefined;
     }
     const own: Diagnostic[] = [];
@@ -84,7 +91,14 @@ class Compilation {
       const childName = node.raw.runbook;
       if ([...stack, name].includes(childName)) {
         const pos = loaded.source.locate([...node.path, 'runbook']);
-        own.push({ file, line: pos.line, col: pos.col, severity: 'error', code: 'runbook-cycle', message: `runbook \`${name}\` runs itself: ${[...stack, name, childName].map((n) => `\`${n}\``).join(' → ')}` });
+        own.push({
+          file,
+          line: pos.line,
+          col: pos.col,
+          severity: 'error',
+          code: 'runbook-cycle',
+          message: `runbook \`${name}\` runs itself: ${[...stack, name, childName].map((n) => `\`${n}\``).join(' → ')}`,
+        });
         cycles.add(childName);
         continue;
       }
@@ -138,7 +152,10 @@ function describePath(root: Record<string, unknown>, path: Path): string {
     if (i === 1 && path[0] === 'triggers') section = `trigger ${Number(key) + 1}`;
   }
   const tail = path.length > 0 ? path[path.length - 1] : undefined;
-  const inner = step !== undefined && typeof tail === 'string' && ['decide', 'fill', 'approve', 'foreach', 'compensate', 'retry', 'human'].includes(tail) ? `\`${tail}\` of ` : '';
+  const inner =
+    step !== undefined && typeof tail === 'string' && ['decide', 'fill', 'approve', 'foreach', 'compensate', 'retry', 'human'].includes(tail)
+      ? `\`${tail}\` of `
+      : '';
   return step !== undefined ? `${inner}step ${step}` : section;
 }
 
@@ -258,9 +275,7 @@ function build(doc: RunbookDoc, tree: Tree, source: SourceMap, catalog: ActionCa
         retry: retryPolicy(DEFAULTS.advisorRetry, raw.retry),
       };
       if (raw.decide !== undefined) {
-        const choices = Object.fromEntries(
-          Object.entries(raw.decide.choices).map(([name, c]) => [name, { when: c.when, next: c.next ?? base.next }]),
-        );
+        const choices = Object.fromEntries(Object.entries(raw.decide.choices).map(([name, c]) => [name, { when: c.when, next: c.next ?? base.next }]));
         step = { ...common, kind: 'decide', choices };
       } else {
         step = { ...common, kind: 'fill', schema: raw.fill!.schema };

@@ -146,9 +146,7 @@ export function renderTemplate(template: string, scope: Scope): unknown {
   const segments = splitTemplate(template);
   const sole = soleExpression(segments);
   if (sole) return evaluateExpression(sole.source, scope, sole.offset);
-  return segments
-    .map((s) => (s.kind === 'text' ? s.text : stringify(evaluateExpression(s.source, scope, s.offset))))
-    .join('');
+  return segments.map((s) => (s.kind === 'text' ? s.text : stringify(evaluateExpression(s.source, scope, s.offset)))).join('');
 }
 
 /** Renders every string inside a JSON value. */
@@ -282,7 +280,8 @@ function walk(node: AstNode, locals: Set<string>, found: Reference[]): void {
   const c = node.op === 'id' || node.op === '.' || node.op === '.?' || node.op === '[]' || node.op === '[?]' ? chain(node) : undefined;
   if (c) {
     const name = String(c.root.args);
-    if (!locals.has(name)) found.push({ root: name, path: c.path, offset: c.root.pos ?? c.root.start ?? 0, ...(c.optionalFrom !== undefined && { optionalFrom: c.optionalFrom }) });
+    if (!locals.has(name))
+      found.push({ root: name, path: c.path, offset: c.root.pos ?? c.root.start ?? 0, ...(c.optionalFrom !== undefined && { optionalFrom: c.optionalFrom }) });
     // Index expressions inside the chain (m[x]) still need walking.
     walkChainIndexes(node, locals, found);
     return;
@@ -318,7 +317,8 @@ export function literalPatterns(source: string, offset = 0): Array<{ pattern: st
     if (node.op === 'rcall') {
       const [name, , args] = node.args as [string, unknown, unknown[]];
       const literal = args[0] as AstNode | undefined;
-      if (name === RE2_MATCHES && literal?.op === 'value' && typeof literal.args === 'string') found.push({ pattern: literal.args, offset: offset + (literal.pos ?? literal.start ?? 0) });
+      if (name === RE2_MATCHES && literal?.op === 'value' && typeof literal.args === 'string')
+        found.push({ pattern: literal.args, offset: offset + (literal.pos ?? literal.start ?? 0) });
     }
     visitChildren(node.args, visit);
   };

@@ -15,13 +15,15 @@ export function inputProblem(spec: Record<string, unknown>, value: unknown): str
       // Lengths first: a value that is too long is refused before any pattern reads it.
       if (typeof spec.maxLength === 'number' && value.length > spec.maxLength) return `is longer than ${spec.maxLength} characters`;
       if (typeof spec.minLength === 'number' && value.length < spec.minLength) return `is shorter than ${spec.minLength} characters`;
-      if (t === 'enum' && Array.isArray(spec.values) && !spec.values.includes(value)) return `must be one of ${spec.values.map((v) => `\`${String(v)}\``).join(', ')}, not ${quoted(value)}`;
+      if (t === 'enum' && Array.isArray(spec.values) && !spec.values.includes(value))
+        return `must be one of ${spec.values.map((v) => `\`${String(v)}\``).join(', ')}, not ${quoted(value)}`;
       if (typeof spec.pattern === 'string' && !safeRegex(spec.pattern)?.test(value)) return `${quoted(value)} does not match ${spec.pattern}`;
       return undefined;
     }
     case 'integer':
     case 'number': {
-      if (!num(value) || (t === 'integer' && !Number.isInteger(value))) return `must be ${t === 'integer' ? 'an integer' : 'a number'}, not ${JSON.stringify(value)}`;
+      if (!num(value) || (t === 'integer' && !Number.isInteger(value)))
+        return `must be ${t === 'integer' ? 'an integer' : 'a number'}, not ${JSON.stringify(value)}`;
       if (typeof spec.minimum === 'number' && (value as number) < spec.minimum) return `must be at least ${spec.minimum}, not ${String(value)}`;
       if (typeof spec.maximum === 'number' && (value as number) > spec.maximum) return `must be at most ${spec.maximum}, not ${String(value)}`;
       return undefined;
@@ -120,7 +122,10 @@ function fromText(spec: InputDoc, text: string): unknown {
           return text;
         }
       }
-      const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const items = text
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
       return spec.items ? items.map((i) => fromText({ type: spec.items! }, i)) : items;
     }
     default:

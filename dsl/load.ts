@@ -77,9 +77,7 @@ export function loadYaml(text: string, file: string): Loaded {
   } catch (err) {
     const alias = firstAlias(doc);
     const pos = alias ? rangeStart(alias, lineCounter) : START;
-    diagnostics.push(
-      diagnostic(file, pos, 'alias-limit', `aliases expand too much (more than ${LOAD_LIMITS.maxAliasCount} uses): ${(err as Error).message}`),
-    );
+    diagnostics.push(diagnostic(file, pos, 'alias-limit', `aliases expand too much (more than ${LOAD_LIMITS.maxAliasCount} uses): ${(err as Error).message}`));
     return { value: undefined, source, diagnostics };
   }
   return { value, source, diagnostics };

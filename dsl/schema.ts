@@ -54,13 +54,20 @@ export const InputSchema = Type.Object(
     description: Type.Optional(Text('What the input means; shown by `runbook run --help` and in the UI.')),
     default: Type.Optional(Type.Unknown(doc('Used when the input is neither given nor found in the alert.'))),
     from: Type.Optional(Type.String({ pattern: '^alert\\.', ...doc('An alert field, e.g. `alert.labels.service`.') })),
-    pattern: Type.Optional(Type.String(doc('A regular expression the value must contain a match of (as in JSON Schema); anchor it with ^ and $ to match the whole value.'))),
+    pattern: Type.Optional(
+      Type.String(doc('A regular expression the value must contain a match of (as in JSON Schema); anchor it with ^ and $ to match the whole value.')),
+    ),
     minLength: Type.Optional(Type.Integer({ minimum: 0 })),
     maxLength: Type.Optional(Type.Integer({ minimum: 0 })),
     minimum: Type.Optional(Type.Number()),
     maximum: Type.Optional(Type.Number()),
     values: Type.Optional(Type.Array(Type.String(), { minItems: 1, ...doc('The allowed values of an `enum`.') })),
-    items: Type.Optional(Type.Union(['string', 'integer', 'number', 'boolean'].map((t) => Type.Literal(t)), doc('Element type of a `list`.'))),
+    items: Type.Optional(
+      Type.Union(
+        ['string', 'integer', 'number', 'boolean'].map((t) => Type.Literal(t)),
+        doc('Element type of a `list`.'),
+      ),
+    ),
     maxItems: Type.Optional(Type.Integer({ minimum: 0 })),
     sensitive: Type.Optional(Type.Boolean(doc('Never shown to the model, never logged by the CLI.'))),
   },
@@ -201,7 +208,10 @@ export const RunbookSchema = Type.Object(
       ),
     ),
     onResolved: Type.Optional(
-      Type.Union([Type.Literal('continue'), Type.Literal('stop')], doc('What a resolved alert does to a running remediation. Default `continue`; `alert.status` tells steps either way.')),
+      Type.Union(
+        [Type.Literal('continue'), Type.Literal('stop')],
+        doc('What a resolved alert does to a running remediation. Default `continue`; `alert.status` tells steps either way.'),
+      ),
     ),
     steps: Type.Array(StepSchema, { minItems: 1 }),
     outputs: Type.Optional(Type.Record(Type.String(), Type.Unknown(), doc('Values the run returns; expressions allowed.'))),

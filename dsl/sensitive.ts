@@ -10,7 +10,9 @@ export const sensitiveToken = (name: string): string => `⟦sensitive:${name}⟧
 /** Every string inside `value` with each sensitive value replaced by its placeholder. */
 export function maskSensitive<T>(value: T, sensitive: ReadonlyArray<[name: string, value: unknown]>): T {
   const texts = sensitive
-    .flatMap(([name, v]) => (typeof v === 'string' || typeof v === 'number' ? [[name, String(v)] as const] : Array.isArray(v) ? v.map((item) => [name, String(item)] as const) : []))
+    .flatMap(([name, v]) =>
+      typeof v === 'string' || typeof v === 'number' ? [[name, String(v)] as const] : Array.isArray(v) ? v.map((item) => [name, String(item)] as const) : [],
+    )
     .filter(([, text]) => text.length >= MIN_CHARS)
     .sort((a, b) => b[1].length - a[1].length);
   if (texts.length === 0) return value;

@@ -33,7 +33,11 @@ const PATTERN_MESSAGES: Record<string, (value: unknown) => { code: DiagnosticCod
     message: `\`${String(v)}\` is not a valid id`,
     hint: 'use lower case letters, digits and _, starting with a letter, so that `steps.<id>` works in expressions',
   }),
-  [RUNBOOK_NAME_PATTERN]: (v) => ({ code: 'invalid-value', message: `\`${String(v)}\` is not a valid runbook name`, hint: 'use lower case letters, digits and -' }),
+  [RUNBOOK_NAME_PATTERN]: (v) => ({
+    code: 'invalid-value',
+    message: `\`${String(v)}\` is not a valid runbook name`,
+    hint: 'use lower case letters, digits and -',
+  }),
 };
 
 export interface ShapeOptions {
@@ -130,7 +134,12 @@ function describeError(err: ErrorObject, path: Path, rel: Path, describe: (path:
       return { code: 'missing-key', message: `${where} is missing the required key \`${key}\``, path, part: rel.length ? 'key' : 'value' };
     }
     case 'type':
-      return { code: 'wrong-type', message: `${lastKey(path)} in ${where} must be ${article(String(err.params.type))}, not ${kindOf(err.data)}`, path, part: 'value' };
+      return {
+        code: 'wrong-type',
+        message: `${lastKey(path)} in ${where} must be ${article(String(err.params.type))}, not ${kindOf(err.data)}`,
+        path,
+        part: 'value',
+      };
     case 'anyOf': {
       const branches = (err.schema as Array<{ const?: unknown; type?: string }>) ?? [];
       const consts = branches.filter((b) => b.const !== undefined).map((b) => String(b.const));
@@ -144,17 +153,32 @@ function describeError(err: ErrorObject, path: Path, rel: Path, describe: (path:
         };
       }
       const types = branches.map((b) => b.type ?? 'value');
-      return { code: 'wrong-type', message: `${lastKey(path)} in ${where} must be ${types.map(article).join(' or ')}, not ${kindOf(err.data)}`, path, part: 'value' };
+      return {
+        code: 'wrong-type',
+        message: `${lastKey(path)} in ${where} must be ${types.map(article).join(' or ')}, not ${kindOf(err.data)}`,
+        path,
+        part: 'value',
+      };
     }
     case 'pattern': {
       const special = PATTERN_MESSAGES[String(err.params.pattern)];
       if (special) return { ...special(err.data), path, part: 'value' };
-      return { code: 'invalid-value', message: `${lastKey(path)} in ${where} must match ${String(err.params.pattern)}, not ${JSON.stringify(err.data)}`, path, part: 'value' };
+      return {
+        code: 'invalid-value',
+        message: `${lastKey(path)} in ${where} must match ${String(err.params.pattern)}, not ${JSON.stringify(err.data)}`,
+        path,
+        part: 'value',
+      };
     }
     case 'const':
     case 'enum': {
       const allowed = err.keyword === 'const' ? [err.params.allowedValue] : (err.params.allowedValues as unknown[]);
-      return { code: 'invalid-value', message: `${lastKey(path)} in ${where} must be one of ${allowed.map((a) => `\`${String(a)}\``).join(', ')}`, path, part: 'value' };
+      return {
+        code: 'invalid-value',
+        message: `${lastKey(path)} in ${where} must be one of ${allowed.map((a) => `\`${String(a)}\``).join(', ')}`,
+        path,
+        part: 'value',
+      };
     }
     case 'minimum':
     case 'maximum':
@@ -186,7 +210,15 @@ function describeError(err: ErrorObject, path: Path, rel: Path, describe: (path:
 }
 
 function article(type: string): string {
-  const names: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', integer: 'an integer', number: 'a number', boolean: 'true or false', null: 'null' };
+  const names: Record<string, string> = {
+    object: 'a mapping',
+    array: 'a list',
+    string: 'a string',
+    integer: 'an integer',
+    number: 'a number',
+    boolean: 'true or false',
+    null: 'null',
+  };
   return names[type] ?? type;
 }
 

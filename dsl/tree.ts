@@ -66,7 +66,8 @@ function fillBlock(tree: Tree, block: Block, items: unknown[], pathOf = (index: 
   });
 }
 
-export type Resolved = { kind: 'step'; node: StepNode } | { kind: 'word'; word: string } | { kind: 'exit' } | { kind: 'unknown' } | { kind: 'out-of-scope'; node: StepNode };
+export type Resolved =
+  { kind: 'step'; node: StepNode } | { kind: 'word'; word: string } | { kind: 'exit' } | { kind: 'unknown' } | { kind: 'out-of-scope'; node: StepNode };
 
 /** Resolves a route written in `from`'s block. */
 export function resolveRoute(tree: Tree, from: StepNode, route: unknown): Resolved {

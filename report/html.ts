@@ -35,8 +35,16 @@ export function htmlReport(r: RunReport): string {
     ['Ended', r.endedAt ? `${esc(r.endedAt)} (${esc(durationOf(r.startedAt, r.endedAt))})` : 'still running'],
   ];
   if (r.alert) {
-    facts.push(['Alert', `${esc(r.alert.name)} from ${esc(r.alert.source)}, ${esc(r.alert.status)}, fingerprint <code>${esc(r.alert.fingerprint)}</code>${r.alert.summary ? `: ${esc(r.alert.summary)}` : ''}`]);
-    facts.push(['Alert labels', Object.entries(r.alert.labels).map(([k, v]) => `<code>${esc(k)}=${esc(v)}</code>`).join(' ')]);
+    facts.push([
+      'Alert',
+      `${esc(r.alert.name)} from ${esc(r.alert.source)}, ${esc(r.alert.status)}, fingerprint <code>${esc(r.alert.fingerprint)}</code>${r.alert.summary ? `: ${esc(r.alert.summary)}` : ''}`,
+    ]);
+    facts.push([
+      'Alert labels',
+      Object.entries(r.alert.labels)
+        .map(([k, v]) => `<code>${esc(k)}=${esc(v)}</code>`)
+        .join(' '),
+    ]);
   }
   if (Object.keys(r.inputs).length) facts.push(['Inputs', `<code>${esc(JSON.stringify(r.inputs))}</code>`]);
   if (r.outputs && Object.keys(r.outputs).length) facts.push(['Outputs', `<code>${esc(JSON.stringify(r.outputs))}</code>`]);
@@ -48,7 +56,9 @@ export function htmlReport(r: RunReport): string {
     ...r.humans.filter((h) => h.action === 'decide').map(human),
   ];
   const approvals = r.humans.filter((h) => h.action !== 'decide').map(human);
-  const compensations = r.compensations.map((c) => `<li>undo <code>${esc(c.step)}</code> with ${esc(c.uses)}: ${esc(c.outcome)}${c.detail ? ` (${esc(c.detail)})` : ''}</li>`);
+  const compensations = r.compensations.map(
+    (c) => `<li>undo <code>${esc(c.step)}</code> with ${esc(c.uses)}: ${esc(c.outcome)}${c.detail ? ` (${esc(c.detail)})` : ''}</li>`,
+  );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Remediation report: ${esc(r.runbook.name)}</title>
 <style>
@@ -66,7 +76,9 @@ blockquote{margin:.3em 0 .6em 1em;color:#444;border-left:3px solid #ddd;padding-
 <h1>Remediation report: ${esc(r.runbook.name)}</h1>
 <table class="facts">${facts.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${v}</td></tr>`).join('')}</table>
 <h2>Timeline</h2>
-<p class="legend">${Object.entries(COLORS).map(([k, c]) => `<span><i style="background:${c}"></i>${esc(k)}</span>`).join('')}</p>
+<p class="legend">${Object.entries(COLORS)
+    .map(([k, c]) => `<span><i style="background:${c}"></i>${esc(k)}</span>`)
+    .join('')}</p>
 ${bars || '<p>No step left a trace.</p>'}
 <h2>Decisions</h2>
 ${decisions.length ? `<ul>${decisions.join('\n')}</ul>` : '<p>No decide or fill step ran.</p>'}

@@ -3,7 +3,10 @@ import type { RunReport } from './read-history';
 import { answerOf, durationOf, outcomeLine, pastTenseOf, stepOutcome, tokens } from './format';
 
 /** Table cells and inline text: no pipes or newlines from data can break the layout. */
-const cell = (text: unknown): string => String(text ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const cell = (text: unknown): string =>
+  String(text ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ');
 const code = (text: unknown): string => `\`${String(text ?? '').replace(/`/g, "'")}\``;
 
 export function markdownReport(r: RunReport): string {
@@ -17,18 +20,29 @@ export function markdownReport(r: RunReport): string {
   out.push(`| Ended | ${r.endedAt ?? '(still running)'}${r.endedAt ? ` (${durationOf(r.startedAt, r.endedAt)})` : ''} |`);
   if (r.alert) {
     const a = r.alert;
-    out.push(`| Alert | ${cell(a.name)} from ${cell(a.source)}, ${cell(a.status)}, fingerprint ${code(a.fingerprint)}${a.startsAt ? `, since ${a.startsAt}` : ''} |`);
-    out.push(`| Alert labels | ${cell(Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(', '))} |`);
+    out.push(
+      `| Alert | ${cell(a.name)} from ${cell(a.source)}, ${cell(a.status)}, fingerprint ${code(a.fingerprint)}${a.startsAt ? `, since ${a.startsAt}` : ''} |`,
+    );
+    out.push(
+      `| Alert labels | ${cell(
+        Object.entries(a.labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', '),
+      )} |`,
+    );
     if (a.summary) out.push(`| Alert summary | ${cell(a.summary)} |`);
   }
   if (Object.keys(r.inputs).length) out.push(`| Inputs | ${cell(JSON.stringify(r.inputs))} |`);
   if (r.outputs && Object.keys(r.outputs).length) out.push(`| Outputs | ${cell(JSON.stringify(r.outputs))} |`);
   out.push('', '## Timeline', '', '| step | what | started | duration | outcome |', '|---|---|---|---|---|');
-  for (const l of r.timeline) out.push(`| ${code(l.step)} | ${cell(l.what)} | ${l.startedAt} | ${durationOf(l.startedAt, l.endedAt)} | ${cell(stepOutcome(l))} |`);
+  for (const l of r.timeline)
+    out.push(`| ${code(l.step)} | ${cell(l.what)} | ${l.startedAt} | ${durationOf(l.startedAt, l.endedAt)} | ${cell(stepOutcome(l))} |`);
   out.push('', '## Decisions', '');
   if (r.modelAnswers.length === 0 && !r.humans.some((h) => h.action === 'decide')) out.push('No decide or fill step ran.');
   for (const m of r.modelAnswers) {
-    out.push(`- ${code(m.step)}: Claude (${cell(m.model)}) answered **${cell(answerOf(m))}** with confidence ${m.confidence}${m.outcome === 'invalid' ? ' (outside the declared choices or schema: not acted on)' : ''}; ${m.calls} call(s), ${m.latencyMs} ms, tokens ${tokens(m.tokens)}.`);
+    out.push(
+      `- ${code(m.step)}: Claude (${cell(m.model)}) answered **${cell(answerOf(m))}** with confidence ${m.confidence}${m.outcome === 'invalid' ? ' (outside the declared choices or schema: not acted on)' : ''}; ${m.calls} call(s), ${m.latencyMs} ms, tokens ${tokens(m.tokens)}.`,
+    );
     out.push(`  Reasoning: ${cell(m.reasoning)}`);
   }
   for (const h of r.humans.filter((x) => x.action === 'decide')) out.push(humanLine(h));

@@ -125,7 +125,7 @@ export async function readHistory(history: temporal.api.history.v1.IHistory, wor
       const type = a.activityType?.name ?? '';
       const request = ((await decode(a.input))[0] ?? {}) as Record<string, unknown>;
       const label = await summary(e);
-      const rawStep = typeof request.stepId === 'string' ? request.stepId : stepOf(label) ?? type;
+      const rawStep = typeof request.stepId === 'string' ? request.stepId : (stepOf(label) ?? type);
       const compensation = rawStep.endsWith('.compensate');
       const step = rawStep.replace(/\.compensate$/, '');
       scheduled.set(id, { step, type, compensation, at, request });
@@ -134,11 +134,26 @@ export async function readHistory(history: temporal.api.history.v1.IHistory, wor
       const s = scheduled.get(String(e.activityTaskStartedEventAttributes.scheduledEventId));
       const l = s && !s.compensation ? lines.get(s.step) : undefined;
       if (l) l.attempts += e.activityTaskStartedEventAttributes.attempt ?? 1;
-    } else if (e.activityTaskCompletedEventAttributes || e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes || e.activityTaskCanceledEventAttributes) {
-      const attrs = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+    } else if (
+      e.activityTaskCompletedEventAttributes ||
+      e.activityTaskFailedEventAttributes ||
+      e.activityTaskTimedOutEventAttributes ||
+      e.activityTaskCanceledEventAttributes
+    ) {
+      const attrs =
+        e.activityTaskCompletedEventAttributes ??
+        e.activityTaskFailedEventAttributes ??
+        e.activityTaskTimedOutEventAttributes ??
+        e.activityTaskCanceledEventAttributes;
       const s = scheduled.get(String(attrs!.scheduledEventId));
       if (!s) continue;
-      const outcome: StepLine['outcome'] = e.activityTaskCompletedEventAttributes ? 'succeeded' : e.activityTaskFailedEventAttributes ? 'failed' : e.activityTaskTimedOutEventAttributes ? 'timed out' : 'cancelled';
+      const outcome: StepLine['outcome'] = e.activityTaskCompletedEventAttributes
+        ? 'succeeded'
+        : e.activityTaskFailedEventAttributes
+          ? 'failed'
+          : e.activityTaskTimedOutEventAttributes
+            ? 'timed out'
+            : 'cancelled';
       const detail = e.activityTaskFailedEventAttributes?.failure?.message ?? e.activityTaskTimedOutEventAttributes?.failure?.message ?? undefined;
       if (s.compensation) {
         report.compensations.push({ step: s.step, uses: s.type, outcome, ...(detail && { detail }) });
@@ -146,7 +161,19 @@ export async function readHistory(history: temporal.api.history.v1.IHistory, wor
       }
       if (s.type === 'askClaude' && e.activityTaskCompletedEventAttributes) {
         const r = (await decode(e.activityTaskCompletedEventAttributes.result))[0] as AdviceResult;
-        report.modelAnswers.push({ step: s.step, model: r.model, ...(r.choice !== undefined && { choice: r.choice }), ...(r.values && { values: r.values }), reasoning: r.reasoning, confidence: r.confidence, tokens: r.usage, latencyMs: r.latencyMs, calls: r.calls, outcome: r.outcome, at });
+        report.modelAnswers.push({
+          step: s.step,
+          model: r.model,
+          ...(r.choice !== undefined && { choice: r.choice }),
+          ...(r.values && { values: r.values }),
+          reasoning: r.reasoning,
+          confidence: r.confidence,
+          tokens: r.usage,
+          latencyMs: r.latencyMs,
+          calls: r.calls,
+          outcome: r.outcome,
+          at,
+        });
       }
       const l = lines.get(s.step);
       if (l) Object.assign(l, { endedAt: at, outcome, ...(detail && { detail }) });
@@ -170,17 +197,35 @@ export async function readHistory(history: temporal.api.history.v1.IHistory, wor
       const step = childId.slice(workflowId.length + 1).replace(/-\d+$/, '');
       children.set(id, step);
       line(step, `child ${childId}`, at);
-    } else if (e.childWorkflowExecutionCompletedEventAttributes || e.childWorkflowExecutionFailedEventAttributes || e.childWorkflowExecutionCanceledEventAttributes) {
-      const attrs = e.childWorkflowExecutionCompletedEventAttributes ?? e.childWorkflowExecutionFailedEventAttributes ?? e.childWorkflowExecutionCanceledEventAttributes;
+    } else if (
+      e.childWorkflowExecutionCompletedEventAttributes ||
+      e.childWorkflowExecutionFailedEventAttributes ||
+      e.childWorkflowExecutionCanceledEventAttributes
+    ) {
+      const attrs =
+        e.childWorkflowExecutionCompletedEventAttributes ?? e.childWorkflowExecutionFailedEventAttributes ?? e.childWorkflowExecutionCanceledEventAttributes;
       const step = children.get(String(attrs!.initiatedEventId));
       const l = step ? lines.get(step) : undefined;
-      if (l) Object.assign(l, { endedAt: at, outcome: e.childWorkflowExecutionCompletedEventAttributes ? 'succeeded' : e.childWorkflowExecutionFailedEventAttributes ? 'failed' : 'cancelled', ...(e.childWorkflowExecutionFailedEventAttributes?.failure?.message && { detail: e.childWorkflowExecutionFailedEventAttributes.failure.message }) });
+      if (l)
+        Object.assign(l, {
+          endedAt: at,
+          outcome: e.childWorkflowExecutionCompletedEventAttributes ? 'succeeded' : e.childWorkflowExecutionFailedEventAttributes ? 'failed' : 'cancelled',
+          ...(e.childWorkflowExecutionFailedEventAttributes?.failure?.message && { detail: e.childWorkflowExecutionFailedEventAttributes.failure.message }),
+        });
     } else if (e.workflowExecutionSignaledEventAttributes) {
       const s = e.workflowExecutionSignaledEventAttributes;
-      messages.push({ name: s.signalName ?? '', ...(s.identity && { identity: s.identity }), payload: ((await decode(s.input))[0] ?? {}) as Record<string, unknown> });
+      messages.push({
+        name: s.signalName ?? '',
+        ...(s.identity && { identity: s.identity }),
+        payload: ((await decode(s.input))[0] ?? {}) as Record<string, unknown>,
+      });
     } else if (e.workflowExecutionUpdateAcceptedEventAttributes) {
       const r = e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest;
-      messages.push({ name: r?.input?.name ?? '', ...(r?.meta?.identity && { identity: r.meta.identity }), payload: ((await decode(r?.input?.args))[0] ?? {}) as Record<string, unknown> });
+      messages.push({
+        name: r?.input?.name ?? '',
+        ...(r?.meta?.identity && { identity: r.meta.identity }),
+        payload: ((await decode(r?.input?.args))[0] ?? {}) as Record<string, unknown>,
+      });
     } else if (e.markerRecordedEventAttributes) {
       const data = (await decode(e.markerRecordedEventAttributes.details?.data))[0] as { activity_type?: string } | undefined;
       if (data?.activity_type !== 'recordAudit') continue;
@@ -189,7 +234,12 @@ export async function readHistory(history: temporal.api.history.v1.IHistory, wor
       // The attempt an entry records is the oldest message of that kind not yet matched.
       const i = messages.findIndex((m) => m.name === entry.action);
       const message = i >= 0 ? messages.splice(i, 1)[0] : undefined;
-      const comment = typeof message?.payload.comment === 'string' ? message.payload.comment : typeof message?.payload.reason === 'string' ? message.payload.reason : undefined;
+      const comment =
+        typeof message?.payload.comment === 'string'
+          ? message.payload.comment
+          : typeof message?.payload.reason === 'string'
+            ? message.payload.reason
+            : undefined;
       report.humans.push({ ...entry, ...(message?.identity && { identity: message.identity }), ...(comment && { comment }) });
     } else if (e.workflowExecutionCompletedEventAttributes) {
       const result = (await decode(e.workflowExecutionCompletedEventAttributes.result))[0] as RunResult;

@@ -17,7 +17,10 @@ export interface LoadedRunbooks {
 
 /** The folders RUNBOOK_DIR names (separated like PATH), or the project's `runbooks/`. */
 export function runbookDirs(env: NodeJS.ProcessEnv = process.env): string[] {
-  const dirs = (env.RUNBOOK_DIR ?? '').split(path.delimiter).map((d) => d.trim()).filter(Boolean);
+  const dirs = (env.RUNBOOK_DIR ?? '')
+    .split(path.delimiter)
+    .map((d) => d.trim())
+    .filter(Boolean);
   return dirs.length > 0 ? dirs.map((d) => path.resolve(d)) : [path.join(PROJECT_ROOT, 'runbooks')];
 }
 

@@ -27,7 +27,10 @@ export class AesGcmCodec implements PayloadCodec {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-      return { metadata: { encoding: Buffer.from(ENCRYPTED), 'encryption-cipher': Buffer.from(CIPHER), 'encryption-key-id': Buffer.from(this.currentKeyId) }, data };
+      return {
+        metadata: { encoding: Buffer.from(ENCRYPTED), 'encryption-cipher': Buffer.from(CIPHER), 'encryption-key-id': Buffer.from(this.currentKeyId) },
+        data,
+      };
     });
   }
 

@@ -26,7 +26,10 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env): Temporal
 }
 
 /** Runs `fn` with a client for the environment's Temporal, closing the connection afterwards. */
-export async function withClient<T>(fn: (client: Client, settings: TemporalSettings) => Promise<T>, settings: TemporalSettings = temporalSettings()): Promise<T> {
+export async function withClient<T>(
+  fn: (client: Client, settings: TemporalSettings) => Promise<T>,
+  settings: TemporalSettings = temporalSettings(),
+): Promise<T> {
   const client = await connectClient(settings);
   try {
     return await fn(client, settings);

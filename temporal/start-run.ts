@@ -75,4 +75,3 @@ function what(step: CompiledStep): string {
       return step.kind;
   }
 }
-

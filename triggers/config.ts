@@ -18,7 +18,10 @@ export interface ReceiverConfig {
 }
 
 const list = (value: string | undefined): string[] | undefined => {
-  const items = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const items = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return items.length ? items : undefined;
 };
 
@@ -41,7 +44,8 @@ export function receiverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Rec
   const grafana = list(env.GRAFANA_WEBHOOK_SECRETS);
   const pagerduty = list(env.PAGERDUTY_WEBHOOK_SECRETS);
   const pagerdutyMaxAge = env.PAGERDUTY_MAX_EVENT_AGE ? parseDuration(env.PAGERDUTY_MAX_EVENT_AGE) : undefined;
-  if (env.PAGERDUTY_MAX_EVENT_AGE && pagerdutyMaxAge === undefined) throw new ReceiverConfigError(`PAGERDUTY_MAX_EVENT_AGE=${env.PAGERDUTY_MAX_EVENT_AGE} is not a duration (e.g. 1h)`);
+  if (env.PAGERDUTY_MAX_EVENT_AGE && pagerdutyMaxAge === undefined)
+    throw new ReceiverConfigError(`PAGERDUTY_MAX_EVENT_AGE=${env.PAGERDUTY_MAX_EVENT_AGE} is not a duration (e.g. 1h)`);
   const webhook = list(env.WEBHOOK_SECRETS);
   const config: ReceiverConfig = {
     host: env.RUNBOOK_RECEIVER_HOST ?? '127.0.0.1',

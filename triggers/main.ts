@@ -22,11 +22,20 @@ async function main(): Promise<void> {
   };
   load();
   const client = await connectClient(settings);
-  const app = buildServer({ config, client, taskQueue: settings.taskQueue, runbooks: () => routed, metrics: receiverMetrics(), logger: process.env.RUNBOOK_RECEIVER_LOG !== 'off' });
+  const app = buildServer({
+    config,
+    client,
+    taskQueue: settings.taskQueue,
+    runbooks: () => routed,
+    metrics: receiverMetrics(),
+    logger: process.env.RUNBOOK_RECEIVER_LOG !== 'off',
+  });
   await app.listen({ host: config.host, port: config.port });
   const sources = configuredSources(config.auth);
   if (config.auth.grafana && !config.auth.grafana.timestampHeader) {
-    console.warn('warning: GRAFANA_TIMESTAMP_HEADER is not set, so a captured Grafana delivery can be replayed later (each occurrence still starts one remediation at most); see docs/security.md');
+    console.warn(
+      'warning: GRAFANA_TIMESTAMP_HEADER is not set, so a captured Grafana delivery can be replayed later (each occurrence still starts one remediation at most); see docs/security.md',
+    );
   }
   console.log(
     `receiver ready: http://${config.host}:${config.port}/alerts/<source> routing to ${routed.map((r) => r.name).join(', ') || 'no runbooks'}; ` +
@@ -47,6 +56,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(`receiver failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  console.error(`receiver failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.exit(1);
 });

@@ -16,8 +16,7 @@ export type AuthResult = { ok: true; identity: string } | { ok: false; reason: s
 
 export type ParseResult =
   /** `ignored`: why a valid delivery carries nothing to act on (e.g. PagerDuty incident.acknowledged). */
-  | { ok: true; alerts: Alert[]; deliveryId?: string; ignored?: string }
-  | { ok: false; status: 400 | 422; reason: string };
+  { ok: true; alerts: Alert[]; deliveryId?: string; ignored?: string } | { ok: false; status: 400 | 422; reason: string };
 
 /** A header's value with surrounding blanks removed; absent and blank are both `undefined`. */
 export function headerValue(req: IncomingRequest, lowerCaseName: string): string | undefined {

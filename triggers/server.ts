@@ -60,7 +60,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.post<{ Params: { source: string } }>('/alerts/:source', async (req, reply) => {
     const started = performance.now();
     const { source } = req.params;
-    if (!isHttpAlertSource(source)) return send(reply, 404, { error: 'unknown source', reason: `no alert source \`${source}\`; use alertmanager, grafana, pagerduty or webhook` });
+    if (!isHttpAlertSource(source))
+      return send(reply, 404, { error: 'unknown source', reason: `no alert source \`${source}\`; use alertmanager, grafana, pagerduty or webhook` });
     if (!Buffer.isBuffer(req.body)) {
       deps.metrics.rejected.inc({ source, reason: 'content-type' });
       return send(reply, 415, { error: 'unsupported content type', reason: 'send a JSON body with Content-Type: application/json' });

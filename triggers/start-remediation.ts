@@ -28,7 +28,13 @@ export type StartOutcome = 'started' | 'duplicate';
  * the running one, but the SDK does not say whether it started anything; FAIL does the same and
  * tells. REJECT_DUPLICATE keeps a finished remediation of this occurrence from running again.
  */
-export async function startRemediation(client: Client, taskQueue: string, runbook: CompiledRunbook, alert: Alert, inputs: Record<string, unknown>): Promise<{ outcome: StartOutcome; workflowId: string }> {
+export async function startRemediation(
+  client: Client,
+  taskQueue: string,
+  runbook: CompiledRunbook,
+  alert: Alert,
+  inputs: Record<string, unknown>,
+): Promise<{ outcome: StartOutcome; workflowId: string }> {
   const workflowId = remediationId(runbook, alert);
   try {
     const reusePolicy = workflowId.endsWith(`@${OPEN}`) ? WorkflowIdReusePolicy.ALLOW_DUPLICATE : WorkflowIdReusePolicy.REJECT_DUPLICATE;
@@ -41,7 +47,11 @@ export async function startRemediation(client: Client, taskQueue: string, runboo
 }
 
 /** Tells a running remediation that its alert resolved; nothing to do when none is running. */
-export async function signalResolved(client: Client, runbook: CompiledRunbook, alert: Alert): Promise<{ outcome: 'resolved-signalled' | 'no-run'; workflowId: string }> {
+export async function signalResolved(
+  client: Client,
+  runbook: CompiledRunbook,
+  alert: Alert,
+): Promise<{ outcome: 'resolved-signalled' | 'no-run'; workflowId: string }> {
   const workflowId = remediationId(runbook, alert);
   try {
     await client.workflow.getHandle(workflowId).signal(alertResolvedSignal, { ...(alert.endsAt && { at: alert.endsAt }) });

@@ -33,11 +33,15 @@ export function serveRunbooks(catalog: ActionCatalog, env: NodeJS.ProcessEnv, lo
     const loaded = loadRunbookDirs(dirs, catalog);
     for (const problem of loaded.problems) log.warn(`runbook not admitted: ${problem}`);
     admission.serve(loaded.runbooks, dirs);
-    log.info(`serving ${loaded.runbooks.length} runbook(s) from ${dirs.join(', ')} (${why}): ${loaded.runbooks.map((r) => `${r.name}@${r.hash.slice(0, 12)}`).join(', ') || 'none'}`);
+    log.info(
+      `serving ${loaded.runbooks.length} runbook(s) from ${dirs.join(', ')} (${why}): ${loaded.runbooks.map((r) => `${r.name}@${r.hash.slice(0, 12)}`).join(', ') || 'none'}`,
+    );
   };
   load('start');
   if (admission.admitsAny) {
-    log.warn('DEVELOPMENT MODE (RUNBOOK_DEV_ADMIT_ANY): this worker runs ANY runbook definition a client sends, including ones it does not serve. Never use it in production.');
+    log.warn(
+      'DEVELOPMENT MODE (RUNBOOK_DEV_ADMIT_ANY): this worker runs ANY runbook definition a client sends, including ones it does not serve. Never use it in production.',
+    );
   }
   return { admission, dirs, reloader: reloadOnChange(dirs, load) };
 }

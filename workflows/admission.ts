@@ -10,13 +10,21 @@ import { REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME } from './search-attribu
 /** Gates admission in the version-1 workflow type, whose older histories have none. */
 export const ADMISSION_PATCH = 'admission-v1';
 
-const { checkAdmission } = proxyLocalActivities<AdmissionActivities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3 }, summary: 'admission: is this runbook served here?' });
+const { checkAdmission } = proxyLocalActivities<AdmissionActivities>({
+  startToCloseTimeout: '10s',
+  retry: { maximumAttempts: 3 },
+  summary: 'admission: is this runbook served here?',
+});
 
 /** Throws a non-retryable `NotAdmitted` failure when the run must not start. */
 export async function admitRunbook(runbook: CompiledRunbook): Promise<void> {
   const hash = recomputeHash(runbook);
   if (hash !== runbook.hash) {
-    refuse(runbook, hash, `the definition of runbook \`${runbook.name}\` does not match its hash (it says ${runbook.hash.slice(0, 12)}, its content is ${hash.slice(0, 12)}): it was changed after compilation`);
+    refuse(
+      runbook,
+      hash,
+      `the definition of runbook \`${runbook.name}\` does not match its hash (it says ${runbook.hash.slice(0, 12)}, its content is ${hash.slice(0, 12)}): it was changed after compilation`,
+    );
   }
   const verdict = await checkAdmission({ name: runbook.name, hash });
   if (!verdict.admitted) refuse(runbook, hash, verdict.reason);

@@ -56,15 +56,24 @@ function stepOf(req: Raw): string {
  * malformed or not, is accepted, refused by the run and recorded.
  */
 export function oversized(req: Raw): string | undefined {
-  const limits: Record<string, number> = { step: HUMAN_LIMITS.step, by: HUMAN_LIMITS.name, choice: HUMAN_LIMITS.choice, planHash: 64, comment: HUMAN_LIMITS.text, reason: HUMAN_LIMITS.text };
+  const limits: Record<string, number> = {
+    step: HUMAN_LIMITS.step,
+    by: HUMAN_LIMITS.name,
+    choice: HUMAN_LIMITS.choice,
+    planHash: 64,
+    comment: HUMAN_LIMITS.text,
+    reason: HUMAN_LIMITS.text,
+  };
   for (const [field, max] of Object.entries(limits)) {
     const v = req[field];
     if (typeof v === 'string' && v.length > max) return `\`${field}\` is longer than ${max} characters`;
   }
-  if (req.values !== undefined && canonicalJson(req.values).length > HUMAN_LIMITS.valuesChars) return `\`values\` is larger than ${HUMAN_LIMITS.valuesChars} characters of JSON`;
+  if (req.values !== undefined && canonicalJson(req.values).length > HUMAN_LIMITS.valuesChars)
+    return `\`values\` is larger than ${HUMAN_LIMITS.valuesChars} characters of JSON`;
   const known = new Set([...Object.keys(limits), 'values']);
   const extra = Object.keys(req).filter((k) => !known.has(k));
-  if (extra.length > 0 && canonicalJson(Object.fromEntries(extra.map((k) => [k, req[k]]))).length > HUMAN_LIMITS.text) return 'the request carries more than its fields allow';
+  if (extra.length > 0 && canonicalJson(Object.fromEntries(extra.map((k) => [k, req[k]]))).length > HUMAN_LIMITS.text)
+    return 'the request carries more than its fields allow';
   return undefined;
 }
 
@@ -88,8 +97,10 @@ export function validDecide(req: Raw): DecideRequest {
   const choice = text(req, 'choice', HUMAN_LIMITS.choice, false);
   let values: Record<string, unknown> | undefined;
   if (req.values !== undefined) {
-    if (req.values === null || typeof req.values !== 'object' || Array.isArray(req.values)) throw new Refused('`values` must be an object that satisfies the step schema');
-    if (canonicalJson(req.values).length > HUMAN_LIMITS.valuesChars) throw new Refused(`\`values\` is larger than ${HUMAN_LIMITS.valuesChars} characters of JSON`);
+    if (req.values === null || typeof req.values !== 'object' || Array.isArray(req.values))
+      throw new Refused('`values` must be an object that satisfies the step schema');
+    if (canonicalJson(req.values).length > HUMAN_LIMITS.valuesChars)
+      throw new Refused(`\`values\` is larger than ${HUMAN_LIMITS.valuesChars} characters of JSON`);
     values = req.values as Record<string, unknown>;
   }
   return { step, by, ...(choice !== undefined && { choice }), ...(values && { values }), ...(comment && { comment }) };
@@ -104,13 +115,19 @@ export function fillValuesProblem(schema: Record<string, unknown>, values: Recor
   const checked = withRe2Patterns(schema) as Record<string, unknown>;
   const result = new Validator(checked, '7', false).validate(values);
   if (result.valid) return undefined;
-  const faults = result.errors.filter((e) => !['properties', 'allOf', 'items'].includes(e.keyword)).map((e) => `${e.instanceLocation}: ${constraintOf(checked, e.keywordLocation)}`);
+  const faults = result.errors
+    .filter((e) => !['properties', 'allOf', 'items'].includes(e.keyword))
+    .map((e) => `${e.instanceLocation}: ${constraintOf(checked, e.keywordLocation)}`);
   return `\`values\` do not satisfy the schema: ${[...new Set(faults)].join('; ')}`;
 }
 
 /** The failed constraint as the schema states it (`maximum` 20), from the schema, never from the value. */
 function constraintOf(schema: Record<string, unknown>, keywordLocation: string): string {
-  const path = keywordLocation.replace(/^#\/?/, '').split('/').filter(Boolean).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const path = keywordLocation
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter(Boolean)
+    .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
   let value: unknown = schema;
   for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
   const keyword = path[path.length - 1] ?? 'schema';

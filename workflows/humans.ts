@@ -33,7 +33,11 @@ export interface HumanAnswer {
 
 // Recording an audit entry as a local activity puts it in history as a marker, with the reason,
 // for signals too (a signal's own event carries the payload but not what we made of it).
-const { recordAudit } = proxyLocalActivities<AuditActivities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3 }, summary: 'audit: record a human action' });
+const { recordAudit } = proxyLocalActivities<AuditActivities>({
+  startToCloseTimeout: '10s',
+  retry: { maximumAttempts: 3 },
+  summary: 'audit: record a human action',
+});
 
 export class Humans {
   private readonly pending = new Map<string, PendingApproval | PendingDecision>();
@@ -47,7 +51,8 @@ export class Humans {
   register(): void {
     // An update that is not an object, or too big to keep, is refused before Temporal accepts it: it never enters history.
     const shaped = (what: string) => (payload: unknown) => {
-      if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new Error(`${what} needs a JSON object; see the handler description`);
+      if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
+        throw new Error(`${what} needs a JSON object; see the handler description`);
       const problem = oversized(payload as Record<string, unknown>);
       if (problem !== undefined) throw new Error(`${what} refused: ${problem}`);
     };
@@ -78,18 +83,36 @@ export class Humans {
    * stopped the run. Votes are added to `pending.approvals`, the very array passed in.
    */
   async waitForApproval(pending: Waiting<PendingApproval>, timeoutMs: number): Promise<ApprovalOutcome | undefined> {
-    await this.wait({ ...pending, ...window(timeoutMs) } as PendingApproval, 'awaiting-approval', () => this.outcomes.has(pending.step), `${pending.step}: wait for approval (${formatDuration(timeoutMs)})`, timeoutMs);
+    await this.wait(
+      { ...pending, ...window(timeoutMs) } as PendingApproval,
+      'awaiting-approval',
+      () => this.outcomes.has(pending.step),
+      `${pending.step}: wait for approval (${formatDuration(timeoutMs)})`,
+      timeoutMs,
+    );
     return take(this.outcomes, pending.step);
   }
 
   /** Waits for a person's decision; undefined when the time ran out or the alert stopped the run. */
   async waitForDecision(pending: Waiting<PendingDecision>, timeoutMs: number): Promise<HumanAnswer | undefined> {
-    await this.wait({ ...pending, ...window(timeoutMs) } as PendingDecision, 'awaiting-decision', () => this.answers.has(pending.step), `${pending.step}: wait for a human decision (${formatDuration(timeoutMs)})`, timeoutMs);
+    await this.wait(
+      { ...pending, ...window(timeoutMs) } as PendingDecision,
+      'awaiting-decision',
+      () => this.answers.has(pending.step),
+      `${pending.step}: wait for a human decision (${formatDuration(timeoutMs)})`,
+      timeoutMs,
+    );
     return take(this.answers, pending.step);
   }
 
   /** Lists the request, waits (the timer named in the UI) until it is answered, the run must stop, or time runs out, then ends it. */
-  private async wait(pending: PendingApproval | PendingDecision, status: RemediationStatus, answered: () => boolean, summary: string, timeoutMs: number): Promise<void> {
+  private async wait(
+    pending: PendingApproval | PendingDecision,
+    status: RemediationStatus,
+    answered: () => boolean,
+    summary: string,
+    timeoutMs: number,
+  ): Promise<void> {
     this.pending.set(pending.step, pending);
     this.run.setStatus(status);
     await condition(() => answered() || this.run.stopRequested, timeoutMs, { summary });
@@ -142,10 +165,13 @@ export class Humans {
   private approve(req: ApproveRequest, via: Via): string {
     const pending = this.waiting(req.step, 'approval');
     if (req.planHash !== pending.planHash) {
-      throw new Refused(`stale plan: the approval names plan ${req.planHash.slice(0, 12)}, but the plan waiting for approval is ${pending.planHash.slice(0, 12)}`);
+      throw new Refused(
+        `stale plan: the approval names plan ${req.planHash.slice(0, 12)}, but the plan waiting for approval is ${pending.planHash.slice(0, 12)}`,
+      );
     }
     this.mayApprove(pending, req.by);
-    if (pending.approvals.some((a) => a.by === req.by)) throw new Refused(`${req.by} has already approved step \`${req.step}\`; approvals must come from distinct people`);
+    if (pending.approvals.some((a) => a.by === req.by))
+      throw new Refused(`${req.by} has already approved step \`${req.step}\`; approvals must come from distinct people`);
     pending.approvals.push({ by: req.by, at: new Date().toISOString(), via, ...(req.comment && { comment: req.comment }) });
     const n = pending.approvals.length;
     if (n >= pending.minApprovals) this.outcomes.set(req.step, { kind: 'approved' });
@@ -167,7 +193,8 @@ export class Humans {
 
   private decide(req: DecideRequest): string {
     const pending = this.waiting(req.step, 'decision');
-    if (pending.eligible.length > 0 && !pending.eligible.includes(req.by)) throw new Refused(`${req.by} may not decide for step \`${req.step}\` (deciders: ${pending.eligible.join(', ')})`);
+    if (pending.eligible.length > 0 && !pending.eligible.includes(req.by))
+      throw new Refused(`${req.by} may not decide for step \`${req.step}\` (deciders: ${pending.eligible.join(', ')})`);
     if (this.answers.has(req.step)) throw new Refused(`step \`${req.step}\` has already been decided`);
     if (pending.decision === 'decide') {
       const names = (pending.choices ?? []).map((c) => c.name);

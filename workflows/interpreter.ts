@@ -43,7 +43,8 @@ export async function runBlock(entry: string, frame: Frame): Promise<BlockOutcom
     if (run.stopRequested) return stopped(`the alert resolved during step \`${step.id}\` (onResolved: stop)`, step.id);
     let route: Route | null;
     if (!outcome.ok) {
-      if (step.onFailure === undefined || step.onFailure === FAIL) return { kind: 'failed', reason: `step \`${step.id}\` failed: ${outcome.error}`, stepId: step.id };
+      if (step.onFailure === undefined || step.onFailure === FAIL)
+        return { kind: 'failed', reason: `step \`${step.id}\` failed: ${outcome.error}`, stepId: step.id };
       route = step.onFailure;
     } else if (frame.record(step.id)?.status === 'skipped') {
       route = step.following;

@@ -54,9 +54,11 @@ export const decideUpdate = defineUpdate<HumanReply, [DecideRequest]>('decide');
 export const alertResolvedSignal = defineSignal<[AlertResolvedRequest]>('alertResolved');
 
 export const HANDLER_DESCRIPTIONS = {
-  approve: 'Approve the plan of a waiting approve step. JSON: {"step": "<approve step id>", "planHash": "<from the status query>", "by": "<your name>", "comment": "<optional>"}',
+  approve:
+    'Approve the plan of a waiting approve step. JSON: {"step": "<approve step id>", "planHash": "<from the status query>", "by": "<your name>", "comment": "<optional>"}',
   reject: 'Reject a waiting approve step. JSON: {"step": "<approve step id>", "by": "<your name>", "reason": "<why>"}',
-  decide: 'Decide for a waiting decide or fill step. JSON: {"step": "<step id>", "by": "<your name>", "choice": "<a choice>"} or {"step": ..., "by": ..., "values": {...}}',
+  decide:
+    'Decide for a waiting decide or fill step. JSON: {"step": "<step id>", "by": "<your name>", "choice": "<a choice>"} or {"step": ..., "by": ..., "values": {...}}',
   alertResolved: 'The alert that started this run has resolved (sent by the alert receiver).',
   status: 'Where the run stands: current steps, outputs, pending approvals and decisions, the audit trail.',
 };

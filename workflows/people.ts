@@ -4,6 +4,10 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { People, PeopleActivities } from '../activities/humans/types';
 
 export function eligiblePeople(stepId: string, names: string[], purpose: 'approve' | 'decide'): Promise<People> {
-  const { resolvePeople } = proxyActivities<PeopleActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 }, summary: `${stepId}: who may ${purpose}` });
+  const { resolvePeople } = proxyActivities<PeopleActivities>({
+    startToCloseTimeout: '30s',
+    retry: { maximumAttempts: 5 },
+    summary: `${stepId}: who may ${purpose}`,
+  });
   return resolvePeople(names);
 }

@@ -7,7 +7,17 @@ import type { CompiledRunbook, CompiledStep } from '../dsl/compiled';
 import type { Scope } from '../dsl/expressions';
 import { REMEDIATION_STATUS } from './search-attributes';
 import { Humans } from './humans';
-import type { AuditEntry, CompensationRecord, DecisionRecord, PendingCompensation, RemediationStatus, ResumeState, RunInput, StatusView, StepRecord } from './types';
+import type {
+  AuditEntry,
+  CompensationRecord,
+  DecisionRecord,
+  PendingCompensation,
+  RemediationStatus,
+  ResumeState,
+  RunInput,
+  StatusView,
+  StepRecord,
+} from './types';
 
 const TERMINAL: readonly RemediationStatus[] = ['succeeded', 'failed', 'cancelled'];
 

@@ -6,7 +6,17 @@
 // runs already in flight (and their continuations and children). Unlike `patched()`, which in
 // this SDK adds a marker and a TemporalChangeVersion upsert to every new run for every patch,
 // this costs new runs nothing. docs/extending.md lists the types.
-import { allHandlersFinished, ApplicationFailure, condition, ContinueAsNew, isCancellation, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  ContinueAsNew,
+  isCancellation,
+  patched,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { renderValue } from '../dsl/expressions';
 import { resolveInputs } from '../dsl/inputs';
 import { ADMISSION_PATCH, admitRunbook } from './admission';

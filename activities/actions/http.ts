@@ -13,9 +13,13 @@ export const httpInput = Type.Object(
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
     json: Type.Optional(Type.Unknown({ description: 'A JSON body (sets Content-Type: application/json).' })),
     body: Type.Optional(Type.String({ description: 'A text body.' })),
-    expectStatus: Type.Optional(Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1, description: 'Statuses that count as success. Default: any 2xx.' })),
+    expectStatus: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1, description: 'Statuses that count as success. Default: any 2xx.' }),
+    ),
     timeout: Type.Optional(Type.String({ pattern: DURATION_PATTERN, description: 'Give up after this long. Default 30s.' })),
-    maxBodyBytes: Type.Optional(Type.Integer({ minimum: 256, maximum: 1_048_576, description: 'Read at most this much of the body; the rest is never read. Default 16384.' })),
+    maxBodyBytes: Type.Optional(
+      Type.Integer({ minimum: 256, maximum: 1_048_576, description: 'Read at most this much of the body; the rest is never read. Default 16384.' }),
+    ),
   },
   { additionalProperties: false },
 );

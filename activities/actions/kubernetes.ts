@@ -16,10 +16,20 @@ const SECRET_REFUSAL = 'the kubernetes action never reads Secrets: their values 
 
 export const kubernetesInput = Type.Object(
   {
-    operation: Type.Union(['rollout-restart', 'rollout-undo', 'rollout-status', 'scale', 'get'].map((o) => Type.Literal(o)), {
-      description: 'rollout-restart | rollout-undo | rollout-status | scale | get',
-    }),
-    kind: Type.Optional(Type.String({ pattern: KIND, not: { pattern: SECRET_KIND }, 'x-refusal': SECRET_REFUSAL, description: 'Resource kind (not `secret`). Default `deployment`.' })),
+    operation: Type.Union(
+      ['rollout-restart', 'rollout-undo', 'rollout-status', 'scale', 'get'].map((o) => Type.Literal(o)),
+      {
+        description: 'rollout-restart | rollout-undo | rollout-status | scale | get',
+      },
+    ),
+    kind: Type.Optional(
+      Type.String({
+        pattern: KIND,
+        not: { pattern: SECRET_KIND },
+        'x-refusal': SECRET_REFUSAL,
+        description: 'Resource kind (not `secret`). Default `deployment`.',
+      }),
+    ),
     name: Type.Optional(Type.String({ pattern: NAME, description: 'Resource name (all operations but `get` with a selector).' })),
     namespace: Type.Optional(Type.String({ pattern: NAME })),
     selector: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_./=,!() -]+$', description: 'Label selector for `get`.' })),
@@ -51,7 +61,13 @@ export function kubectlArgs(input: KubernetesInput): string[] {
     case 'rollout-undo':
       return [...global, 'rollout', 'undo', need(target, 'name'), ...(input.toRevision ? [`--to-revision=${input.toRevision}`] : [])];
     case 'rollout-status':
-      return [...global, 'rollout', 'status', need(target, 'name'), `--timeout=${Math.ceil((input.timeout ? parseDuration(input.timeout)! : 300_000) / 1000)}s`];
+      return [
+        ...global,
+        'rollout',
+        'status',
+        need(target, 'name'),
+        `--timeout=${Math.ceil((input.timeout ? parseDuration(input.timeout)! : 300_000) / 1000)}s`,
+      ];
     case 'scale':
       return [...global, 'scale', need(target, 'name'), `--replicas=${need(input.replicas?.toString(), 'replicas')}`];
     case 'get':

@@ -18,7 +18,14 @@ export default defineAction({
   // A duplicate message beats a lost page: notifications retry by default.
   idempotent: true,
   async run(input, ctx) {
-    const response = await request({ url: input.webhook, method: 'POST', json: { text: input.text, ...(input.blocks && { blocks: input.blocks }) }, timeoutMs: 10_000, maxBytes: 65_536, signal: ctx.signal });
+    const response = await request({
+      url: input.webhook,
+      method: 'POST',
+      json: { text: input.text, ...(input.blocks && { blocks: input.blocks }) },
+      timeoutMs: 10_000,
+      maxBytes: 65_536,
+      signal: ctx.signal,
+    });
     if (response.status < 200 || response.status >= 300) failForStatus('POST', 'the Slack webhook', response);
     return { status: response.status };
   },

@@ -18,7 +18,15 @@ export default defineAction({
   output: Type.Object({ status: Type.Integer(), body: Type.String() }, { additionalProperties: false }),
   idempotent: true,
   async run(input, ctx) {
-    const response = await request({ url: input.url, method: 'POST', json: input.json, headers: input.headers, timeoutMs: 10_000, maxBytes: 65_536, signal: ctx.signal });
+    const response = await request({
+      url: input.url,
+      method: 'POST',
+      json: input.json,
+      headers: input.headers,
+      timeoutMs: 10_000,
+      maxBytes: 65_536,
+      signal: ctx.signal,
+    });
     if (response.status < 200 || response.status >= 300) failForStatus('POST', input.url, response);
     return { status: response.status, body: truncateText(response.text, 4_096).text };
   },

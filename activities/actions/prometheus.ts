@@ -56,12 +56,23 @@ export default defineAction({
   idempotent: true,
   async run(input, ctx) {
     const base = input.url ?? process.env.PROMETHEUS_URL;
-    if (!base) throw ApplicationFailure.create({ type: 'NoPrometheus', message: 'no `url` given and PROMETHEUS_URL is not set on the worker', nonRetryable: true });
+    if (!base)
+      throw ApplicationFailure.create({ type: 'NoPrometheus', message: 'no `url` given and PROMETHEUS_URL is not set on the worker', nonRetryable: true });
     const params = new URLSearchParams({ query: input.query, ...(input.time && { time: input.time }) });
     const url = `${base.replace(/\/$/, '')}/api/v1/query?${params}`;
-    const response = await request({ url, headers: input.headers, ...(input.timeout && { timeoutMs: parseDuration(input.timeout) }), maxBytes: MAX_RESPONSE_BYTES, signal: ctx.signal });
+    const response = await request({
+      url,
+      headers: input.headers,
+      ...(input.timeout && { timeoutMs: parseDuration(input.timeout) }),
+      maxBytes: MAX_RESPONSE_BYTES,
+      signal: ctx.signal,
+    });
     if (response.truncated) {
-      throw ApplicationFailure.create({ type: 'PrometheusResponseTooLarge', message: `Prometheus answered \`${input.query}\` with more than ${MAX_RESPONSE_BYTES / 1_048_576} MiB; narrow the query (aggregate, or select fewer series)`, nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: 'PrometheusResponseTooLarge',
+        message: `Prometheus answered \`${input.query}\` with more than ${MAX_RESPONSE_BYTES / 1_048_576} MiB; narrow the query (aggregate, or select fewer series)`,
+        nonRetryable: true,
+      });
     }
     let body: PromResponse;
     try {

@@ -16,13 +16,14 @@ export const shellInput = Type.Object(
     timeout: Type.Optional(Type.String({ pattern: DURATION_PATTERN, description: 'Kill the command after this long (default: the step timeout).' })),
     okExitCodes: Type.Optional(Type.Array(Type.Integer(), { minItems: 1, description: 'Exit codes that count as success. Default [0].' })),
     parseJson: Type.Optional(Type.Boolean({ description: 'Parse stdout as JSON into `outputs.json`.' })),
-    maxOutputBytes: Type.Optional(Type.Integer({ minimum: 256, maximum: 1_048_576, description: 'Keep at most this much of stdout and of stderr (head and tail). Default 16384.' })),
+    maxOutputBytes: Type.Optional(
+      Type.Integer({ minimum: 256, maximum: 1_048_576, description: 'Keep at most this much of stdout and of stderr (head and tail). Default 16384.' }),
+    ),
   },
   { additionalProperties: false },
 );
 
 export const shellOutput = Type.Object(processOutputProperties, { additionalProperties: false });
-
 
 export default defineAction({
   name: 'shell',
@@ -33,7 +34,13 @@ export default defineAction({
   check: (withValue) =>
     Object.keys(withValue.env !== null && typeof withValue.env === 'object' ? withValue.env : {})
       .filter((name) => DANGEROUS_ENV.test(name))
-      .map((name) => ({ path: ['env', name], code: 'dangerous-env' as const, message: `\`env\` sets ${name}, which makes the command run other code`, hint: 'pass the value as an argument, or wrap the command in a script that the runbook names', part: 'key' as const })),
+      .map((name) => ({
+        path: ['env', name],
+        code: 'dangerous-env' as const,
+        message: `\`env\` sets ${name}, which makes the command run other code`,
+        hint: 'pass the value as an argument, or wrap the command in a script that the runbook names',
+        part: 'key' as const,
+      })),
   run: (input, ctx) =>
     runProcess(
       {

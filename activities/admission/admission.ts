@@ -61,7 +61,8 @@ export class Admission {
     const current = new Map<string, Entry>();
     for (const runbook of runbooks) {
       current.set(runbook.hash, { name: runbook.name, from: runbook.file, admittedAt: now });
-      for (const child of nestedChildren(runbook)) if (!current.has(child.hash)) current.set(child.hash, { name: child.name, from: `child of ${runbook.name}`, admittedAt: now });
+      for (const child of nestedChildren(runbook))
+        if (!current.has(child.hash)) current.set(child.hash, { name: child.name, from: `child of ${runbook.name}`, admittedAt: now });
     }
     for (const [hash, entry] of this.entries) {
       if (!current.has(hash) && entry.retiredAt === undefined) entry.retiredAt = now;
@@ -94,9 +95,10 @@ export class Admission {
       return { admitted: true, how: 'development', from: 'RUNBOOK_DEV_ADMIT_ANY' };
     }
     const where = this.sources.length ? this.sources.join(', ') : 'its runbook folders';
-    const reason = entry && entry.name === request.name
-      ? `version ${short} of runbook \`${request.name}\` was replaced more than ${Math.round(this.graceMs / 3_600_000)} h ago and is no longer admitted`
-      : `runbook \`${request.name}\` (${short}) is not one this worker serves (from ${where})`;
+    const reason =
+      entry && entry.name === request.name
+        ? `version ${short} of runbook \`${request.name}\` was replaced more than ${Math.round(this.graceMs / 3_600_000)} h ago and is no longer admitted`
+        : `runbook \`${request.name}\` (${short}) is not one this worker serves (from ${where})`;
     return {
       admitted: false,
       reason: `${reason}. To admit it, put the runbook file in one of those folders (the worker reloads them on change or on SIGHUP); to try runbooks on a laptop, start the worker with RUNBOOK_DEV_ADMIT_ANY=1 (development only)`,
@@ -132,14 +134,20 @@ export class Admission {
     try {
       saved = JSON.parse(readFileSync(file, 'utf8'));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.options.warn?.(`admission history ${file} is unreadable, starting without it: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.options.warn?.(`admission history ${file} is unreadable, starting without it: ${(err as Error).message}`);
       return;
     }
     // Entries come back as saved; the first serve() retires whatever is no longer served.
     for (const item of Array.isArray((saved as { admitted?: unknown }).admitted) ? (saved as { admitted: unknown[] }).admitted : []) {
       const e = item as Partial<Entry> & { hash?: unknown };
       if (typeof e.hash !== 'string' || typeof e.name !== 'string' || typeof e.admittedAt !== 'number') continue;
-      this.entries.set(e.hash, { name: e.name, from: String(e.from ?? ''), admittedAt: e.admittedAt, ...(typeof e.retiredAt === 'number' && { retiredAt: e.retiredAt }) });
+      this.entries.set(e.hash, {
+        name: e.name,
+        from: String(e.from ?? ''),
+        admittedAt: e.admittedAt,
+        ...(typeof e.retiredAt === 'number' && { retiredAt: e.retiredAt }),
+      });
     }
   }
 

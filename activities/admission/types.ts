@@ -6,9 +6,7 @@ export interface AdmissionRequest {
   hash: string;
 }
 
-export type AdmissionVerdict =
-  | { admitted: true; how: 'served' | 'retired' | 'development'; from: string }
-  | { admitted: false; reason: string };
+export type AdmissionVerdict = { admitted: true; how: 'served' | 'retired' | 'development'; from: string } | { admitted: false; reason: string };
 
 export interface AdmissionActivities {
   checkAdmission(request: AdmissionRequest): Promise<AdmissionVerdict>;

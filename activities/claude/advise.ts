@@ -68,7 +68,16 @@ async function advise(client: Anthropic, req: AdviceRequest, model: string): Pro
     if (call) last = call.input as Record<string, unknown>;
     if (!problem) {
       const answer = call!.input as { choice?: string; values?: Record<string, unknown>; reasoning: string; confidence: number };
-      return { outcome: 'answer', ...(req.kind === 'decide' ? { choice: answer.choice } : { values: answer.values }), reasoning: answer.reasoning, confidence: answer.confidence, model: answeredModel, usage, latencyMs: Date.now() - started, calls };
+      return {
+        outcome: 'answer',
+        ...(req.kind === 'decide' ? { choice: answer.choice } : { values: answer.values }),
+        reasoning: answer.reasoning,
+        confidence: answer.confidence,
+        model: answeredModel,
+        usage,
+        latencyMs: Date.now() - started,
+        calls,
+      };
     }
     if (calls > MAX_CORRECTIONS) break;
     messages.push({ role: 'assistant', content: message.content });
@@ -96,7 +105,8 @@ export function validationProblem(req: AdviceRequest, input: unknown): string {
   if (typeof answer.confidence !== 'number' || answer.confidence < 0 || answer.confidence > 1) problems.push('`confidence` must be a number from 0 to 1');
   if (req.kind === 'decide') {
     const names = (req.choices ?? []).map((c) => c.name);
-    if (typeof answer.choice !== 'string' || !names.includes(answer.choice)) problems.push(`\`choice\` must be one of ${names.join(', ')}, not ${JSON.stringify(answer.choice)}`);
+    if (typeof answer.choice !== 'string' || !names.includes(answer.choice))
+      problems.push(`\`choice\` must be one of ${names.join(', ')}, not ${JSON.stringify(answer.choice)}`);
   } else {
     const validate = validatorFor(req.schema ?? { type: 'object' });
     if (!validate(answer.values)) {
@@ -105,4 +115,3 @@ export function validationProblem(req: AdviceRequest, input: unknown): string {
   }
   return problems.join('; ');
 }
-

@@ -10,7 +10,8 @@ const FINAL_STATUSES = [400, 401, 403, 404, 413, 422];
 export function classifyModelError(err: unknown): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof Anthropic.APIConnectionTimeoutError) return ApplicationFailure.create({ type: 'ModelTimeout', message: 'Claude did not answer in time' });
-  if (err instanceof Anthropic.APIConnectionError) return ApplicationFailure.create({ type: 'ModelUnreachable', message: `cannot reach Claude: ${err.message}` });
+  if (err instanceof Anthropic.APIConnectionError)
+    return ApplicationFailure.create({ type: 'ModelUnreachable', message: `cannot reach Claude: ${err.message}` });
   if (err instanceof Anthropic.APIError) {
     const detail = `${err.status ?? 'stream'} ${err.type ?? ''}: ${apiMessage(err)}`.replace(/\s+/g, ' ').trim();
     if (err.status !== undefined && FINAL_STATUSES.includes(err.status)) {

@@ -21,14 +21,24 @@ export function answerTool(req: AdviceRequest): Anthropic.Tool {
     return {
       name: TOOL_NAME.decide,
       description: 'Pick exactly one of the declared choices.',
-      input_schema: { type: 'object', properties: { choice: { type: 'string', enum: names, description: 'One of the declared choices.' }, ...common }, required: ['choice', 'reasoning', 'confidence'], additionalProperties: false },
+      input_schema: {
+        type: 'object',
+        properties: { choice: { type: 'string', enum: names, description: 'One of the declared choices.' }, ...common },
+        required: ['choice', 'reasoning', 'confidence'],
+        additionalProperties: false,
+      },
       strict: true,
     };
   }
   return {
     name: TOOL_NAME.fill,
     description: 'Fill the values the step needs.',
-    input_schema: { type: 'object', properties: { values: strictSchema(req.schema ?? { type: 'object' }) as Record<string, unknown>, ...common }, required: ['values', 'reasoning', 'confidence'], additionalProperties: false },
+    input_schema: {
+      type: 'object',
+      properties: { values: strictSchema(req.schema ?? { type: 'object' }) as Record<string, unknown>, ...common },
+      required: ['values', 'reasoning', 'confidence'],
+      additionalProperties: false,
+    },
     strict: true,
   };
 }

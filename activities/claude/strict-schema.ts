@@ -3,7 +3,22 @@
 // API enforces, and check the full schema ourselves afterwards.
 type Json = Record<string, unknown>;
 
-const MOVED = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minLength', 'maxLength', 'pattern', 'format', 'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties'];
+const MOVED = [
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'format',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'minProperties',
+  'maxProperties',
+];
 
 export function strictSchema(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(strictSchema);
@@ -13,7 +28,8 @@ export function strictSchema(schema: unknown): unknown {
   const notes: string[] = [];
   for (const [key, value] of Object.entries(s)) {
     if (MOVED.includes(key)) notes.push(`${key} ${JSON.stringify(value)}`);
-    else if (key === 'properties' && value && typeof value === 'object') out.properties = Object.fromEntries(Object.entries(value as Json).map(([k, v]) => [k, strictSchema(v)]));
+    else if (key === 'properties' && value && typeof value === 'object')
+      out.properties = Object.fromEntries(Object.entries(value as Json).map(([k, v]) => [k, strictSchema(v)]));
     else if (key === 'items' || key === 'anyOf' || key === 'allOf') out[key] = strictSchema(value);
     else out[key] = value;
   }

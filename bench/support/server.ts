@@ -12,7 +12,12 @@ import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 export async function startBenchServer(): Promise<TestWorkflowEnvironment> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: findTemporalBinary() }, ip: '127.0.0.1', searchAttributes: SEARCH_ATTRIBUTES, log: { format: 'pretty', level: 'error' } },
+    server: {
+      executable: { type: 'existing-path', path: findTemporalBinary() },
+      ip: '127.0.0.1',
+      searchAttributes: SEARCH_ATTRIBUTES,
+      log: { format: 'pretty', level: 'error' },
+    },
   });
 }
 

@@ -50,7 +50,14 @@ beforeAll(async () => {
   metrics = receiverMetrics();
   const receiverPort = await freePort();
   app = buildServer({
-    config: { host: '127.0.0.1', port: receiverPort, runbookDirs: [], auth: { alertmanager: { bearerTokens: [TOKEN] } }, bodyLimitBytes: 1 << 20, deadlineMs: 4_000 },
+    config: {
+      host: '127.0.0.1',
+      port: receiverPort,
+      runbookDirs: [],
+      auth: { alertmanager: { bearerTokens: [TOKEN] } },
+      bodyLimitBytes: 1 << 20,
+      deadlineMs: 4_000,
+    },
     client: await testClient(),
     taskQueue: s.taskQueue,
     runbooks: () => [runbook],
@@ -79,10 +86,20 @@ receivers:
   );
   const amPort = await freePort();
   amUrl = `http://127.0.0.1:${amPort}`;
-  alertmanager = spawn(ALERTMANAGER, [`--config.file=${configFile}`, `--storage.path=${dir}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=', '--log.level=warn'], { stdio: 'inherit' });
+  alertmanager = spawn(
+    ALERTMANAGER,
+    [`--config.file=${configFile}`, `--storage.path=${dir}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=', '--log.level=warn'],
+    { stdio: 'inherit' },
+  );
   for (let i = 0; ; i++) {
     if (i > 100) throw new Error('Alertmanager did not become ready in 20 s');
-    if (await fetch(`${amUrl}/-/ready`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${amUrl}/-/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     await new Promise((r) => setTimeout(r, 200));
   }
 });
@@ -110,12 +127,19 @@ const until = (check: () => Promise<boolean>, what: string) => eventually(check,
 
 it('starts exactly one remediation despite Alertmanager repeats, and stops it when the alert resolves', async () => {
   const startsAt = new Date().toISOString();
-  const alert = { labels: { alertname: 'E2EHighErrorRate', service: 'checkout', severity: 'critical' }, annotations: { summary: 'checkout 5xx above SLO' }, startsAt };
+  const alert = {
+    labels: { alertname: 'E2EHighErrorRate', service: 'checkout', severity: 'critical' },
+    annotations: { summary: 'checkout 5xx above SLO' },
+    startsAt,
+  };
   await postAlerts([alert]);
 
   await until(async () => (await metric('runbook_receiver_remediations_total', 'runbook="e2e-errors",outcome="started"')) === 1, 'the first notification');
   // Alertmanager keeps notifying (repeat_interval 1s); every repeat must find the run already there.
-  await until(async () => (await metric('runbook_receiver_remediations_total', 'runbook="e2e-errors",outcome="duplicate"')) >= 3, 'three repeated notifications');
+  await until(
+    async () => (await metric('runbook_receiver_remediations_total', 'runbook="e2e-errors",outcome="duplicate"')) >= 3,
+    'three repeated notifications',
+  );
   expect(await metric('runbook_receiver_remediations_total', 'runbook="e2e-errors",outcome="started"')).toBe(1);
 
   const client = await testClient();

@@ -54,7 +54,11 @@ steps:
     await page.getByText('approve_restart: wait for approval (10m)').filter({ visible: true }).first().waitFor({ timeout: 30_000 });
     await shot(page, 'ui-waiting-for-approval.png');
 
-    await page.getByRole('button', { name: /More Actions/ }).filter({ visible: true }).first().click();
+    await page
+      .getByRole('button', { name: /More Actions/ })
+      .filter({ visible: true })
+      .first()
+      .click();
     await page.getByText('Send a Signal', { exact: true }).filter({ visible: true }).first().click();
     const dialog = page.locator('dialog[open]').filter({ visible: true });
     await dialog.getByTestId('signal-select-button').click();

@@ -162,9 +162,8 @@ function emptyMessage(model: string, usage: Usage): Record<string, unknown> {
 }
 
 function sendMessage(res: ServerResponse, answer: Answer, model: string): void {
-  const content = answer.kind === 'tool'
-    ? { type: 'tool_use', id: newId('toolu'), name: answer.name, input: answer.input }
-    : { type: 'text', text: answer.text };
+  const content =
+    answer.kind === 'tool' ? { type: 'tool_use', id: newId('toolu'), name: answer.name, input: answer.input } : { type: 'text', text: answer.text };
   const message = {
     ...emptyMessage(answerModel(answer, model), { ...DEFAULT_USAGE, ...answer.usage }),
     content: [content],

@@ -21,7 +21,8 @@ export function pendingDecision(handle: WorkflowHandle, step?: string): Promise<
 
 function pendingOf<K extends Pending['kind']>(handle: WorkflowHandle, kind: K, step: string | undefined): Promise<Extract<Pending, { kind: K }>> {
   return eventually(
-    async () => (await handle.query(statusQuery)).pending.find((p): p is Extract<Pending, { kind: K }> => p.kind === kind && (step === undefined || p.step === step)),
+    async () =>
+      (await handle.query(statusQuery)).pending.find((p): p is Extract<Pending, { kind: K }> => p.kind === kind && (step === undefined || p.step === step)),
     `${kind === 'approval' ? 'an approval' : 'a decision'}${step ? ` of step ${step}` : ''} to be pending`,
   );
 }

@@ -143,7 +143,8 @@ export async function runToEnd(s: TemporalSettings, request: Omit<StartRequest, 
   try {
     return { ok: true, result: await handle.result(), workflowId: handle.workflowId };
   } catch (err) {
-    if (err instanceof WorkflowFailedError) return { ok: false, reason: (err.cause as Error | undefined)?.message ?? err.message, workflowId: handle.workflowId };
+    if (err instanceof WorkflowFailedError)
+      return { ok: false, reason: (err.cause as Error | undefined)?.message ?? err.message, workflowId: handle.workflowId };
     throw err;
   }
 }

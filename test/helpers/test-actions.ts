@@ -31,7 +31,10 @@ export const probe = defineAction({
     },
     { additionalProperties: false },
   ),
-  output: Type.Object({ name: Type.String(), value: Type.Optional(Type.Unknown()), attempt: Type.Integer(), calls: Type.Integer() }, { additionalProperties: false }),
+  output: Type.Object(
+    { name: Type.String(), value: Type.Optional(Type.Unknown()), attempt: Type.Integer(), calls: Type.Integer() },
+    { additionalProperties: false },
+  ),
   idempotent: true,
   async run(input) {
     const attempt = Context.current().info.attempt;

@@ -62,7 +62,9 @@ it('recomputes the hash: an admitted definition changed after compilation is ref
   await withWorker(async (s) => {
     const handle = await startRun(await testClient(), s.taskQueue, { runbook: tampered, inputs: {}, startedBy: 'mallory' });
     const failure = await failureOf(handle.result());
-    expect(failure.message).toMatch(/^not admitted: the definition of runbook `writer` does not match its hash \(it says [0-9a-f]{12}, its content is [0-9a-f]{12}\)/);
+    expect(failure.message).toMatch(
+      /^not admitted: the definition of runbook `writer` does not match its hash \(it says [0-9a-f]{12}, its content is [0-9a-f]{12}\)/,
+    );
     const attributes = (await handle.describe()).typedSearchAttributes;
     expect(attributes.get(RUNBOOK_HASH)).not.toBe(admitted.hash);
   });
@@ -115,7 +117,9 @@ it('checks a new run of the previous workflow version too, so nothing bypasses a
   const marker = path.join(tmp, 'legacy-type');
   const runbook = compileUnadmitted(writer(marker));
   await withWorker(async (s) => {
-    const handle = await (await testClient()).workflow.start('runbookWorkflow', { taskQueue: s.taskQueue, workflowId: `legacy-${Date.now()}`, args: [{ runbook, inputs: {}, startedBy: 'mallory' }] });
+    const handle = await (
+      await testClient()
+    ).workflow.start('runbookWorkflow', { taskQueue: s.taskQueue, workflowId: `legacy-${Date.now()}`, args: [{ runbook, inputs: {}, startedBy: 'mallory' }] });
     expect((await failureOf(handle.result())).type).toBe('NotAdmitted');
   });
   expect(existsSync(marker)).toBe(false);
@@ -189,7 +193,8 @@ it('keeps a replaced version runnable for runs in flight, within the grace perio
 });
 
 describe('the worker process', () => {
-  const text = (name: string, probe: string) => `name: ${name}\nsteps:\n  - id: a\n    uses: shell\n    with: { command: [touch, '${path.join(tmp, probe)}'] }\n`;
+  const text = (name: string, probe: string) =>
+    `name: ${name}\nsteps:\n  - id: a\n    uses: shell\n    with: { command: [touch, '${path.join(tmp, probe)}'] }\n`;
 
   it('serves its folders, reloads when a file is added, and honours development mode', async () => {
     const s = settings();
@@ -203,10 +208,18 @@ describe('the worker process', () => {
       const early = await startRun(client, s.taskQueue, { runbook: later, inputs: {}, startedBy: 'test' });
       expect((await failureOf(early.result())).type).toBe('NotAdmitted');
       writeFileSync(path.join(dir, 'later.yaml'), text('later', 'later-ran'));
-      await eventually(async () => {
-        const handle = await startRun(client, s.taskQueue, { runbook: later, inputs: {}, startedBy: 'test' });
-        return handle.result().then(() => true, () => false);
-      }, 'the worker to reload and admit the new file', 15_000, 500);
+      await eventually(
+        async () => {
+          const handle = await startRun(client, s.taskQueue, { runbook: later, inputs: {}, startedBy: 'test' });
+          return handle.result().then(
+            () => true,
+            () => false,
+          );
+        },
+        'the worker to reload and admit the new file',
+        15_000,
+        500,
+      );
       expect(existsSync(path.join(tmp, 'later-ran'))).toBe(true);
     } finally {
       worker.kill('SIGTERM');

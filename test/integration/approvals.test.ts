@@ -163,7 +163,12 @@ describe('bad input never crashes the run or unblocks it, and is on the record',
       const { status: waiting } = await statusWhen(handle, (st) => st.audit.length >= 8, 'eight recorded attempts');
       replies.push(await approve(handle, { step: 'approve_restart', planHash: hash, by: 'bob' }));
       await handle.result();
-      replies.push(await handle.executeUpdate(approveUpdate, { args: [{ step: 'approve_restart', planHash: hash, by: 'alice' }] }).then(() => 'accepted?', (e: Error) => `after the end: ${e.name}`));
+      replies.push(
+        await handle.executeUpdate(approveUpdate, { args: [{ step: 'approve_restart', planHash: hash, by: 'alice' }] }).then(
+          () => 'accepted?',
+          (e: Error) => `after the end: ${e.name}`,
+        ),
+      );
       return { replies, waiting, status: await handle.query(statusQuery) };
     });
     expect(outcome.replies).toEqual([

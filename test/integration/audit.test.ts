@@ -55,7 +55,9 @@ const SECRET = 'sup3r-s3cret-token-value';
 beforeAll(async () => {
   process.env.AUDIT_TEST_TOKEN = SECRET;
   fake = await startFakeAnthropic();
-  fake.enqueue(toolAnswer('choose', { choice: 'rollback', reasoning: 'Deploy 42 at 10:14 lines up with the 5xx spike <script>alert(1)</script>', confidence: 0.93 }));
+  fake.enqueue(
+    toolAnswer('choose', { choice: 'rollback', reasoning: 'Deploy 42 at 10:14 lines up with the 5xx spike <script>alert(1)</script>', confidence: 0.93 }),
+  );
   const claude = { apiKey: 'test-key', baseURL: fake.url, defaultModel: 'claude-haiku-5-5', requestTimeoutMs: 5_000 };
   await withWorker(
     async (s) => {
@@ -64,7 +66,9 @@ beforeAll(async () => {
       workflowId = handle.workflowId;
       const pending = await pendingApproval(handle);
       await handle.executeUpdate(approveUpdate, { args: [{ step: 'approve_rollback', planHash: 'stale'.padEnd(64, '0'), by: 'bob' }] }).catch(() => undefined);
-      await handle.executeUpdate(approveUpdate, { args: [{ step: 'approve_rollback', planHash: pending.planHash, by: 'alice', comment: 'matches the deploy log' }] });
+      await handle.executeUpdate(approveUpdate, {
+        args: [{ step: 'approve_rollback', planHash: pending.planHash, by: 'alice', comment: 'matches the deploy log' }],
+      });
       await handle.result();
     },
     { claude },
@@ -82,14 +86,23 @@ it('exports the history in the format of `temporal workflow show --output json`'
   const exported = await runCli(['history', workflowId, '-o', file], env());
   expect(exported.code).toBe(0);
   const ours = JSON.parse(readFileSync(file, 'utf8')) as { events: Array<{ eventType: string; eventId: string }> };
-  const { stdout } = await promisify(execFile)(findTemporalBinary(), ['workflow', 'show', '--address', serverAddress(), '--workflow-id', workflowId, '--output', 'json'], { maxBuffer: 64 << 20 });
+  const { stdout } = await promisify(execFile)(
+    findTemporalBinary(),
+    ['workflow', 'show', '--address', serverAddress(), '--workflow-id', workflowId, '--output', 'json'],
+    { maxBuffer: 64 << 20 },
+  );
   const theirs = JSON.parse(stdout) as { events: Array<{ eventType: string; eventId: string }> };
   expect(ours.events.map((e) => [e.eventId, e.eventType])).toEqual(theirs.events.map((e) => [e.eventId, e.eventType]));
   writeFileSync(path.join(dir, 'cli-history.json'), stdout);
 });
 
 it('replays the run from the server, from our export and from the temporal CLI export', async () => {
-  for (const args of [[workflowId], ['--file', path.join(dir, 'history.json'), '--workflow-id', workflowId], ['--file', path.join(dir, 'cli-history.json')], ['--query', `WorkflowId = "${workflowId}"`]]) {
+  for (const args of [
+    [workflowId],
+    ['--file', path.join(dir, 'history.json'), '--workflow-id', workflowId],
+    ['--file', path.join(dir, 'cli-history.json')],
+    ['--query', `WorkflowId = "${workflowId}"`],
+  ]) {
     const replayed = await runCli(['replay', ...args], env());
     expect([args[0], replayed.code, replayed.stdout.trim().split('\n').at(-1)]).toEqual([args[0], 0, '1 replayed, 0 failed']);
   }
@@ -112,7 +125,9 @@ it('reports the decision with its reasoning and the approver, from history alone
   expect(text).toMatch(/content hash `[0-9a-f]{64}`/);
   expect(text).toContain('Claude (claude-haiku-5-5) answered **rollback** with confidence 0.93');
   expect(text).toContain('Reasoning: Deploy 42 at 10:14 lines up with the 5xx spike <script>alert(1)</script>');
-  expect(text).toMatch(/`approve_rollback`: alice approved plan `[0-9a-f]{12}` via update, sent by identity `[^`]+` \(approval 1 of 1 recorded for step `approve_rollback`; approved\); comment: matches the deploy log/);
+  expect(text).toMatch(
+    /`approve_rollback`: alice approved plan `[0-9a-f]{12}` via update, sent by identity `[^`]+` \(approval 1 of 1 recorded for step `approve_rollback`; approved\); comment: matches the deploy log/,
+  );
   expect(text).toMatch(/`approve_rollback`: bob \*\*refused\*\* approve plan `stale0000000` via update.*: stale plan/);
   expect(text).toMatch(/\| `look` \| shell \| .* \| succeeded \|/);
   expect(text).toMatch(/\| `rollback` \| test.probe \| .* \| succeeded \|/);

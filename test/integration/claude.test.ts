@@ -55,7 +55,12 @@ outputs:
   by: \${{ steps.diagnose.outputs.decidedBy }}
 `;
 
-const answer = (choice: string, confidence: number) => toolAnswer('choose', { choice, reasoning: `the deploy 10m ago explains the errors (${choice})`, confidence }, { input_tokens: 900, output_tokens: 60, cache_read_input_tokens: 700, cache_creation_input_tokens: 0 });
+const answer = (choice: string, confidence: number) =>
+  toolAnswer(
+    'choose',
+    { choice, reasoning: `the deploy 10m ago explains the errors (${choice})`, confidence },
+    { input_tokens: 900, output_tokens: 60, cache_read_input_tokens: 700, cache_creation_input_tokens: 0 },
+  );
 
 async function start(yaml: string, inputs: Record<string, unknown>, taskQueue: string): Promise<WorkflowHandle> {
   return startRun(await testClient(), taskQueue, { runbook: compile(yaml), inputs, startedBy: 'alice' });
@@ -109,12 +114,22 @@ it('hands a low-confidence answer to a human, who picks through a signal', async
     },
     { claude },
   );
-  expect(pending).toMatchObject({ step: 'diagnose', why: "Claude's confidence 0.4 is below 0.7", suggestion: { choice: 'rollback', confidence: 0.4 }, eligible: ['alice', 'bob', 'carol'] });
+  expect(pending).toMatchObject({
+    step: 'diagnose',
+    why: "Claude's confidence 0.4 is below 0.7",
+    suggestion: { choice: 'rollback', confidence: 0.4 },
+    eligible: ['alice', 'bob', 'carol'],
+  });
   expect(pending.choices?.map((c) => c.name)).toEqual(['rollback', 'escalate']);
   expect(result.outputs).toEqual({ chosen: 'escalate', by: 'bob' });
   expect(callsOf('d2-page')).toHaveLength(1);
   expect(callsOf('d2-rollback')).toHaveLength(0);
-  expect(status.decisions[0]).toMatchObject({ by: 'bob', choice: 'escalate', reasoning: 'not convinced by the deploy theory', suggestion: { choice: 'rollback' } });
+  expect(status.decisions[0]).toMatchObject({
+    by: 'bob',
+    choice: 'escalate',
+    reasoning: 'not convinced by the deploy theory',
+    suggestion: { choice: 'rollback' },
+  });
   expect(status.audit).toEqual([expect.objectContaining({ step: 'diagnose', action: 'decide', by: 'bob', via: 'signal', outcome: 'accepted' })]);
   await expectReplays((await testClient()).workflow.getHandle(id), 'decide-human-low-confidence');
 });
@@ -160,7 +175,9 @@ it('never acts on an answer outside the declared choices', async () => {
     async (s) => {
       const handle = await start(TRIAGE('d5'), { service: 'api' }, s.taskQueue);
       const pending = await pendingDecision(handle);
-      const refused = await handle.executeUpdate(decideUpdate, { args: [{ step: 'diagnose', by: 'alice', choice: 'delete_everything' }] }).catch((e: Error & { cause?: Error }) => e.cause?.message ?? e.message);
+      const refused = await handle
+        .executeUpdate(decideUpdate, { args: [{ step: 'diagnose', by: 'alice', choice: 'delete_everything' }] })
+        .catch((e: Error & { cause?: Error }) => e.cause?.message ?? e.message);
       await handle.executeUpdate(decideUpdate, { args: [{ step: 'diagnose', by: 'alice', choice: 'escalate' }] });
       return { pending, refused, result: await handle.result() };
     },
@@ -203,7 +220,12 @@ steps:
 `;
   const { pending } = await withWorker(
     async (s) => {
-      const handle = await startRun(await testClient(), s.taskQueue, { runbook: compile(twice), inputs: {}, startedBy: 'alice', options: { tokenBudget: 1000 } });
+      const handle = await startRun(await testClient(), s.taskQueue, {
+        runbook: compile(twice),
+        inputs: {},
+        startedBy: 'alice',
+        options: { tokenBudget: 1000 },
+      });
       const pending = await pendingDecision(handle);
       await handle.signal(decideSignal, { step: 'again', by: 'alice', choice: 'yes' });
       await handle.result();
@@ -257,7 +279,9 @@ outputs:
       async (s) => {
         const handle = await start(SCALE('f2'), {}, s.taskQueue);
         await pendingDecision(handle);
-        const refused = await handle.executeUpdate(decideUpdate, { args: [{ step: 'size', by: 'dave', values: { replicas: 500 } }] }).catch((e: Error & { cause?: Error }) => e.cause?.message ?? e.message);
+        const refused = await handle
+          .executeUpdate(decideUpdate, { args: [{ step: 'size', by: 'dave', values: { replicas: 500 } }] })
+          .catch((e: Error & { cause?: Error }) => e.cause?.message ?? e.message);
         await handle.executeUpdate(decideUpdate, { args: [{ step: 'size', by: 'dave', values: { replicas: 4 } }] });
         return { refused, result: await handle.result(), id: handle.workflowId };
       },
@@ -266,7 +290,13 @@ outputs:
     expect(refused).toBe('`values` do not satisfy the schema: #/replicas: `maximum` 20');
     expect(result.outputs).toEqual({ replicas: 4 });
     expect(callsOf('f2-scale')).toHaveLength(1);
-    expect(JSON.stringify((await historyOf(id)).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'test.probe').map((e) => e.activityTaskScheduledEventAttributes?.input))).not.toContain('500');
+    expect(
+      JSON.stringify(
+        (await historyOf(id))
+          .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'test.probe')
+          .map((e) => e.activityTaskScheduledEventAttributes?.input),
+      ),
+    ).not.toContain('500');
     await expectReplays((await testClient()).workflow.getHandle(id), 'fill-human');
   });
 });

@@ -42,7 +42,10 @@ it('lists what waits for a human, and decides, approves and refuses from the com
     expect(decided).toMatchObject({ code: 0, stdout: 'step `pick` decided by alice: restart\n' });
 
     await pendingApproval(handle, 'approve_restart');
-    const json = JSON.parse((await runCli(['pending', '--json'], env(s))).stdout) as Array<{ workflowId: string; status: { pending: Array<{ planHash: string; plan: unknown }> } }>;
+    const json = JSON.parse((await runCli(['pending', '--json'], env(s))).stdout) as Array<{
+      workflowId: string;
+      status: { pending: Array<{ planHash: string; plan: unknown }> };
+    }>;
     const mine = json.find((r) => r.workflowId === id)!;
     expect(mine.status.pending[0]!.plan).toEqual({ step: 'restart', uses: 'test.probe', with: { name: 'cli-restart', value: 'restart api' } });
 
@@ -52,7 +55,10 @@ it('lists what waits for a human, and decides, approves and refuses from the com
     expect(stale.code).toBe(1);
     expect(stale.stdout).toMatch(/^refused: stale plan/);
     const approved = await runCli(['approve', id, '--step', 'approve_restart', '--as', 'bob', '--comment', 'go'], env(s));
-    expect(approved).toMatchObject({ code: 0, stdout: `approval 1 of 1 recorded for step \`approve_restart\`; approved (plan ${mine.status.pending[0]!.planHash})\n` });
+    expect(approved).toMatchObject({
+      code: 0,
+      stdout: `approval 1 of 1 recorded for step \`approve_restart\`; approved (plan ${mine.status.pending[0]!.planHash})\n`,
+    });
     expect((await handle.result()).status).toBe('succeeded');
   });
 });
@@ -65,7 +71,10 @@ it('rejects with a reason', async () => {
     await pendingApproval(handle, 'approve_restart');
     const rejected = await runCli(['reject', handle.workflowId, '--step', 'approve_restart', '--as', 'carol', '--reason', 'change freeze'], env(s));
     expect(rejected).toMatchObject({ code: 0, stdout: 'step `approve_restart` rejected by carol\n' });
-    const failure = await handle.result().then(() => '', (e: Error & { cause?: Error }) => e.cause?.message);
+    const failure = await handle.result().then(
+      () => '',
+      (e: Error & { cause?: Error }) => e.cause?.message,
+    );
     expect(failure).toBe('step `approve_restart` failed: rejected by carol: change freeze');
   });
 });

@@ -62,7 +62,9 @@ it('exits 2 at once, with the reason and how to admit it, when the worker does n
   const started = Date.now();
   const result = await withWorker((s) => runCli(['run', GREET, '-i', 'who=alice'], env(s)), { admission: elsewhere });
   expect(result.code).toBe(2);
-  expect(result.stdout).toMatch(/^not admitted: runbook `greet` \([0-9a-f]{12}\) is not one this worker serves \(from \/srv\/runbooks\)\. To admit it, put the runbook file in one of those folders .*RUNBOOK_DEV_ADMIT_ANY=1/m);
+  expect(result.stdout).toMatch(
+    /^not admitted: runbook `greet` \([0-9a-f]{12}\) is not one this worker serves \(from \/srv\/runbooks\)\. To admit it, put the runbook file in one of those folders .*RUNBOOK_DEV_ADMIT_ANY=1/m,
+  );
   expect(result.stdout).not.toMatch(/✓|✗/);
   expect(Date.now() - started).toBeLessThan(8_000);
 });

@@ -36,7 +36,10 @@ it('walks folders, prints every error with file:line:col, and exits 1', async ()
 it('reports machine-readable results with --json', async () => {
   const result = await runCli(['validate', '--json', good, bad]);
   expect(result.code).toBe(1);
-  const report = JSON.parse(result.stdout) as { valid: boolean; files: Array<{ file: string; valid: boolean; diagnostics: Array<{ line: number; col: number; code: string }> }> };
+  const report = JSON.parse(result.stdout) as {
+    valid: boolean;
+    files: Array<{ file: string; valid: boolean; diagnostics: Array<{ line: number; col: number; code: string }> }>;
+  };
   expect(report.valid).toBe(false);
   expect(report.files.map((f) => [path.basename(f.file), f.valid])).toEqual([
     ['good.yaml', true],

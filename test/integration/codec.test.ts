@@ -20,11 +20,21 @@ it('encrypts every payload, runs normally, and decodes through the codec server 
   const converter = dataConverter(codec)!;
   const connection = await NativeConnection.connect(s.connection);
   // Bundled at start (not the shared test bundle) so the encrypting failure converter is inside it.
-  const { worker } = await createWorker({ settings: s, actions: ACTIONS, admission: TEST_ADMISSION, connection, dataConverter: converter, claude: { defaultModel: 'x', requestTimeoutMs: 1000 }, groupsFile: TEST_GROUPS });
+  const { worker } = await createWorker({
+    settings: s,
+    actions: ACTIONS,
+    admission: TEST_ADMISSION,
+    connection,
+    dataConverter: converter,
+    claude: { defaultModel: 'x', requestTimeoutMs: 1000 },
+    groupsFile: TEST_GROUPS,
+  });
   const clientConnection = await Connection.connect({ address: serverAddress() });
   const client = new Client({ connection: clientConnection, dataConverter: converter });
   try {
-    const runbook = compile('name: private\ninputs:\n  customer: { type: string }\nsteps:\n  - id: look\n    uses: test.probe\n    with: { name: codec-look, value: \'account of ${{ inputs.customer }}\' }\noutputs:\n  seen: ${{ steps.look.outputs.value }}\n');
+    const runbook = compile(
+      "name: private\ninputs:\n  customer: { type: string }\nsteps:\n  - id: look\n    uses: test.probe\n    with: { name: codec-look, value: 'account of ${{ inputs.customer }}' }\noutputs:\n  seen: ${{ steps.look.outputs.value }}\n",
+    );
     const { history, workflowId } = await worker.runUntil(async () => {
       const handle = await startRun(client, s.taskQueue, { runbook, inputs: { customer: 'ACME-Corp-4711' }, startedBy: 'test' });
       expect((await handle.result()).outputs).toEqual({ seen: 'account of ACME-Corp-4711' });
@@ -43,7 +53,14 @@ it('encrypts every payload, runs normally, and decodes through the codec server 
     const reply = await fetch(`${address}/decode`, {
       method: 'POST',
       headers: { origin: 'http://localhost:8233', 'content-type': 'application/json', 'x-namespace': 'default' },
-      body: JSON.stringify({ payloads: [{ metadata: Object.fromEntries(Object.entries(started.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(started.data!).toString('base64') }] }),
+      body: JSON.stringify({
+        payloads: [
+          {
+            metadata: Object.fromEntries(Object.entries(started.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+            data: Buffer.from(started.data!).toString('base64'),
+          },
+        ],
+      }),
     });
     await app.close();
     expect(reply.headers.get('access-control-allow-origin')).toBe('http://localhost:8233');

@@ -33,7 +33,9 @@ steps:
     uses: test.probe
     with: { name: echo, value: { nested: [1, "two", 3.5] } }
 outputs:
-${Object.entries(EXPRESSIONS).map(([k, v]) => `  ${k}: '${v}'`).join('\n')}
+${Object.entries(EXPRESSIONS)
+  .map(([k, v]) => `  ${k}: '${v}'`)
+  .join('\n')}
 `);
   const outcome = await withWorker((s) => runToEnd(s, { runbook, inputs, alert, startedBy: 'alice' }));
   if (!outcome.ok) throw new Error(outcome.reason);
@@ -45,5 +47,15 @@ ${Object.entries(EXPRESSIONS).map(([k, v]) => `  ${k}: '${v}'`).join('\n')}
   };
   const local = renderValue(EXPRESSIONS, scope);
   expect(outcome.result.outputs).toEqual(local);
-  expect(local).toMatchObject({ arithmetic: 22, doubles: 1.75, strings: 'API-7', lists: [5, 2], regex: true, optional: 'fallback', step: 'two', alert: 'checkout/firing', run: 'expressions:alice' });
+  expect(local).toMatchObject({
+    arithmetic: 22,
+    doubles: 1.75,
+    strings: 'API-7',
+    lists: [5, 2],
+    regex: true,
+    optional: 'fallback',
+    step: 'two',
+    alert: 'checkout/firing',
+    run: 'expressions:alice',
+  });
 });

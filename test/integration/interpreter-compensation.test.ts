@@ -48,7 +48,8 @@ steps:${steps('cf')}
   const outcome = await withWorker((s) => runToEnd(s, { runbook, inputs: {} }));
   expect(outcome).toMatchObject({
     ok: false,
-    reason: 'step `breaks` failed: test.probe failed: probe cf-breaks failed on attempt 1 (test.yaml:21:5); compensated: drain (succeeded), scale_up (succeeded)',
+    reason:
+      'step `breaks` failed: test.probe failed: probe cf-breaks failed on attempt 1 (test.yaml:21:5); compensated: drain (succeeded), scale_up (succeeded)',
   });
   expect(order('cf')).toEqual(['scale-up', 'plain', 'drain', 'breaks', 'undo-drain', 'undo-scale']);
   await expectReplays((await testClient()).workflow.getHandle(outcome.workflowId), 'compensate-on-failure');

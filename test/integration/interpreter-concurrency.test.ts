@@ -55,7 +55,10 @@ steps:
     with: { name: pff-after }
 `,
   );
-  expect(outcome).toMatchObject({ ok: false, reason: 'step `gather` failed: branch `broken` failed: step `broken` failed: test.probe failed: probe pff-broken failed on attempt 1 (test.yaml:10:9)' });
+  expect(outcome).toMatchObject({
+    ok: false,
+    reason: 'step `gather` failed: branch `broken` failed: step `broken` failed: test.probe failed: probe pff-broken failed on attempt 1 (test.yaml:10:9)',
+  });
   expect(callsOf('pff-slow').map((c) => c.outcome)).toEqual(['cancelled']);
   expect(callsOf('pff-after')).toHaveLength(0);
 });
@@ -105,7 +108,10 @@ steps:
           with: { name: 'ff-\${{ item }}', alwaysFail: '\${{ item == "bad" }}' }
 `,
   );
-  expect(outcome).toMatchObject({ ok: false, reason: 'step `each` failed: item 2 of 4 failed: step `work` failed: test.probe failed: probe ff-bad failed on attempt 1 (test.yaml:8:11)' });
+  expect(outcome).toMatchObject({
+    ok: false,
+    reason: 'step `each` failed: item 2 of 4 failed: step `work` failed: test.probe failed: probe ff-bad failed on attempt 1 (test.yaml:8:11)',
+  });
   expect(callsOf('ff-ok1')).toHaveLength(1);
   expect(callsOf('ff-ok2')).toHaveLength(0);
 });

@@ -28,7 +28,9 @@ outputs:
   expect(callsOf('retry-flaky').map((c) => c.outcome)).toEqual(['failed', 'failed', 'done']);
   const history = await historyOf(outcome.workflowId);
   expect(history.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([3]);
-  expect(history.find((e) => e.activityTaskStartedEventAttributes)?.activityTaskStartedEventAttributes?.lastFailure?.message).toBe('probe retry-flaky failed on attempt 2');
+  expect(history.find((e) => e.activityTaskStartedEventAttributes)?.activityTaskStartedEventAttributes?.lastFailure?.message).toBe(
+    'probe retry-flaky failed on attempt 2',
+  );
 });
 
 it('gives up after maxAttempts and fails the run with the last error', async () => {
@@ -90,7 +92,12 @@ steps:
   const failed = await run('end-failure', yaml, { mode: 'fail' });
   expect(failed).toMatchObject({ ok: false, reason: 'mode was fail' });
   const skipped = await run('if-skip', yaml, { mode: 'skip' });
-  expect(skipped.ok && skipped.result.steps).toMatchObject({ start: { status: 'succeeded' }, decide_fate: { status: 'skipped' }, maybe: { status: 'skipped' }, done: { status: 'succeeded' } });
+  expect(skipped.ok && skipped.result.steps).toMatchObject({
+    start: { status: 'succeeded' },
+    decide_fate: { status: 'skipped' },
+    maybe: { status: 'skipped' },
+    done: { status: 'succeeded' },
+  });
   expect(skipped.ok && Object.keys(skipped.result.steps)).not.toContain('never');
   const ran = await run('next-ok', yaml, { mode: 'ok' });
   expect(ran.ok && ran.result.steps.maybe!.status).toBe('succeeded');
@@ -118,7 +125,10 @@ outputs:
   seen: \${{ steps.recover.outputs.value }}
 `,
   );
-  expect(outcome).toMatchObject({ ok: true, result: { outputs: { seen: 'failed: test.probe failed: probe onfail-risky failed on attempt 1 (test.yaml:4:5)' } } });
+  expect(outcome).toMatchObject({
+    ok: true,
+    result: { outputs: { seen: 'failed: test.probe failed: probe onfail-risky failed on attempt 1 (test.yaml:4:5)' } },
+  });
   expect(callsOf('onfail-skipped')).toHaveLength(0);
 });
 

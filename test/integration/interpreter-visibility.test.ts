@@ -11,7 +11,14 @@ import { closeTestClient, compile, testClient, withWorker } from '../helpers/tem
 
 afterAll(closeTestClient);
 
-const alert = { source: 'alertmanager' as const, status: 'firing' as const, fingerprint: 'fp-visibility-1', name: 'HighErrorRate', labels: { service: 'checkout' }, annotations: {} };
+const alert = {
+  source: 'alertmanager' as const,
+  status: 'firing' as const,
+  fingerprint: 'fp-visibility-1',
+  name: 'HighErrorRate',
+  labels: { service: 'checkout' },
+  annotations: {},
+};
 
 it('shows the runbook in the UI: summary, details, step-named activities, live status, search attributes', async () => {
   const runbook = compile(`
@@ -44,7 +51,13 @@ steps:
     expect(await description.staticSummary()).toBe('visible: Check the checkout service.');
     expect(await description.staticDetails()).toContain('1. `first` uses test.probe — Look at the service');
     const attributes = description.typedSearchAttributes;
-    expect([RUNBOOK_NAME, RUNBOOK_HASH, SERVICE, ALERT_FINGERPRINT, REMEDIATION_STATUS].map((k) => attributes.get(k))).toEqual(['visible', runbook.hash, 'checkout', 'fp-visibility-1', 'running']);
+    expect([RUNBOOK_NAME, RUNBOOK_HASH, SERVICE, ALERT_FINGERPRINT, REMEDIATION_STATUS].map((k) => attributes.get(k))).toEqual([
+      'visible',
+      runbook.hash,
+      'checkout',
+      'fp-visibility-1',
+      'running',
+    ]);
     const summaries = (await historyOf(handle.workflowId)).filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.summary);
     expect(summaries).toEqual(['first: Look at the service', 'slow: Take a while']);
 
@@ -69,7 +82,12 @@ it('sets its search attributes itself when started without them (e.g. from the W
     const handle = await client.workflow.start(RUNBOOK_WORKFLOW_TYPE, { taskQueue: s.taskQueue, workflowId: `bare-${randomUUID()}`, args: [input] });
     await handle.result();
     const attributes = (await handle.describe()).typedSearchAttributes;
-    expect([RUNBOOK_NAME, RUNBOOK_HASH, ALERT_FINGERPRINT, REMEDIATION_STATUS].map((k) => attributes.get(k))).toEqual(['bare-start', runbook.hash, 'fp-visibility-1', 'running']);
+    expect([RUNBOOK_NAME, RUNBOOK_HASH, ALERT_FINGERPRINT, REMEDIATION_STATUS].map((k) => attributes.get(k))).toEqual([
+      'bare-start',
+      runbook.hash,
+      'fp-visibility-1',
+      'running',
+    ]);
   });
 });
 

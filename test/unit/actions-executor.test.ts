@@ -41,7 +41,13 @@ const spy = defineAction({
 // Failures are the point of several tests here; the environment's own warnings about them are noise.
 const activityEnvironment = () => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
 
-const request = (withValue: Record<string, unknown>, secrets: ActionRequest['secrets'] = {}, secretSites: SecretSite[] = []): ActionRequest => ({ runbook: 'r', stepId: 's', with: withValue, secrets, secretSites });
+const request = (withValue: Record<string, unknown>, secrets: ActionRequest['secrets'] = {}, secretSites: SecretSite[] = []): ActionRequest => ({
+  runbook: 'r',
+  stepId: 's',
+  with: withValue,
+  secrets,
+  secretSites,
+});
 const TOKEN = { token: { env: 'TEST_TOKEN' } };
 const tokenIn = (path: string, before: string): SecretSite => ({ path: [path], parts: [before, { secret: 'token' }] });
 
@@ -50,14 +56,22 @@ beforeEach(() => {
 });
 
 it('puts a secret exactly where the workflow recorded a reference, and takes it out of the outputs', async () => {
-  const result = await activityEnvironment().run(executeAction, spy, request({ header: 'Bearer ⟦secret:token⟧', note: 'hi' }, TOKEN, [tokenIn('header', 'Bearer ')]));
+  const result = await activityEnvironment().run(
+    executeAction,
+    spy,
+    request({ header: 'Bearer ⟦secret:token⟧', note: 'hi' }, TOKEN, [tokenIn('header', 'Bearer ')]),
+  );
   expect(seen).toEqual(['Bearer s3cr3t-value', 'hi']);
   expect(result).toEqual({ header: 'Bearer ⟦secret:token⟧', note: 'hi' });
 });
 
 it('leaves placeholder text that arrives as data inert (H1)', async () => {
   // An alert annotation (or a model's fill, a comment, a command's output) that contains the placeholder.
-  await activityEnvironment().run(executeAction, spy, request({ header: 'Bearer ⟦secret:token⟧', note: 'from the alert: ⟦secret:token⟧' }, TOKEN, [tokenIn('header', 'Bearer ')]));
+  await activityEnvironment().run(
+    executeAction,
+    spy,
+    request({ header: 'Bearer ⟦secret:token⟧', note: 'from the alert: ⟦secret:token⟧' }, TOKEN, [tokenIn('header', 'Bearer ')]),
+  );
   expect(seen).toEqual(['Bearer s3cr3t-value', 'from the alert: ⟦secret:token⟧']);
   // Without a recorded site, nothing is resolved at all.
   await activityEnvironment().run(executeAction, spy, request({ header: '⟦secret:token⟧', note: '⟦secret:token⟧' }, TOKEN));
@@ -65,10 +79,14 @@ it('leaves placeholder text that arrives as data inert (H1)', async () => {
 });
 
 it('keeps secret values out of error messages, cancellations included (L7)', async () => {
-  const error = (await activityEnvironment().run(executeAction, echo, request({ text: 'boom ⟦secret:token⟧' }, TOKEN, [tokenIn('text', 'boom ')])).catch((e: unknown) => e)) as Error;
+  const error = (await activityEnvironment()
+    .run(executeAction, echo, request({ text: 'boom ⟦secret:token⟧' }, TOKEN, [tokenIn('text', 'boom ')]))
+    .catch((e: unknown) => e)) as Error;
   expect(error.message).toBe('cannot handle boom ⟦secret:token⟧');
   expect(JSON.stringify(error)).not.toContain('s3cr3t-value');
-  const cancelled = (await activityEnvironment().run(executeAction, echo, request({ text: 'cancel ⟦secret:token⟧' }, TOKEN, [tokenIn('text', 'cancel ')])).catch((e: unknown) => e)) as Error;
+  const cancelled = (await activityEnvironment()
+    .run(executeAction, echo, request({ text: 'cancel ⟦secret:token⟧' }, TOKEN, [tokenIn('text', 'cancel ')]))
+    .catch((e: unknown) => e)) as Error;
   expect(cancelled).toBeInstanceOf(CancelledFailure);
   expect(cancelled.message).toBe('`curl -H cancel ⟦secret:token⟧` was cancelled');
 });
@@ -76,13 +94,21 @@ it('keeps secret values out of error messages, cancellations included (L7)', asy
 it('masks the pieces of a secret that truncation cut in two (L7)', () => {
   const secrets = new Map([['token', 's3cr3t-value']]);
   const cut = `lots of output ... Authorization: s3cr3t${truncationMarker('9000 bytes truncated')}-value and more`;
-  expect(redactSecrets({ stdout: cut }, secrets)).toEqual({ stdout: `lots of output ... Authorization: ⟦secret:token⟧${truncationMarker('9000 bytes truncated')}⟦secret:token⟧ and more` });
+  expect(redactSecrets({ stdout: cut }, secrets)).toEqual({
+    stdout: `lots of output ... Authorization: ⟦secret:token⟧${truncationMarker('9000 bytes truncated')}⟦secret:token⟧ and more`,
+  });
   const startCut = `${truncationMarker('1 bytes truncated')}cr3t-value tail`;
   expect(redactSecrets(startCut, secrets)).toBe(`${truncationMarker('1 bytes truncated')}⟦secret:token⟧ tail`);
 });
 
 it('fails without retry when a secret is missing on the worker', async () => {
-  await expect(activityEnvironment().run(executeAction, echo, request({ text: '⟦secret:x⟧' }, { x: { env: 'NOT_SET_ANYWHERE' } }, [{ path: ['text'], parts: [{ secret: 'x' }] }]))).rejects.toMatchObject({
+  await expect(
+    activityEnvironment().run(
+      executeAction,
+      echo,
+      request({ text: '⟦secret:x⟧' }, { x: { env: 'NOT_SET_ANYWHERE' } }, [{ path: ['text'], parts: [{ secret: 'x' }] }]),
+    ),
+  ).rejects.toMatchObject({
     type: 'SecretMissing',
     nonRetryable: true,
     message: 'secret `x`: environment variable NOT_SET_ANYWHERE is not set on the worker',

@@ -34,7 +34,11 @@ describe('http', () => {
 
   it('fails on an unexpected status: retryable for 5xx, final for 4xx', async () => {
     reply = () => ({ status: 503, body: 'down for maintenance', type: 'text/plain' });
-    await expect(http.run({ url: server.url }, actionContext())).rejects.toMatchObject({ type: 'UnexpectedStatus', nonRetryable: false, message: `GET ${server.url} answered 503: down for maintenance` });
+    await expect(http.run({ url: server.url }, actionContext())).rejects.toMatchObject({
+      type: 'UnexpectedStatus',
+      nonRetryable: false,
+      message: `GET ${server.url} answered 503: down for maintenance`,
+    });
     reply = () => ({ status: 404, body: 'nope', type: 'text/plain' });
     await expect(http.run({ url: server.url }, actionContext())).rejects.toMatchObject({ nonRetryable: true });
     expect((await http.run({ url: server.url, expectStatus: [404] }, actionContext())).status).toBe(404);
@@ -51,9 +55,25 @@ describe('prometheus.query', () => {
     JSON.stringify({ status: 'success', data: { resultType: 'vector', result: samples.map(([metric, v]) => ({ metric, value: [1700000000, v] })) } });
 
   it('returns the first sample and all series of an instant query', async () => {
-    reply = () => ({ status: 200, body: vector([[{ service: 'api' }, '0.042'], [{ service: 'web' }, '0.001']]) });
+    reply = () => ({
+      status: 200,
+      body: vector([
+        [{ service: 'api' }, '0.042'],
+        [{ service: 'web' }, '0.001'],
+      ]),
+    });
     const result = await prometheus.run({ url: server.url, query: 'sum by (service) (rate(errors[5m]))' }, actionContext());
-    expect(result).toEqual({ resultType: 'vector', value: 0.042, labels: { service: 'api' }, series: [{ labels: { service: 'api' }, value: 0.042 }, { labels: { service: 'web' }, value: 0.001 }], count: 2, empty: false });
+    expect(result).toEqual({
+      resultType: 'vector',
+      value: 0.042,
+      labels: { service: 'api' },
+      series: [
+        { labels: { service: 'api' }, value: 0.042 },
+        { labels: { service: 'web' }, value: 0.001 },
+      ],
+      count: 2,
+      empty: false,
+    });
     expect(server.requests[0]!.url).toBe('/api/v1/query?query=sum+by+%28service%29+%28rate%28errors%5B5m%5D%29%29');
   });
 

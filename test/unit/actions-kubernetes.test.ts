@@ -10,7 +10,11 @@ it.each<[string, Parameters<typeof kubectlArgs>[0], string[]]>([
   ['rollout-restart', { operation: 'rollout-restart', name: 'api', namespace: 'prod' }, ['--namespace', 'prod', 'rollout', 'restart', 'deployment/api']],
   ['rollout-undo', { operation: 'rollout-undo', name: 'api', toRevision: 3 }, ['rollout', 'undo', 'deployment/api', '--to-revision=3']],
   ['rollout-status', { operation: 'rollout-status', name: 'api', timeout: '2m' }, ['rollout', 'status', 'deployment/api', '--timeout=120s']],
-  ['scale', { operation: 'scale', kind: 'statefulset', name: 'db', replicas: 3, context: 'prod-eu' }, ['--context', 'prod-eu', 'scale', 'statefulset/db', '--replicas=3']],
+  [
+    'scale',
+    { operation: 'scale', kind: 'statefulset', name: 'db', replicas: 3, context: 'prod-eu' },
+    ['--context', 'prod-eu', 'scale', 'statefulset/db', '--replicas=3'],
+  ],
   ['get by selector', { operation: 'get', kind: 'pods', selector: 'app=api' }, ['get', 'pods', '--selector', 'app=api', '--output', 'json']],
 ])('%s', (_, input, argv) => {
   expect(kubectlArgs(input)).toEqual(argv);
@@ -42,7 +46,11 @@ it('runs kubectl (RUNBOOK_KUBECTL) with the argv and parses `get` output', async
     const result = await kubernetes.run({ operation: 'get', kind: 'pods', namespace: 'prod' }, actionContext());
     expect(result.command).toEqual([fake, '--namespace', 'prod', 'get', 'pods', '--output', 'json']);
     expect(result.json).toEqual({ argv: '--namespace prod get pods --output json' });
-    await expect(kubernetes.run({ operation: 'scale', name: 'api' }, actionContext())).rejects.toMatchObject({ type: 'InvalidInput', message: '`scale` needs `replicas`', nonRetryable: true });
+    await expect(kubernetes.run({ operation: 'scale', name: 'api' }, actionContext())).rejects.toMatchObject({
+      type: 'InvalidInput',
+      message: '`scale` needs `replicas`',
+      nonRetryable: true,
+    });
   } finally {
     delete process.env.RUNBOOK_KUBECTL;
   }

@@ -19,7 +19,11 @@ it('captures the exit code, and fails on one that is not listed as ok', async ()
   expect((await run({ command: ['sh', '-c', 'exit 1'], okExitCodes: [0, 1] })).exitCode).toBe(1);
   const err = await run({ command: ['sh', '-c', 'echo partial; echo "no such pod" >&2; exit 3'] }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ApplicationFailure);
-  expect(err).toMatchObject({ type: 'CommandFailed', message: '`sh -c "echo partial; echo \\"no such pod\\" >&2; exit 3"` exited with 3: no such pod', nonRetryable: false });
+  expect(err).toMatchObject({
+    type: 'CommandFailed',
+    message: '`sh -c "echo partial; echo \\"no such pod\\" >&2; exit 3"` exited with 3: no such pod',
+    nonRetryable: false,
+  });
   expect((err as ApplicationFailure).details?.[0]).toMatchObject({ exitCode: 3, stdout: 'partial\n' });
 });
 
@@ -52,7 +56,10 @@ it('runs in cwd, feeds stdin, and parses JSON output', async () => {
 
 it('kills a command that outlives its timeout', async () => {
   const started = Date.now();
-  await expect(run({ command: ['sleep', '30'], timeout: '300ms' })).rejects.toMatchObject({ type: 'CommandTimedOut', message: '`sleep 30` ran longer than 300ms and was killed' });
+  await expect(run({ command: ['sleep', '30'], timeout: '300ms' })).rejects.toMatchObject({
+    type: 'CommandTimedOut',
+    message: '`sleep 30` ran longer than 300ms and was killed',
+  });
   expect(Date.now() - started).toBeLessThan(5_000);
 });
 
@@ -88,7 +95,9 @@ describe('a step ends when its program exits (H2)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'shell-bg-'));
     const marker = path.join(dir, 'M');
     const started = Date.now();
-    await expect(run({ command: ['sh', '-c', 'sleep 30 & wait; touch "$1"', 'sh', marker], timeout: '300ms' })).rejects.toMatchObject({ type: 'CommandTimedOut' });
+    await expect(run({ command: ['sh', '-c', 'sleep 30 & wait; touch "$1"', 'sh', marker], timeout: '300ms' })).rejects.toMatchObject({
+      type: 'CommandTimedOut',
+    });
     expect(Date.now() - started).toBeLessThan(6_000);
     expect(existsSync(marker)).toBe(false);
   });
@@ -100,7 +109,11 @@ describe('a step ends when its program exits (H2)', () => {
 });
 
 it('says plainly when the program does not exist', async () => {
-  await expect(run({ command: ['no-such-program-xyz'] })).rejects.toMatchObject({ type: 'CommandNotFound', message: 'command not found: no-such-program-xyz', nonRetryable: true });
+  await expect(run({ command: ['no-such-program-xyz'] })).rejects.toMatchObject({
+    type: 'CommandNotFound',
+    message: 'command not found: no-such-program-xyz',
+    nonRetryable: true,
+  });
 });
 
 function readFileIfAny(file: string): string {

@@ -30,7 +30,10 @@ it('keeps replaced versions for the grace period and at most N of them, across a
   now += 25 * HOUR;
   restarted.serve([versions[3]!]);
   expect(admitted(restarted)).toEqual([false, false, false, true]);
-  expect(restarted.check({ name: 'evolving', hash: versions[1]!.hash })).toMatchObject({ admitted: false, reason: expect.stringMatching(/is not one this worker serves/) });
+  expect(restarted.check({ name: 'evolving', hash: versions[1]!.hash })).toMatchObject({
+    admitted: false,
+    reason: expect.stringMatching(/is not one this worker serves/),
+  });
 });
 
 it('refuses a known hash claimed under another name', () => {

@@ -26,7 +26,11 @@ it('starts over when full, so distinct keys never hold more than the bound', () 
 
 it('does not remember a build that threw', () => {
   const cache = new BoundedCache<string, number>(3);
-  expect(() => cache.get('x', () => { throw new Error('bad'); })).toThrow('bad');
+  expect(() =>
+    cache.get('x', () => {
+      throw new Error('bad');
+    }),
+  ).toThrow('bad');
   expect(cache.get('x', () => 7)).toBe(7);
 });
 

@@ -84,7 +84,14 @@ describe('answers', () => {
 
     // The SDK drops `ping` itself, so it never reaches the iterator.
     const deltas = types.filter((t) => t === 'content_block_delta').length;
-    expect(types).toEqual(['message_start', 'content_block_start', ...Array(deltas).fill('content_block_delta'), 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(types).toEqual([
+      'message_start',
+      'content_block_start',
+      ...Array(deltas).fill('content_block_delta'),
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
   });
 
   it('a text answer arrives whole, streamed or not', async () => {
@@ -230,7 +237,13 @@ describe('errors', () => {
 describe('requests and script', () => {
   it('captures the request as sent: model, tools, tool_choice, system blocks, auth header', async () => {
     fake.enqueue(toolAnswer('choose_action', INPUT));
-    const tools = [{ name: 'choose_action', description: 'Pick the next step', input_schema: { type: 'object' as const, properties: { action: { type: 'string' } }, required: ['action'] } }];
+    const tools = [
+      {
+        name: 'choose_action',
+        description: 'Pick the next step',
+        input_schema: { type: 'object' as const, properties: { action: { type: 'string' } }, required: ['action'] },
+      },
+    ];
     const system = [
       { type: 'text' as const, text: 'You advise on runbooks.', cache_control: { type: 'ephemeral' as const } },
       { type: 'text' as const, text: 'Never guess.' },
@@ -241,7 +254,14 @@ describe('requests and script', () => {
     expect(fake.requests).toHaveLength(1);
     const req = fake.requests[0]!;
     expect(req.stream).toBe(false);
-    expect(req.body).toMatchObject({ model: MODEL, max_tokens: 256, system, tools, tool_choice: { type: 'tool', name: 'choose_action' }, messages: PARAMS.messages });
+    expect(req.body).toMatchObject({
+      model: MODEL,
+      max_tokens: 256,
+      system,
+      tools,
+      tool_choice: { type: 'tool', name: 'choose_action' },
+      messages: PARAMS.messages,
+    });
     // SDK 1.14 sends the API key as a bearer token, not as x-api-key.
     expect(req.headers.authorization).toBe('Bearer test-key');
     expect(req.headers['x-api-key']).toBeUndefined();

@@ -61,7 +61,10 @@ describe('a huge answer is cut as it streams (M1)', () => {
   it('prometheus.query refuses an answer over 8 MiB as a query to narrow', async () => {
     const endless = await endlessServer();
     try {
-      await expect(prometheus.run({ url: endless.url, query: 'up' }, actionContext())).rejects.toMatchObject({ type: 'PrometheusResponseTooLarge', nonRetryable: true });
+      await expect(prometheus.run({ url: endless.url, query: 'up' }, actionContext())).rejects.toMatchObject({
+        type: 'PrometheusResponseTooLarge',
+        nonRetryable: true,
+      });
       await endless.closed;
       expect(endless.sent()).toBeLessThan(40 * 1_048_576);
     } finally {
@@ -74,7 +77,9 @@ describe('a huge answer is cut as it streams (M1)', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const started = Date.now();
     try {
-      await expect(http.run({ url: `http://127.0.0.1:${(silent.address() as { port: number }).port}/`, timeout: '300ms' }, actionContext())).rejects.toMatchObject({ type: 'RequestFailed' });
+      await expect(
+        http.run({ url: `http://127.0.0.1:${(silent.address() as { port: number }).port}/`, timeout: '300ms' }, actionContext()),
+      ).rejects.toMatchObject({ type: 'RequestFailed' });
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       silent.closeAllConnections();
@@ -87,7 +92,11 @@ describe('the egress policy (M2)', () => {
   const refusedBy = (pattern: RegExp) => expect.objectContaining({ type: 'EgressRefused', nonRetryable: true, message: expect.stringMatching(pattern) });
 
   it.each([
-    ['the metadata address', 'http://169.254.169.254/latest/meta-data/iam/security-credentials/', /169\.254\.169\.254 resolves to 169\.254\.169\.254 \(link-local\)/],
+    [
+      'the metadata address',
+      'http://169.254.169.254/latest/meta-data/iam/security-credentials/',
+      /169\.254\.169\.254 resolves to 169\.254\.169\.254 \(link-local\)/,
+    ],
     ['an IPv4-mapped IPv6 form of it', 'http://[::ffff:169.254.169.254]/latest/meta-data/', /\(link-local\)/],
     ['its decimal form', 'http://2852039166/latest/meta-data/', /169\.254\.169\.254 \(link-local\)/],
     ["GCP's metadata host name", 'http://metadata.google.internal/computeMetadata/v1/', /metadata\.google\.internal is denied by RUNBOOK_EGRESS_DENY/],
@@ -102,7 +111,9 @@ describe('the egress policy (M2)', () => {
     process.env.RUNBOOK_EGRESS_DENY = 'link-local,metadata,loopback';
     const port = new URL(server.url).port;
     const before = server.requests.length;
-    await expect(http.run({ url: `http://localhost:${port}/` }, actionContext())).rejects.toEqual(refusedBy(/localhost resolves to (127\.0\.0\.1|::1) \(loopback\)/));
+    await expect(http.run({ url: `http://localhost:${port}/` }, actionContext())).rejects.toEqual(
+      refusedBy(/localhost resolves to (127\.0\.0\.1|::1) \(loopback\)/),
+    );
     await expect(notifySlack.run({ webhook: `http://localhost:${port}/hooks/x`, text: 'hi' }, actionContext())).rejects.toEqual(refusedBy(/loopback/));
     expect(server.requests.length).toBe(before);
   });
@@ -110,7 +121,9 @@ describe('the egress policy (M2)', () => {
   it('with an allowlist, reaches only what it names', async () => {
     const port = new URL(server.url).port;
     process.env.RUNBOOK_EGRESS_ALLOW = '10.0.0.0/8,prometheus.internal';
-    await expect(http.run({ url: `http://127.0.0.1:${port}/` }, actionContext())).rejects.toEqual(refusedBy(/not in RUNBOOK_EGRESS_ALLOW \(10\.0\.0\.0\/8, prometheus\.internal\)/));
+    await expect(http.run({ url: `http://127.0.0.1:${port}/` }, actionContext())).rejects.toEqual(
+      refusedBy(/not in RUNBOOK_EGRESS_ALLOW \(10\.0\.0\.0\/8, prometheus\.internal\)/),
+    );
     process.env.RUNBOOK_EGRESS_ALLOW = 'localhost';
     expect((await http.run({ url: `http://localhost:${port}/` }, actionContext())).status).toBe(200);
   });

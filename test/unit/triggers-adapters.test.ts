@@ -137,8 +137,18 @@ describe('Alertmanager adapter', () => {
     ['alerts not a list', edited('alertmanager-firing.json', (b) => (b.alerts = {})), 422, 'alerts must be an array'],
     ['an alert that is not an object', edited('alertmanager-firing.json', (b) => (b.alerts[1] = 'x')), 422, 'alerts[1] must be an object'],
     ['a numeric label value', edited('alertmanager-firing.json', (b) => (b.alerts[1].labels.service = 5)), 422, 'alerts[1].labels.service must be a string'],
-    ['a null annotation', edited('alertmanager-firing.json', (b) => (b.alerts[0].annotations.summary = null)), 422, 'alerts[0].annotations.summary must be a string'],
-    ['an odd label name', edited('alertmanager-firing.json', (b) => (b.alerts[0].labels['app.kubernetes.io/name'] = true)), 422, 'alerts[0].labels["app.kubernetes.io/name"] must be a string'],
+    [
+      'a null annotation',
+      edited('alertmanager-firing.json', (b) => (b.alerts[0].annotations.summary = null)),
+      422,
+      'alerts[0].annotations.summary must be a string',
+    ],
+    [
+      'an odd label name',
+      edited('alertmanager-firing.json', (b) => (b.alerts[0].labels['app.kubernetes.io/name'] = true)),
+      422,
+      'alerts[0].labels["app.kubernetes.io/name"] must be a string',
+    ],
     ['labels not an object', edited('alertmanager-firing.json', (b) => (b.alerts[0].labels = ['a'])), 422, 'alerts[0].labels must be an object'],
     ['no labels', edited('alertmanager-firing.json', (b) => delete b.alerts[0].labels), 422, 'alerts[0].labels is required'],
     ['no alertname', edited('alertmanager-firing.json', (b) => delete b.alerts[1].labels.alertname), 422, 'alerts[1].labels.alertname is required'],
@@ -146,9 +156,19 @@ describe('Alertmanager adapter', () => {
     ['a numeric fingerprint', edited('alertmanager-firing.json', (b) => (b.alerts[0].fingerprint = 7)), 422, 'alerts[0].fingerprint must be a string'],
     ['an empty fingerprint', edited('alertmanager-firing.json', (b) => (b.alerts[0].fingerprint = '')), 422, 'alerts[0].fingerprint must not be empty'],
     ['an unknown status', edited('alertmanager-firing.json', (b) => (b.alerts[0].status = 'pending')), 422, 'alerts[0].status must be "firing" or "resolved"'],
-    ['a bad startsAt', edited('alertmanager-firing.json', (b) => (b.alerts[0].startsAt = 'yesterday')), 422, 'alerts[0].startsAt must be an RFC 3339 timestamp'],
+    [
+      'a bad startsAt',
+      edited('alertmanager-firing.json', (b) => (b.alerts[0].startsAt = 'yesterday')),
+      422,
+      'alerts[0].startsAt must be an RFC 3339 timestamp',
+    ],
     ['a numeric endsAt', edited('alertmanager-firing.json', (b) => (b.alerts[0].endsAt = 0)), 422, 'alerts[0].endsAt must be a string'],
-    ['1001 alerts', edited('alertmanager-firing.json', (b) => (b.alerts = Array.from({ length: 1001 }, () => b.alerts[0]))), 422, 'alerts has 1001 entries; at most 1000 alerts per delivery'],
+    [
+      '1001 alerts',
+      edited('alertmanager-firing.json', (b) => (b.alerts = Array.from({ length: 1001 }, () => b.alerts[0]))),
+      422,
+      'alerts has 1001 entries; at most 1000 alerts per delivery',
+    ],
   ])('refuses %s', (_what, body, status, reason) => {
     expect(parse('alertmanager', body)).toStrictEqual({ ok: false, status, reason });
   });
@@ -191,10 +211,14 @@ describe('Grafana adapter', () => {
 
   it.each<[string, Json, string]>([
     ['an Alertmanager version', edited('grafana-firing.json', (b) => (b.version = '4')), 'version must be "1", got "4"'],
-    ['neither alertname nor title', edited('grafana-firing.json', (b) => {
-      delete b.alerts[0].labels.alertname;
-      delete b.title;
-    }), 'alerts[0].labels.alertname is required when the group has no title'],
+    [
+      'neither alertname nor title',
+      edited('grafana-firing.json', (b) => {
+        delete b.alerts[0].labels.alertname;
+        delete b.title;
+      }),
+      'alerts[0].labels.alertname is required when the group has no title',
+    ],
     ['a numeric title', edited('grafana-firing.json', (b) => (b.title = 1)), 'title must be a string'],
     ['a numeric annotation', edited('grafana-firing.json', (b) => (b.alerts[0].annotations.value = 93.1)), 'alerts[0].annotations.value must be a string'],
   ])('refuses %s with 422', (_what, body, reason) => {
@@ -316,7 +340,9 @@ describe('generic webhook adapter', () => {
   it('accepts a single alert object', () => {
     expect(parse('webhook', { name: 'Ping', status: 'resolved' })).toStrictEqual({
       ok: true,
-      alerts: [{ source: 'webhook', status: 'resolved', fingerprint: derivedFingerprint('{"labels":{},"name":"Ping"}'), name: 'Ping', labels: {}, annotations: {} }],
+      alerts: [
+        { source: 'webhook', status: 'resolved', fingerprint: derivedFingerprint('{"labels":{},"name":"Ping"}'), name: 'Ping', labels: {}, annotations: {} },
+      ],
     });
   });
 
@@ -330,7 +356,12 @@ describe('generic webhook adapter', () => {
   });
 
   it('answers an empty batch with no alerts and says why', () => {
-    expect(parse('webhook', { alerts: [] }, DELIVERY)).toStrictEqual({ ok: true, alerts: [], deliveryId: 'msg_2Nf3kLq8', ignored: 'the delivery carries no alerts' });
+    expect(parse('webhook', { alerts: [] }, DELIVERY)).toStrictEqual({
+      ok: true,
+      alerts: [],
+      deliveryId: 'msg_2Nf3kLq8',
+      ignored: 'the delivery carries no alerts',
+    });
   });
 
   it.each<[string, unknown, 400 | 422, string]>([
@@ -338,7 +369,12 @@ describe('generic webhook adapter', () => {
     ['a single alert without a name', { labels: {} }, 422, 'name is required'],
     ['an empty name', { name: '' }, 422, 'name must not be empty'],
     ['a batched alert without a name', { alerts: [{ name: 'A' }, { summary: 'no name' }] }, 422, 'alerts[1].name is required'],
-    ['a misspelt field', { alerts: [{ name: 'A', lables: { a: 'b' } }] }, 422, 'alerts[0].lables is not a known field (known: name, status, fingerprint, labels, annotations, summary, startsAt)'],
+    [
+      'a misspelt field',
+      { alerts: [{ name: 'A', lables: { a: 'b' } }] },
+      422,
+      'alerts[0].lables is not a known field (known: name, status, fingerprint, labels, annotations, summary, startsAt)',
+    ],
     ['fields beside the batch', { alerts: [], source: 'x' }, 422, 'source is not a known field (known: alerts)'],
     ['an unknown status', { name: 'A', status: 'ok' }, 422, 'status must be "firing" or "resolved"'],
     ['a boolean label', { name: 'A', labels: { paged: true } }, 422, 'labels.paged must be a string'],

@@ -33,8 +33,7 @@ describe('authenticate: Alertmanager', () => {
     alertmanager: { bearerTokens: ['am-token-old', 'am-token-new'], basic: [{ username: 'am', password: 'pa:ss word' }] },
   };
   const basicHeader = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-  const auth = (authorization?: string, cfg = config) =>
-    authenticate('alertmanager', cfg, request(authorization === undefined ? {} : { authorization }));
+  const auth = (authorization?: string, cfg = config) => authenticate('alertmanager', cfg, request(authorization === undefined ? {} : { authorization }));
 
   it.each<[string, string, string]>([
     ['the first bearer token', 'Bearer am-token-old', 'alertmanager (bearer #1)'],
@@ -91,14 +90,25 @@ describe('authenticate: Grafana', () => {
     ['a wrong secret', signed('grafana-secret'), 'signature does not match'],
     ['a tampered body', { ...signed('grafana-secret-old'), rawBody: TAMPERED }, 'signature does not match'],
     ['a missing signature', request({}), 'missing X-Grafana-Alerting-Signature header'],
-    ['an upper-case signature', request({ 'x-grafana-alerting-signature': hmacHex('grafana-secret-old', BODY).toUpperCase() }), 'X-Grafana-Alerting-Signature must be a lowercase hex HMAC-SHA256'],
-    ['a truncated signature', request({ 'x-grafana-alerting-signature': hmacHex('grafana-secret-old', BODY).slice(0, 40) }), 'X-Grafana-Alerting-Signature must be a lowercase hex HMAC-SHA256'],
+    [
+      'an upper-case signature',
+      request({ 'x-grafana-alerting-signature': hmacHex('grafana-secret-old', BODY).toUpperCase() }),
+      'X-Grafana-Alerting-Signature must be a lowercase hex HMAC-SHA256',
+    ],
+    [
+      'a truncated signature',
+      request({ 'x-grafana-alerting-signature': hmacHex('grafana-secret-old', BODY).slice(0, 40) }),
+      'X-Grafana-Alerting-Signature must be a lowercase hex HMAC-SHA256',
+    ],
   ])('refuses %s', (_what, req, reason) => {
     expect(authenticate('grafana', bodyOnly, req)).toStrictEqual(refused(reason));
   });
 
   it('with a timestamp header, accepts a fresh timestamped signature, up to the tolerance', () => {
-    expect(authenticate('grafana', withTimestamp, signedAt('grafana-secret-new', NOW_SECONDS - 3))).toStrictEqual({ ok: true, identity: 'grafana (secret #2)' });
+    expect(authenticate('grafana', withTimestamp, signedAt('grafana-secret-new', NOW_SECONDS - 3))).toStrictEqual({
+      ok: true,
+      identity: 'grafana (secret #2)',
+    });
     expect(authenticate('grafana', withTimestamp, signedAt('grafana-secret-old', NOW_SECONDS - 300)).ok).toBe(true);
     expect(authenticate('grafana', withTimestamp, signedAt('grafana-secret-old', NOW_SECONDS + 300)).ok).toBe(true);
   });
@@ -107,9 +117,21 @@ describe('authenticate: Grafana', () => {
     ['a stale timestamp', signedAt('grafana-secret-old', NOW_SECONDS - 612), 'timestamp 612 s old; tolerance 300 s'],
     ['a future timestamp', signedAt('grafana-secret-old', NOW_SECONDS + 301), 'timestamp 301 s in the future; tolerance 300 s'],
     ['a missing timestamp', signed('grafana-secret-old'), 'missing x-grafana-alerting-signature-timestamp header'],
-    ['a timestamp that is not Unix seconds', signedAt('grafana-secret-old', NOW_SECONDS, { sentTimestamp: '2026-11-29T10:20:42Z' }), 'x-grafana-alerting-signature-timestamp must be a Unix time in seconds'],
-    ['a replay under a fresh timestamp', signedAt('grafana-secret-old', NOW_SECONDS - 3600, { sentTimestamp: String(NOW_SECONDS) }), 'signature does not match'],
-    ['a signature over the body alone', { ...signed('grafana-secret-old'), headers: { ...signed('grafana-secret-old').headers, [TIMESTAMP_HEADER]: String(NOW_SECONDS) } }, 'signature does not match'],
+    [
+      'a timestamp that is not Unix seconds',
+      signedAt('grafana-secret-old', NOW_SECONDS, { sentTimestamp: '2026-11-29T10:20:42Z' }),
+      'x-grafana-alerting-signature-timestamp must be a Unix time in seconds',
+    ],
+    [
+      'a replay under a fresh timestamp',
+      signedAt('grafana-secret-old', NOW_SECONDS - 3600, { sentTimestamp: String(NOW_SECONDS) }),
+      'signature does not match',
+    ],
+    [
+      'a signature over the body alone',
+      { ...signed('grafana-secret-old'), headers: { ...signed('grafana-secret-old').headers, [TIMESTAMP_HEADER]: String(NOW_SECONDS) } },
+      'signature does not match',
+    ],
     ['a tampered body', { ...signedAt('grafana-secret-old', NOW_SECONDS), rawBody: TAMPERED }, 'signature does not match'],
   ])('with a timestamp header, refuses %s', (_what, req, reason) => {
     expect(authenticate('grafana', withTimestamp, req)).toStrictEqual(refused(reason));
@@ -132,7 +154,11 @@ describe('authenticate: PagerDuty', () => {
   it.each<[string, string, string]>([
     ['one signature', `v1=${hmacHex('pd-secret-old', BODY)}`, 'pagerduty (secret #1)'],
     ['a signature by our rotated secret', `v1=${hmacHex('pd-secret-new', BODY)}`, 'pagerduty (secret #2)'],
-    ['PagerDuty rotating its secret: one of several entries matches', `v1=${hmacHex('pd-secret-gone', BODY)},v1=${hmacHex('pd-secret-new', BODY)}`, 'pagerduty (secret #2)'],
+    [
+      'PagerDuty rotating its secret: one of several entries matches',
+      `v1=${hmacHex('pd-secret-gone', BODY)},v1=${hmacHex('pd-secret-new', BODY)}`,
+      'pagerduty (secret #2)',
+    ],
     ['entries of other versions beside v1', `v2=abc, v1=${hmacHex('pd-secret-old', BODY)}`, 'pagerduty (secret #1)'],
   ])('accepts %s', (_what, header, identity) => {
     expect(authenticate('pagerduty', config, withSignature(header))).toStrictEqual({ ok: true, identity });
@@ -149,7 +175,9 @@ describe('authenticate: PagerDuty', () => {
   });
 
   it('refuses everything while no secret is configured', () => {
-    expect(authenticate('pagerduty', { pagerduty: { secrets: [] } }, withSignature(`v1=${hmacHex('', BODY)}`))).toStrictEqual(refused('pagerduty is not configured'));
+    expect(authenticate('pagerduty', { pagerduty: { secrets: [] } }, withSignature(`v1=${hmacHex('', BODY)}`))).toStrictEqual(
+      refused('pagerduty is not configured'),
+    );
   });
 });
 
@@ -169,7 +197,11 @@ describe('authenticate: Standard Webhooks', () => {
 
   it('verifies the example from the specification', () => {
     const req = request(
-      { 'webhook-id': 'msg_p5jXN8AQM9LWM0D4loKWxJek', 'webhook-timestamp': '1614265330', 'webhook-signature': 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' },
+      {
+        'webhook-id': 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+        'webhook-timestamp': '1614265330',
+        'webhook-signature': 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+      },
       Buffer.from('{"test": 2432232314}'),
       1614265330_000,
     );
@@ -192,11 +224,19 @@ describe('authenticate: Standard Webhooks', () => {
     ['another message id', request({ ...sent(OLD), 'webhook-id': 'msg_other' }), 'signature does not match'],
     ['a stale timestamp', request(sent(OLD, { timestamp: NOW_SECONDS - 301 })), 'timestamp 301 s old; tolerance 300 s'],
     ['a future timestamp', request(sent(OLD, { timestamp: NOW_SECONDS + 400 })), 'timestamp 400 s in the future; tolerance 300 s'],
-    ['a timestamp in milliseconds', request({ ...sent(OLD), 'webhook-timestamp': String(NOW) }), `timestamp ${NOW - NOW_SECONDS} s in the future; tolerance 300 s`],
+    [
+      'a timestamp in milliseconds',
+      request({ ...sent(OLD), 'webhook-timestamp': String(NOW) }),
+      `timestamp ${NOW - NOW_SECONDS} s in the future; tolerance 300 s`,
+    ],
     ['a timestamp that is not a number', request({ ...sent(OLD), 'webhook-timestamp': '1795947642abc' }), 'webhook-timestamp must be a Unix time in seconds'],
     ['no v1 signature', request({ ...sent(OLD), 'webhook-signature': 'v1a,Ym9ndXM=' }), 'webhook-signature has no v1,<base64> entry'],
     ['a missing webhook-id', request({ ...sent(OLD), 'webhook-id': '' }), 'missing webhook-id header'],
-    ['a missing webhook-timestamp', request({ 'webhook-id': 'msg_1', 'webhook-signature': sent(OLD)['webhook-signature']! }), 'missing webhook-timestamp header'],
+    [
+      'a missing webhook-timestamp',
+      request({ 'webhook-id': 'msg_1', 'webhook-signature': sent(OLD)['webhook-signature']! }),
+      'missing webhook-timestamp header',
+    ],
     ['a missing webhook-signature', request({ 'webhook-id': 'msg_1', 'webhook-timestamp': String(NOW_SECONDS) }), 'missing webhook-signature header'],
   ])('refuses %s', (_what, req, reason) => {
     expect(authenticate('webhook', config, req)).toStrictEqual(refused(reason));
@@ -206,7 +246,9 @@ describe('authenticate: Standard Webhooks', () => {
     expect(authenticate('webhook', { webhook: { secrets: [OLD, 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'] } }, request(sent(OLD)))).toStrictEqual(
       refused('webhook secret #2 must be "whsec_" followed by base64'),
     );
-    expect(authenticate('webhook', { webhook: { secrets: ['whsec_'] } }, request(sent(OLD)))).toStrictEqual(refused('webhook secret #1 must be "whsec_" followed by base64'));
+    expect(authenticate('webhook', { webhook: { secrets: ['whsec_'] } }, request(sent(OLD)))).toStrictEqual(
+      refused('webhook secret #1 must be "whsec_" followed by base64'),
+    );
     expect(authenticate('webhook', { webhook: { secrets: [] } }, request(sent(OLD)))).toStrictEqual(refused('webhook is not configured'));
   });
 });
@@ -215,7 +257,13 @@ describe('credentials the receiver refuses to start with (M3)', () => {
   it('names every empty, short or malformed one, by position and never by value', () => {
     expect(
       credentialProblems({
-        alertmanager: { bearerTokens: ['long-enough-token-000', ''], basic: [{ username: '', password: 'p'.repeat(16) }, { username: 'am', password: 'short' }] },
+        alertmanager: {
+          bearerTokens: ['long-enough-token-000', ''],
+          basic: [
+            { username: '', password: 'p'.repeat(16) },
+            { username: 'am', password: 'short' },
+          ],
+        },
         grafana: { secrets: ['g'] },
         pagerduty: { secrets: ['p'.repeat(15)] },
         webhook: { secrets: ['whsec_A', 'not-a-whsec', `whsec_${Buffer.alloc(24).toString('base64')}`] },
@@ -232,7 +280,9 @@ describe('credentials the receiver refuses to start with (M3)', () => {
   });
 
   it('accepts strong ones', () => {
-    expect(credentialProblems({ alertmanager: { bearerTokens: ['t'.repeat(16)] }, webhook: { secrets: [`whsec_${Buffer.alloc(32, 1).toString('base64')}`] } })).toEqual([]);
+    expect(
+      credentialProblems({ alertmanager: { bearerTokens: ['t'.repeat(16)] }, webhook: { secrets: [`whsec_${Buffer.alloc(32, 1).toString('base64')}`] } }),
+    ).toEqual([]);
   });
 });
 

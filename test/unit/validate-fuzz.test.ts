@@ -28,7 +28,41 @@ function rng(seed: number): () => number {
   };
 }
 
-const SNIPPETS = ['${{', '}}', '${{ steps.x.outputs.y }}', '${{ inputs.nope }}', ': ', '- ', '  ', '\t', '&a ', '*a', '[', ']', '{', '}', '"', "'", '#', '!!binary ', '<<: *a', 'next: fail', 'end: success', 'uses: shell', 'wait: 5', '0x1F', '~', 'null', '\u0000', '\u202e', '✓', '${{ 1/0 }}', 'maxVisits: 1', 'parallel: []', 'foreach: {}'];
+const SNIPPETS = [
+  '${{',
+  '}}',
+  '${{ steps.x.outputs.y }}',
+  '${{ inputs.nope }}',
+  ': ',
+  '- ',
+  '  ',
+  '\t',
+  '&a ',
+  '*a',
+  '[',
+  ']',
+  '{',
+  '}',
+  '"',
+  "'",
+  '#',
+  '!!binary ',
+  '<<: *a',
+  'next: fail',
+  'end: success',
+  'uses: shell',
+  'wait: 5',
+  '0x1F',
+  '~',
+  'null',
+  '\u0000',
+  '\u202e',
+  '✓',
+  '${{ 1/0 }}',
+  'maxVisits: 1',
+  'parallel: []',
+  'foreach: {}',
+];
 
 function mutate(text: string, random: () => number): string {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
@@ -87,7 +121,7 @@ function mutateStructure(text: string, random: () => number): string | undefined
   const nodes: Array<{ holder: Record<string, unknown> | unknown[]; key: string | number }> = [];
   const walk = (v: unknown) => {
     if (Array.isArray(v)) v.forEach((x, i) => (nodes.push({ holder: v, key: i }), walk(x)));
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) nodes.push({ holder: v as Record<string, unknown>, key: k }), walk(x);
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (nodes.push({ holder: v as Record<string, unknown>, key: k }), walk(x));
   };
   walk(doc);
   if (nodes.length === 0) return undefined;
@@ -142,7 +176,12 @@ describe('hostile files', () => {
 
   it('refuses a billion-laughs alias bomb', () => {
     const lines = ['name: bomb', 'x0: &x0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (let i = 1; i <= 12; i++) lines.push(`x${i}: &x${i} [${Array(10).fill(`*x${i - 1}`).join(',')}]`);
+    for (let i = 1; i <= 12; i++)
+      lines.push(
+        `x${i}: &x${i} [${Array(10)
+          .fill(`*x${i - 1}`)
+          .join(',')}]`,
+      );
     lines.push('steps: [{ id: a, wait: 1s }]');
     const { result, ms, heapMiB } = bounded(lines.join('\n'));
     expect(result.diagnostics.map((d) => d.code)).toEqual(['alias-limit']);

@@ -48,7 +48,10 @@ export function credentialProblems(auth: SourceAuthConfig): string[] {
       if (v.length < MIN_SECRET_CHARS) problems.push(`${what} #${i + 1} has ${v.length} characters; use at least ${MIN_SECRET_CHARS} random ones`);
     });
   short('ALERTMANAGER_TOKENS token', auth.alertmanager?.bearerTokens ?? []);
-  short('ALERTMANAGER_BASIC_AUTH password', (auth.alertmanager?.basic ?? []).map((u) => u.password));
+  short(
+    'ALERTMANAGER_BASIC_AUTH password',
+    (auth.alertmanager?.basic ?? []).map((u) => u.password),
+  );
   (auth.alertmanager?.basic ?? []).forEach((u, i) => {
     if (u.username === '') problems.push(`ALERTMANAGER_BASIC_AUTH user #${i + 1} has no name (write user:password)`);
   });
@@ -57,7 +60,8 @@ export function credentialProblems(auth: SourceAuthConfig): string[] {
   (auth.webhook?.secrets ?? []).forEach((secret, i) => {
     const key = webhookSigningKey(secret);
     if (key === undefined) problems.push(`WEBHOOK_SECRETS secret #${i + 1} must be "whsec_" followed by base64`);
-    else if (key.length < MIN_WEBHOOK_KEY_BYTES) problems.push(`WEBHOOK_SECRETS secret #${i + 1} decodes to ${key.length} bytes; use at least ${MIN_WEBHOOK_KEY_BYTES}`);
+    else if (key.length < MIN_WEBHOOK_KEY_BYTES)
+      problems.push(`WEBHOOK_SECRETS secret #${i + 1} decodes to ${key.length} bytes; use at least ${MIN_WEBHOOK_KEY_BYTES}`);
   });
   return problems;
 }

@@ -43,5 +43,7 @@ function eventAgeProblem(req: IncomingRequest, maxAgeSeconds: number): string | 
   if (!Number.isFinite(at)) return undefined;
   const age = Math.round((req.receivedAt - at) / 1000);
   if (Math.abs(age) <= maxAgeSeconds) return undefined;
-  return age > 0 ? `event occurred ${age} s ago; older than ${maxAgeSeconds} s is refused as a replay` : `event occurs ${-age} s in the future; tolerance ${maxAgeSeconds} s`;
+  return age > 0
+    ? `event occurred ${age} s ago; older than ${maxAgeSeconds} s is refused as a replay`
+    : `event occurs ${-age} s in the future; tolerance ${maxAgeSeconds} s`;
 }

@@ -65,7 +65,11 @@ export function summaryOf(id: string, description: string | undefined, what: str
   return `${id}: ${description ?? what}`;
 }
 
-export async function callAction(uses: string, request: ActionRequest, options: { timeoutMs: number; retry: ActionStep['retry']; summary: string }): Promise<unknown> {
+export async function callAction(
+  uses: string,
+  request: ActionRequest,
+  options: { timeoutMs: number; retry: ActionStep['retry']; summary: string },
+): Promise<unknown> {
   try {
     return await scheduleActivity(uses, [request], {
       ...stepActivityOptions(options.timeoutMs, options.retry, options.summary),

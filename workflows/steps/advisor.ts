@@ -109,12 +109,20 @@ function adviceRequest(step: DecideStep | FillStep, frame: Frame): AdviceRequest
     ...(step.kind === 'decide' && { choices: Object.entries(step.choices).map(([name, c]) => ({ name, when: c.when })) }),
     ...(step.kind === 'fill' && { schema: step.schema }),
     evidence,
-    ...(run.input.alert && { alert: withoutSensitive(run.input.alert, sensitive.map(([, spec]) => spec.from).filter((f): f is string => !!f)) }),
+    ...(run.input.alert && {
+      alert: withoutSensitive(
+        run.input.alert,
+        sensitive.map(([, spec]) => spec.from).filter((f): f is string => !!f),
+      ),
+    }),
     inputs,
     ...((step.model ?? runbook.model) && { model: step.model ?? runbook.model }),
   };
   // By value too: a sensitive value inside the prompt, an alert field or an output is masked wherever it is.
-  return maskSensitive(request, sensitive.map(([name]) => [name, run.input.inputs[name]]));
+  return maskSensitive(
+    request,
+    sensitive.map(([name]) => [name, run.input.inputs[name]]),
+  );
 }
 
 /** Alert fields that sensitive inputs come from are not sent to the model either. */

@@ -40,7 +40,9 @@ export const runApprove: StepHandler<ApproveStep> = async (step, { frame }) => {
   }
   if (outcome.kind === 'rejected') {
     const reason = `rejected by ${outcome.by}: ${outcome.reason}`;
-    return step.onReject === FAIL ? failed(reason) : ok({ outcome: 'rejected', approvedBy, planHash: hash, rejectedBy: outcome.by, reason: outcome.reason }, step.onReject);
+    return step.onReject === FAIL
+      ? failed(reason)
+      : ok({ outcome: 'rejected', approvedBy, planHash: hash, rejectedBy: outcome.by, reason: outcome.reason }, step.onReject);
   }
   run.approvedPlans.set(guarded.id, hash);
   return ok({ outcome: 'approved', approvedBy, planHash: hash });

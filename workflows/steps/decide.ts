@@ -6,7 +6,10 @@ import { adviseOrAsk } from './advisor';
 
 export const runDecide: StepHandler<DecideStep> = async (step, { frame }) => {
   const advice = await adviseOrAsk(step, frame);
-  if (!advice.ok) return step.human.onTimeout === FAIL ? failed(advice.timedOut) : ok({ choice: null, decidedBy: 'nobody', reasoning: advice.timedOut, confidence: 0, model: '' }, step.human.onTimeout);
+  if (!advice.ok)
+    return step.human.onTimeout === FAIL
+      ? failed(advice.timedOut)
+      : ok({ choice: null, decidedBy: 'nobody', reasoning: advice.timedOut, confidence: 0, model: '' }, step.human.onTimeout);
   const { record, choice } = advice.answer;
   // Only a declared choice can get here: the model's answer and the human's were both checked.
   const route = step.choices[choice!]!.next;
