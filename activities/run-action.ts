@@ -8,7 +8,7 @@ import type { AnyAction, ActionContext } from './action';
 import { heartbeatWhileRunning } from './heartbeat';
 import { placeSecrets, redactSecrets, resolveSecrets, type SecretValues } from './secrets';
 import { limitPayload } from './truncate';
-import type { ActionActivity, ActionRequest } from './types';
+import type { ActionActivity, ActionRequest } from '../contract/activities';
 
 /** History stays readable: no single action result above this. */
 export const MAX_RESULT_BYTES = 64 * 1024;

@@ -5,7 +5,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { claudeActivities } from '../activities/claude/advise';
 import { answerTool, systemPrompt, userMessage } from '../activities/claude/prompt';
-import type { AdviceRequest, AdviceResult } from '../activities/claude/types';
+import type { AdviceRequest, AdviceResult } from '../contract/activities';
 import { startFakeAnthropic, toolAnswer } from '../test/helpers/fake-anthropic';
 import { fmt, median, percentile } from './stats';
 

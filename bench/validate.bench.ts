@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { BUILTIN_ACTIONS, catalogOf } from '../activities/registry';
 import { compileRunbook } from '../dsl/compile';
 import { hasErrors } from '../dsl/diagnostics';
-import { PROJECT_ROOT } from '../temporal/binary';
+import { PROJECT_ROOT } from '../repository/project';
 import { fmt, interleaved, median } from './stats';
 
 const DIR = path.join(PROJECT_ROOT, 'runbooks');

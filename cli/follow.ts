@@ -1,7 +1,7 @@
 // Prints a run's steps as they complete, by polling its `status` query, until it ends.
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { statusQuery } from '../workflows/messages';
-import type { StepRecord } from '../workflows/types';
+import { statusQuery } from '../contract/messages';
+import type { StepRecord } from '../contract/run';
 import type { runbookV2 } from '../workflows';
 
 export interface FollowResult {

@@ -3,8 +3,8 @@
 // once whether the run accepted them, and why not.
 import { userInfo } from 'node:os';
 import { isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { approveUpdate, decideUpdate, rejectUpdate, statusQuery, type HumanReply } from '../workflows/messages';
-import type { Pending, StatusView } from '../workflows/types';
+import { approveUpdate, decideUpdate, rejectUpdate, statusQuery, type HumanReply } from '../contract/messages';
+import type { Pending, StatusView } from '../contract/run';
 import { runUrl } from './urls';
 
 export const whoAmI = (as?: string): string => as ?? process.env.RUNBOOK_USER ?? userInfo().username;

@@ -11,7 +11,7 @@ import { codecServer } from '../temporal/codec-server';
 import { fetchHistory, historyJson, queryHistories, readHistoryFile } from './histories';
 import { currentWorkflowBundle, formatReplay, replayHistories } from './replay';
 import { withClient } from '../temporal/connection';
-import { statusQuery } from '../workflows/messages';
+import { statusQuery } from '../contract/messages';
 import { approveRun, decideRun, formatPendingRun, pendingRuns, refusal, rejectRun } from './humans';
 import { registerSearchAttributes } from '../temporal/search-attribute-setup';
 import { runCommand } from './run';

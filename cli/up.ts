@@ -5,8 +5,9 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { findTemporalBinary, PROJECT_ROOT } from '../temporal/binary';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { findTemporalBinary } from '../temporal/binary';
+import { PROJECT_ROOT } from '../repository/project';
+import { SEARCH_ATTRIBUTES } from '../contract/search-attributes';
 import { Supervisor } from './supervisor';
 
 export interface UpOptions {

@@ -5,8 +5,8 @@
 import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { Alert } from '../dsl/alert';
-import type { AdviceResult } from '../activities/claude/types';
-import type { AuditEntry, RunInput, RunResult } from '../workflows/types';
+import type { AdviceResult } from '../contract/activities';
+import type { AuditEntry, RunInput, RunResult } from '../contract/run';
 
 type Event = temporal.api.history.v1.IHistoryEvent;
 

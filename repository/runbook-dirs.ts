@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { ActionCatalog } from '../dsl/catalog';
 import type { CompiledRunbook } from '../dsl/compiled';
 import { formatDiagnostic, hasErrors } from '../dsl/diagnostics';
-import { PROJECT_ROOT } from '../temporal/binary';
+import { PROJECT_ROOT } from './project';
 import { compileFile, RunbookFolders, YAML_FILE } from './runbook-files';
 
 export interface LoadedRunbooks {

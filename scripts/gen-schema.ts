@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BUILTIN_ACTIONS } from '../activities/registry';
 import { editorSchemaText } from '../dsl/editor-schema';
-import { PROJECT_ROOT } from '../temporal/binary';
+import { PROJECT_ROOT } from '../repository/project';
 
 export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'runbooks', 'runbook.schema.json');
 

@@ -2,8 +2,8 @@
 // then the pinned copy scripts/install-temporal.sh puts in .tools/temporal/bin.
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
+import { PROJECT_ROOT } from '../repository/project';
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..', path.basename(path.resolve(__dirname, '..')) === 'dist' ? '..' : '.');
 export const LOCAL_TEMPORAL = path.join(PROJECT_ROOT, '.tools', 'temporal', 'bin', 'temporal');
 
 export class TemporalBinaryMissing extends Error {

@@ -3,7 +3,7 @@
 // Temporal Cloud manages search attributes in its own UI/tcld instead; see docs/operations.md.
 import { temporal } from '@temporalio/proto';
 import type { Client } from '@temporalio/client';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../contract/search-attributes';
 
 export async function registerSearchAttributes(client: Client, namespace: string): Promise<string[]> {
   const operator = client.connection.operatorService;

@@ -4,8 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowIdConflictPolicy, type Client, type WorkflowHandleWithFirstExecutionRunId, type WorkflowIdReusePolicy } from '@temporalio/client';
 import type { Alert } from '../dsl/alert';
 import type { CompiledRunbook, CompiledStep } from '../dsl/compiled';
-import { remediationAttributes } from '../workflows/search-attributes';
-import type { RunInput, RunOptions } from '../workflows/types';
+import { remediationAttributes } from '../contract/search-attributes';
+import type { RunInput, RunOptions } from '../contract/run';
 import type { runbookV2 } from '../workflows';
 
 /** The workflow type new runs start: the current interpreter version (workflows/runbook-workflow.ts). */

@@ -5,8 +5,8 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNo
 import type { Alert } from '../dsl/alert';
 import type { CompiledRunbook } from '../dsl/compiled';
 import { startRun } from '../temporal/start-run';
-import { alertResolvedSignal } from '../workflows/messages';
-import { safeFingerprint } from '../workflows/search-attributes';
+import { alertResolvedSignal } from '../contract/messages';
+import { safeFingerprint } from '../contract/search-attributes';
 
 /**
  * An alert without a start time (a webhook that sends none) has no occurrence to name: its id

@@ -7,7 +7,7 @@ import { parseDuration } from '../dsl/durations';
 import { Admission } from '../activities/admission/admission';
 import { loadRunbookDirs, runbookDirs } from '../repository/runbook-dirs';
 import { reloadOnChange, type Reloader } from '../repository/watch-dirs';
-import { PROJECT_ROOT } from '../temporal/binary';
+import { PROJECT_ROOT } from '../repository/project';
 
 export interface ServedRunbooks {
   admission: Admission;

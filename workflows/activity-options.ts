@@ -2,10 +2,8 @@
 // and retry policy, and a heartbeat timeout so that a dead worker is noticed.
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
+import { ACTIVITY_HEARTBEAT_TIMEOUT_MS } from '../contract/activities';
 import type { RetryPolicyJson } from '../dsl/compiled';
-
-/** Activities heartbeat every second; missing beats for this long means the worker died. */
-export const ACTIVITY_HEARTBEAT_TIMEOUT_MS = 30_000;
 
 export function stepActivityOptions(timeoutMs: number, retry: RetryPolicyJson, summary: string): ActivityOptions {
   return {

@@ -4,8 +4,8 @@
 import { ApplicationFailure, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CompiledRunbook } from '../dsl/compiled';
 import { recomputeHash } from '../dsl/definition-hash';
-import type { AdmissionActivities } from '../activities/admission/types';
-import { REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME } from './search-attributes';
+import type { AdmissionActivities } from '../contract/activities';
+import { REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME } from '../contract/search-attributes';
 
 /** Gates admission in the version-1 workflow type, whose older histories have none. */
 export const ADMISSION_PATCH = 'admission-v1';

@@ -2,7 +2,7 @@
 // carrying their state, so a run's history never grows without bound.
 import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
 import type { Run } from './run';
-import type { ResumeState, RunInput } from './types';
+import type { ResumeState, RunInput } from '../contract/run';
 
 export async function continueAsNewIfDue(run: Run, at: string, poll?: ResumeState['poll']): Promise<void> {
   const info = workflowInfo();

@@ -5,7 +5,7 @@ import { format as jsonSchemaFormats, Validator } from '@cfworker/json-schema';
 import { canonicalJson } from '../dsl/hash';
 import { regExp } from '../dsl/regex';
 import { mapSubschemas } from '../dsl/schema-walk';
-import type { ApproveRequest, DecideRequest, RejectRequest } from './messages';
+import type { ApproveRequest, DecideRequest, RejectRequest } from '../contract/messages';
 
 export const HUMAN_LIMITS = {
   /** A person's name as the people and groups files spell it. */

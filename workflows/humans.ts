@@ -15,12 +15,12 @@ import {
   type DecideRequest,
   type HumanReply,
   type RejectRequest,
-} from './messages';
+} from '../contract/messages';
 import type { Run } from './run';
 import { formatDuration } from '../dsl/durations';
 import { fillValuesProblem, HUMAN_LIMITS, oversized, Refused, validApprove, validDecide, validReject } from './human-requests';
-import type { AuditEntry, PendingApproval, PendingDecision, RemediationStatus } from './types';
-import type { AuditActivities } from '../activities/humans/types';
+import type { AuditEntry, PendingApproval, PendingDecision, RemediationStatus } from '../contract/run';
+import type { AuditActivities } from '../contract/activities';
 
 type Via = 'signal' | 'update';
 export type ApprovalOutcome = { kind: 'approved' } | { kind: 'rejected'; by: string; reason: string };

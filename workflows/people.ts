@@ -1,7 +1,7 @@
 // Who may approve or decide, resolved by an activity when the request is made, so the
 // membership that applied is in the run's history.
 import { proxyActivities } from '@temporalio/workflow';
-import type { People, PeopleActivities } from '../activities/humans/types';
+import type { People, PeopleActivities } from '../contract/activities';
 
 export function eligiblePeople(stepId: string, names: string[], purpose: 'approve' | 'decide'): Promise<People> {
   const { resolvePeople } = proxyActivities<PeopleActivities>({

@@ -5,7 +5,7 @@ import { renderTemplate, renderValue } from '../dsl/expressions';
 import { renderParameters } from '../dsl/secrets';
 import { hashValue } from '../dsl/hash';
 import type { Frame } from './run';
-import type { Plan } from './types';
+import type { Plan } from '../contract/run';
 
 export function renderPlan(step: CompiledStep, frame: Frame): Plan {
   const scope = frame.scope();

@@ -5,7 +5,7 @@ import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@tempor
 import type { Alert } from '../dsl/alert';
 import type { CompiledRunbook, CompiledStep } from '../dsl/compiled';
 import type { Scope } from '../dsl/expressions';
-import { REMEDIATION_STATUS } from './search-attributes';
+import { REMEDIATION_STATUS } from '../contract/search-attributes';
 import { Humans } from './humans';
 import type {
   AuditEntry,
@@ -17,7 +17,7 @@ import type {
   RunInput,
   StatusView,
   StepRecord,
-} from './types';
+} from '../contract/run';
 
 const TERMINAL: readonly RemediationStatus[] = ['succeeded', 'failed', 'cancelled'];
 

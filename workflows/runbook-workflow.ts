@@ -24,10 +24,10 @@ import { compensate } from './compensation';
 import { reasonOf } from './failures';
 import { runBlock } from './interpreter';
 import type { BlockOutcome } from './outcome';
-import { HANDLER_DESCRIPTIONS, statusQuery } from './messages';
+import { HANDLER_DESCRIPTIONS, statusQuery } from '../contract/messages';
 import { Run } from './run';
-import { remediationAttributes, RUNBOOK_NAME } from './search-attributes';
-import type { RunInput, RunResult } from './types';
+import { remediationAttributes, RUNBOOK_NAME } from '../contract/search-attributes';
+import type { RunInput, RunResult } from '../contract/run';
 
 /** The current version: what starters start. Every run is admitted first (workflows/admission.ts). */
 export async function runbookV2(input: RunInput): Promise<RunResult> {

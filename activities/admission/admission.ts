@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CompiledRunbook } from '../../dsl/compiled';
 import { nestedChildren } from '../../dsl/definition-hash';
-import type { AdmissionRequest, AdmissionVerdict } from './types';
+import type { AdmissionRequest, AdmissionVerdict } from '../../contract/activities';
 
 export interface AdmissionOptions {
   /** Where the history of admitted definitions is kept; none: memory only. */

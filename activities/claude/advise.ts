@@ -5,12 +5,12 @@ import Anthropic from '@anthropic-ai/sdk';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { validatorFor } from '../../dsl/shape';
-import type { TokenUsage } from '../../workflows/types';
+import type { TokenUsage } from '../../contract/run';
 import { heartbeatWhileRunning } from '../heartbeat';
 import type { ClaudeConfig } from './config';
 import { classifyModelError } from './errors';
 import { answerTool, systemPrompt, userMessage } from './prompt';
-import type { AdviceRequest, AdviceResult, ClaudeActivities } from './types';
+import type { AdviceRequest, AdviceResult, ClaudeActivities } from '../../contract/activities';
 
 /** Answers outside the choices or schema get this many corrections before a human decides. */
 export const MAX_CORRECTIONS = 2;

@@ -4,7 +4,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { truncateText } from '../truncate';
 import { strictSchema } from './strict-schema';
-import type { AdviceRequest } from './types';
+import type { AdviceRequest } from '../../contract/activities';
 
 /** Characters of evidence in one request, shared fairly between the evidence steps. */
 export const EVIDENCE_BUDGET = 60_000;

@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { parse } from 'yaml';
-import { PROJECT_ROOT } from '../../temporal/binary';
-import type { People, PeopleActivities } from './types';
+import { PROJECT_ROOT } from '../../repository/project';
+import type { People, PeopleActivities } from '../../contract/activities';
 
 export function groupsFile(env: NodeJS.ProcessEnv = process.env): string {
   return env.RUNBOOK_GROUPS_FILE ?? path.join(PROJECT_ROOT, 'config', 'groups.yaml');

@@ -7,7 +7,7 @@ import type { CompiledRunbook } from '../../dsl/compiled';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { bundleWorkflows } from '../../temporal/bundle';
 import { findTemporalBinary } from '../../temporal/binary';
-import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../contract/search-attributes';
 
 export async function startBenchServer(): Promise<TestWorkflowEnvironment> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });

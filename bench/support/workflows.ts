@@ -1,7 +1,7 @@
 // Workflows the benchmarks run: the real interpreter, and a hand-written workflow that calls
 // the same activities with the same options, as a team would write it without the engine.
 import { ActivityCancellationType, scheduleActivity } from '@temporalio/workflow';
-import type { ActionRequest } from '../../activities/types';
+import type { ActionRequest } from '../../contract/activities';
 
 export { runbookV2, runbookWorkflow } from '../../workflows';
 

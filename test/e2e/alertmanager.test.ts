@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { receiverMetrics, type ReceiverMetrics } from '../../triggers/metrics';
 import { buildServer } from '../../triggers/server';
-import { statusQuery } from '../../workflows/messages';
+import { statusQuery } from '../../contract/messages';
 import { eventually } from '../helpers/eventually';
 import { freePort } from '../helpers/ports';
 import { callsOf } from '../helpers/test-actions';

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startRun } from '../../temporal/start-run';
-import { statusQuery } from '../../workflows/messages';
+import { statusQuery } from '../../contract/messages';
 import { launchChromium } from '../helpers/browser';
 import { pendingApproval } from '../helpers/pending';
 import { callsOf } from '../helpers/test-actions';

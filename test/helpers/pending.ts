@@ -1,7 +1,7 @@
 // Waiting on a run's `status` query: for a state, or for an approval or a decision to be pending.
 import type { WorkflowHandle } from '@temporalio/client';
-import { statusQuery } from '../../workflows/messages';
-import type { Pending, PendingApproval, PendingDecision, StatusView } from '../../workflows/types';
+import { statusQuery } from '../../contract/messages';
+import type { Pending, PendingApproval, PendingDecision, StatusView } from '../../contract/run';
 import { eventually } from './eventually';
 
 export function statusWhen(handle: WorkflowHandle, check: (s: StatusView) => boolean, what: string): Promise<StatusView> {

@@ -15,7 +15,7 @@ import { formatDiagnostic, hasErrors } from '../../dsl/diagnostics';
 import type { TemporalSettings } from '../../temporal/connection';
 import { startRun, type StartRequest } from '../../temporal/start-run';
 import { createWorker } from '../../worker/create-worker';
-import type { RunResult } from '../../workflows/types';
+import type { RunResult } from '../../contract/run';
 import { TEST_ACTIONS } from './test-actions';
 
 let runtimeInstalled = false;

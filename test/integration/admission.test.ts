@@ -7,7 +7,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { Admission } from '../../activities/admission/admission';
 import type { ActionStep, CompiledRunbook } from '../../dsl/compiled';
 import { RUNBOOK_WORKFLOW_TYPE, startRun } from '../../temporal/start-run';
-import { REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME } from '../../workflows/search-attributes';
+import { REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME } from '../../contract/search-attributes';
 import { eventually } from '../helpers/eventually';
 import { historyOf } from '../helpers/history';
 import { callsOf } from '../helpers/test-actions';

@@ -2,7 +2,7 @@
 // plan, timeouts that never approve, rejections; every attempt, accepted or refused, recorded.
 import type { WorkflowHandle } from '@temporalio/client';
 import { startRun } from '../../temporal/start-run';
-import { approveSignal, approveUpdate, rejectUpdate, statusQuery, type ApproveRequest } from '../../workflows/messages';
+import { approveSignal, approveUpdate, rejectUpdate, statusQuery, type ApproveRequest } from '../../contract/messages';
 import { historyOf } from '../helpers/history';
 import { pendingApproval, statusWhen } from '../helpers/pending';
 import { expectReplays } from '../helpers/replay';

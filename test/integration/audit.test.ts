@@ -11,7 +11,7 @@ import { replayHistories } from '../../cli/replay';
 import { readHistoryFile } from '../../cli/histories';
 import { findTemporalBinary } from '../../temporal/binary';
 import { startRun } from '../../temporal/start-run';
-import { approveUpdate } from '../../workflows/messages';
+import { approveUpdate } from '../../contract/messages';
 import { runCli } from '../helpers/cli';
 import { startFakeAnthropic, toolAnswer, type FakeAnthropic } from '../helpers/fake-anthropic';
 import { pendingApproval } from '../helpers/pending';

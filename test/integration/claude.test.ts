@@ -3,7 +3,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { ClaudeConfig } from '../../activities/claude/config';
 import { startRun } from '../../temporal/start-run';
-import { decideSignal, decideUpdate, statusQuery } from '../../workflows/messages';
+import { decideSignal, decideUpdate, statusQuery } from '../../contract/messages';
 import { startFakeAnthropic, toolAnswer, type FakeAnthropic } from '../helpers/fake-anthropic';
 import { historyOf } from '../helpers/history';
 import { pendingDecision } from '../helpers/pending';

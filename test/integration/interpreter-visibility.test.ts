@@ -2,8 +2,8 @@
 // while the run is going, search attributes, and continue-as-new for long runs.
 import { randomUUID } from 'node:crypto';
 import { RUNBOOK_WORKFLOW_TYPE, startRun } from '../../temporal/start-run';
-import { ALERT_FINGERPRINT, REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME, SERVICE } from '../../workflows/search-attributes';
-import type { RunInput } from '../../workflows/types';
+import { ALERT_FINGERPRINT, REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME, SERVICE } from '../../contract/search-attributes';
+import type { RunInput } from '../../contract/run';
 import { historyOf } from '../helpers/history';
 import { statusWhen } from '../helpers/pending';
 import { expectReplays } from '../helpers/replay';

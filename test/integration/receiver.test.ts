@@ -11,7 +11,7 @@ import type { ReceiverConfig } from '../../triggers/config';
 import { receiverMetrics, type ReceiverMetrics } from '../../triggers/metrics';
 import { buildServer } from '../../triggers/server';
 import { remediationId } from '../../triggers/start-remediation';
-import { ALERT_FINGERPRINT, SERVICE } from '../../workflows/search-attributes';
+import { ALERT_FINGERPRINT, SERVICE } from '../../contract/search-attributes';
 import { statusWhen } from '../helpers/pending';
 import { callsOf } from '../helpers/test-actions';
 import { closeTestClient, compile, settings, startWorker, testClient } from '../helpers/temporal';

@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { statusQuery } from '../../workflows/messages';
+import { statusQuery } from '../../contract/messages';
 import { startHttpServer, type TestServer } from '../helpers/http-server';
 import { closeTestClient, compile, runToEnd, testClient, withWorker } from '../helpers/temporal';
 

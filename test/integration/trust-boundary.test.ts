@@ -2,7 +2,7 @@
 // each with the refusal or the inert result checked: H1, M6, M7, L2, L8 of the security review.
 import type { WorkflowHandle } from '@temporalio/client';
 import { startRun } from '../../temporal/start-run';
-import { approveSignal, approveUpdate, decideUpdate, statusQuery } from '../../workflows/messages';
+import { approveSignal, approveUpdate, decideUpdate, statusQuery } from '../../contract/messages';
 import type { Alert } from '../../dsl/alert';
 import { startFakeAnthropic, toolAnswer, type FakeAnthropic } from '../helpers/fake-anthropic';
 import { startHttpServer, type TestServer } from '../helpers/http-server';
@@ -10,7 +10,7 @@ import { pendingApproval, pendingDecision, statusWhen } from '../helpers/pending
 import { callsOf } from '../helpers/test-actions';
 import { closeTestClient, compile, testClient, withWorker } from '../helpers/temporal';
 import { runCli } from '../helpers/cli';
-import { REMEDIATION_STATUS } from '../../workflows/search-attributes';
+import { REMEDIATION_STATUS } from '../../contract/search-attributes';
 
 let server: TestServer;
 let fake: FakeAnthropic;

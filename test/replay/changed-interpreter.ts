@@ -4,7 +4,7 @@
 import { sleep } from '@temporalio/workflow';
 import { admitRunbook } from '../../workflows/admission';
 import { runbookV2 as current } from '../../workflows/runbook-workflow';
-import type { RunInput, RunResult } from '../../workflows/types';
+import type { RunInput, RunResult } from '../../contract/run';
 
 export async function runbookV2(input: RunInput): Promise<RunResult> {
   await admitRunbook(input.runbook);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { findTemporalBinary } from '../../temporal/binary';
 import { bundleWorkflows } from '../../temporal/bundle';
-import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../contract/search-attributes';
 import { freePort } from '../helpers/ports';
 
 export const TMP = path.join(__dirname, '..', '.tmp');

@@ -8,7 +8,7 @@ import { defineAction } from '../../activities/action';
 import { executeAction } from '../../activities/run-action';
 import { redactSecrets } from '../../activities/secrets';
 import { truncationMarker } from '../../activities/truncate';
-import type { ActionRequest } from '../../activities/types';
+import type { ActionRequest } from '../../contract/activities';
 import type { SecretSite } from '../../dsl/secrets';
 
 const echo = defineAction({

@@ -4,7 +4,7 @@ import type { ActionStep, CompiledRunbook } from '../../dsl/compiled';
 import { formatDuration } from '../../dsl/durations';
 import { evaluateCondition, hasExpression } from '../../dsl/expressions';
 import { renderParameters, type RenderedParameters } from '../../dsl/secrets';
-import type { ActionRequest } from '../../activities/types';
+import type { ActionRequest } from '../../contract/activities';
 import { stepActivityOptions } from '../activity-options';
 import { reasonOf } from '../failures';
 import { failed, ok, type StepHandler } from '../outcome';

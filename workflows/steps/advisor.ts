@@ -6,12 +6,12 @@ import type { Alert } from '../../dsl/alert';
 import type { DecideStep, FillStep } from '../../dsl/compiled';
 import { renderTemplate, stringify } from '../../dsl/expressions';
 import { maskSensitive } from '../../dsl/sensitive';
-import type { AdviceRequest, AdviceResult } from '../../activities/claude/types';
+import type { AdviceRequest, AdviceResult } from '../../contract/activities';
 import { stepActivityOptions } from '../activity-options';
 import { reasonOf } from '../failures';
 import { eligiblePeople } from '../people';
 import type { Frame } from '../run';
-import type { DecisionRecord, Suggestion } from '../types';
+import type { DecisionRecord, Suggestion } from '../../contract/run';
 
 export interface Answer {
   choice?: string;

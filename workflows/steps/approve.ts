@@ -7,7 +7,7 @@ import { failed, ok, type StepHandler } from '../outcome';
 import { eligiblePeople } from '../people';
 import type { Waiting } from '../humans';
 import { planHash, renderPlan } from '../plan';
-import type { PendingApproval } from '../types';
+import type { PendingApproval } from '../../contract/run';
 
 export const runApprove: StepHandler<ApproveStep> = async (step, { frame }) => {
   const run = frame.run;

@@ -5,8 +5,8 @@ import type { ChildStep } from '../../dsl/compiled';
 import { renderValue } from '../../dsl/expressions';
 import { pushCompensation } from '../compensation';
 import { ok, type StepHandler } from '../outcome';
-import { remediationAttributes } from '../search-attributes';
-import type { RunInput, RunResult } from '../types';
+import { remediationAttributes } from '../../contract/search-attributes';
+import type { RunInput, RunResult } from '../../contract/run';
 
 export const runChild: StepHandler<ChildStep> = async (step, { frame }) => {
   const run = frame.run;

@@ -3,7 +3,7 @@
 // Web UI's "Send a Signal" dialog lists them. The same request can be sent as a signal (the
 // UI) or as an update (CLI and API callers get an immediate acceptance or a refusal).
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { StatusView } from './types';
+import type { StatusView } from './run';
 
 export const statusQuery = defineQuery<StatusView>('status');
 

@@ -1,0 +1,97 @@
+// What workflows ask of activities, and what activities answer: the contract between the
+// deterministic side and the side effects. Types and constants only: workflows import them
+// without pulling in any activity code.
+import type { Alert } from '../dsl/alert';
+import type { SecretDoc } from '../dsl/schema';
+import type { SecretSite } from '../dsl/secrets';
+import type { AuditEntry, TokenUsage } from './run';
+
+/** Activities heartbeat this often, whatever they wait on. */
+export const ACTIVITY_HEARTBEAT_MS = 1_000;
+/** Missing beats for this long means the worker died (a step's timeout, when shorter, takes its place). */
+export const ACTIVITY_HEARTBEAT_TIMEOUT_MS = 30_000;
+
+// ---------- actions ----------
+
+export interface ActionRequest {
+  runbook: string;
+  stepId: string;
+  /** Rendered parameters; secrets appear as `⟦secret:NAME⟧` placeholders, which are only text. */
+  with: Record<string, unknown>;
+  /** Declarations of the secrets the step names in its definition (decided at compile time). */
+  secrets: Record<string, SecretDoc>;
+  /** Where in `with` the secret values go. */
+  secretSites?: SecretSite[];
+}
+
+/** Every action activity has this shape; its activity type is the action name. */
+export type ActionActivity = (request: ActionRequest) => Promise<Record<string, unknown>>;
+
+// ---------- Claude ----------
+
+export interface AdviceRequest {
+  runbook: { name: string; description?: string };
+  stepId: string;
+  kind: 'decide' | 'fill';
+  /** The step's prompt, rendered. */
+  prompt: string;
+  choices?: Array<{ name: string; when: string }>;
+  schema?: Record<string, unknown>;
+  evidence: Array<{ step: string; status: string; outputs: unknown; error?: string }>;
+  alert?: Alert;
+  /** Inputs minus those marked sensitive. */
+  inputs: Record<string, unknown>;
+  /** The step's or runbook's model; the worker's default otherwise. */
+  model?: string;
+}
+
+export interface AdviceResult {
+  /** `invalid`: the model kept answering outside the declared choices or schema. */
+  outcome: 'answer' | 'invalid';
+  choice?: string;
+  values?: Record<string, unknown>;
+  reasoning: string;
+  confidence: number;
+  model: string;
+  usage: TokenUsage;
+  latencyMs: number;
+  /** Model calls made: 1 on the happy path, more when answers had to be corrected. */
+  calls: number;
+  problem?: string;
+}
+
+export interface ClaudeActivities {
+  askClaude(request: AdviceRequest): Promise<AdviceResult>;
+}
+
+// ---------- people ----------
+
+export interface People {
+  /** Everyone the list names: people, and the current members of each `group:<name>`. */
+  eligible: string[];
+  /** Groups named in the list that the groups file does not define. */
+  unknownGroups: string[];
+}
+
+export interface PeopleActivities {
+  resolvePeople(names: string[]): Promise<People>;
+}
+
+export interface AuditActivities {
+  /** Returns the entry, so that it is in the marker the local activity leaves in history. */
+  recordAudit(entry: AuditEntry): Promise<AuditEntry>;
+}
+
+// ---------- admission ----------
+
+export interface AdmissionRequest {
+  name: string;
+  /** Recomputed by the workflow from the definition it was given. */
+  hash: string;
+}
+
+export type AdmissionVerdict = { admitted: true; how: 'served' | 'retired' | 'development'; from: string } | { admitted: false; reason: string };
+
+export interface AdmissionActivities {
+  checkAdmission(request: AdmissionRequest): Promise<AdmissionVerdict>;
+}
