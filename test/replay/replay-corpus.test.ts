@@ -1,6 +1,7 @@
-// Every recorded history in test/replay/histories is replayed against the current workflow
-// code. A change of the interpreter that would break runs in flight (non-determinism) fails
-// here; guard such changes with patched(). Record new histories with RECORD_REPLAY_CORPUS=1.
+// Every recorded history in test/replay/histories/<workflow type> is replayed against the current
+// workflow code: the current version's and every older version's still registered. A change of
+// the interpreter that would break runs in flight (non-determinism) fails here; such a change
+// comes as a new workflow version (docs/extending.md). Record with RECORD_REPLAY_CORPUS=1.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
@@ -8,11 +9,15 @@ import { readHistoryFile } from '../../cli/histories';
 import { CORPUS } from '../helpers/replay';
 import { quietRuntime } from '../helpers/temporal';
 
-const files = readdirSync(CORPUS)
-  .filter((f) => f.endsWith('.json'))
-  .sort();
+const versions = readdirSync(CORPUS).sort();
+const files = versions.flatMap((version) =>
+  readdirSync(path.join(CORPUS, version))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => path.join(version, f)),
+);
 
-it('has a history for every construct', () => {
+it.each(versions)('has a history of %s for every construct', (version) => {
   const constructs = [
     'retry',
     'timeout',
@@ -39,7 +44,7 @@ it('has a history for every construct', () => {
     'approve-timeout',
     'approve-reject',
   ];
-  expect(constructs.filter((c) => !files.includes(`${c}.json`))).toEqual([]);
+  expect(constructs.filter((c) => !files.includes(path.join(version, `${c}.json`)))).toEqual([]);
 });
 
 it.each(files)('replays %s deterministically', async (file) => {
