@@ -95,3 +95,11 @@ export type AdmissionVerdict = { admitted: true; how: 'served' | 'retired' | 'de
 export interface AdmissionActivities {
   checkAdmission(request: AdmissionRequest): Promise<AdmissionVerdict>;
 }
+
+/** The engine's own activities by name (every other activity is an action, named after it). */
+export const ENGINE_ACTIVITY = {
+  askClaude: 'askClaude',
+  resolvePeople: 'resolvePeople',
+  recordAudit: 'recordAudit',
+  checkAdmission: 'checkAdmission',
+} as const satisfies { [K in keyof (ClaudeActivities & PeopleActivities & AuditActivities & AdmissionActivities)]: K };

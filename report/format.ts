@@ -1,5 +1,5 @@
 // Small helpers shared by the Markdown and HTML reports.
-import type { HumanAttempt, RunReport, StepLine } from './read-history';
+import type { HumanAttempt, RunReport, StepLine } from './run-report';
 
 export function durationOf(from: string, to: string | undefined): string {
   if (!to) return 'running';

@@ -1,6 +1,6 @@
 // The report as one self-contained HTML file (no scripts, no external assets) with a visual
 // timeline. Every value from the run (labels, reasoning, comments) is escaped.
-import type { RunReport, StepLine } from './read-history';
+import type { RunReport, StepLine } from './run-report';
 import { answerOf, durationOf, outcomeLine, pastTenseOf, stepOutcome, tokens } from './format';
 
 const esc = (text: unknown): string =>

@@ -1,5 +1,5 @@
 // The report as Markdown, for a ticket or a postmortem.
-import type { RunReport } from './read-history';
+import type { RunReport } from './run-report';
 import { answerOf, durationOf, outcomeLine, pastTenseOf, stepOutcome, tokens } from './format';
 
 /** Table cells and inline text: no pipes or newlines from data can break the layout. */

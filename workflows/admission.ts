@@ -5,6 +5,7 @@ import { ApplicationFailure, proxyLocalActivities, upsertSearchAttributes, workf
 import type { CompiledRunbook } from '../dsl/compiled';
 import { recomputeHash } from '../dsl/definition-hash';
 import type { AdmissionActivities } from '../contract/activities';
+import { labelText } from '../contract/labels';
 import { REMEDIATION_STATUS, RUNBOOK_HASH, RUNBOOK_NAME } from '../contract/search-attributes';
 
 /** Gates admission in the version-1 workflow type, whose older histories have none. */
@@ -13,7 +14,7 @@ export const ADMISSION_PATCH = 'admission-v1';
 const { checkAdmission } = proxyLocalActivities<AdmissionActivities>({
   startToCloseTimeout: '10s',
   retry: { maximumAttempts: 3 },
-  summary: 'admission: is this runbook served here?',
+  summary: labelText({ kind: 'admission' }),
 });
 
 /** Throws a non-retryable `NotAdmitted` failure when the run must not start. */

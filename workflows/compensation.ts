@@ -5,7 +5,8 @@ import type { CompensateStep } from '../dsl/compiled';
 import { renderParameters } from '../dsl/secrets';
 import { reasonOf } from './failures';
 import type { Frame, Run } from './run';
-import { actionRequest, callAction, summaryOf } from './steps/action';
+import { labelText } from '../contract/labels';
+import { actionRequest, callAction } from './steps/action';
 
 /** Renders the undo now, while the step's outputs and loop variables are in scope. */
 export function pushCompensation(frame: Frame, stepId: string, compensate: CompensateStep, outputs: unknown): void {
@@ -37,7 +38,7 @@ export async function compensate(run: Run): Promise<void> {
         await callAction(c.uses, actionRequest(run.runbook, `${c.stepId}.compensate`, { value: c.with, sites: c.secretSites ?? [] }, c.secrets), {
           timeoutMs: c.timeoutMs,
           retry: c.retry,
-          summary: summaryOf(`undo ${c.stepId}`, c.description, c.uses),
+          summary: labelText({ kind: 'undo', step: c.stepId, what: c.description ?? c.uses }),
         });
         record.status = 'succeeded';
       } catch (err) {

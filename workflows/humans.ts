@@ -17,7 +17,7 @@ import {
   type RejectRequest,
 } from '../contract/messages';
 import type { Run } from './run';
-import { formatDuration } from '../dsl/durations';
+import { labelText } from '../contract/labels';
 import { fillValuesProblem, HUMAN_LIMITS, oversized, Refused, validApprove, validDecide, validReject } from './human-requests';
 import type { AuditEntry, PendingApproval, PendingDecision, RemediationStatus } from '../contract/run';
 import type { AuditActivities } from '../contract/activities';
@@ -36,7 +36,7 @@ export interface HumanAnswer {
 const { recordAudit } = proxyLocalActivities<AuditActivities>({
   startToCloseTimeout: '10s',
   retry: { maximumAttempts: 3 },
-  summary: 'audit: record a human action',
+  summary: labelText({ kind: 'audit' }),
 });
 
 export class Humans {
@@ -87,7 +87,7 @@ export class Humans {
       { ...pending, ...window(timeoutMs) } as PendingApproval,
       'awaiting-approval',
       () => this.outcomes.has(pending.step),
-      `${pending.step}: wait for approval (${formatDuration(timeoutMs)})`,
+      labelText({ kind: 'wait-for-approval', step: pending.step, timeoutMs }),
       timeoutMs,
     );
     return take(this.outcomes, pending.step);
@@ -99,7 +99,7 @@ export class Humans {
       { ...pending, ...window(timeoutMs) } as PendingDecision,
       'awaiting-decision',
       () => this.answers.has(pending.step),
-      `${pending.step}: wait for a human decision (${formatDuration(timeoutMs)})`,
+      labelText({ kind: 'wait-for-decision', step: pending.step, timeoutMs }),
       timeoutMs,
     );
     return take(this.answers, pending.step);

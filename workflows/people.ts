@@ -2,12 +2,13 @@
 // membership that applied is in the run's history.
 import { proxyActivities } from '@temporalio/workflow';
 import type { People, PeopleActivities } from '../contract/activities';
+import { labelText } from '../contract/labels';
 
 export function eligiblePeople(stepId: string, names: string[], purpose: 'approve' | 'decide'): Promise<People> {
   const { resolvePeople } = proxyActivities<PeopleActivities>({
     startToCloseTimeout: '30s',
     retry: { maximumAttempts: 5 },
-    summary: `${stepId}: who may ${purpose}`,
+    summary: labelText({ kind: 'who-may', step: stepId, purpose }),
   });
   return resolvePeople(names);
 }

@@ -5,7 +5,10 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { readHistoryFile } from '../../cli/histories';
+import type { RunInput } from '../../contract/run';
+import { readHistory } from '../../report/read-history';
 import { CORPUS } from '../helpers/replay';
 import { quietRuntime } from '../helpers/temporal';
 
@@ -51,4 +54,13 @@ it.each(files)('replays %s deterministically', async (file) => {
   quietRuntime();
   const { workflowId, history } = readHistoryFile(path.join(CORPUS, file));
   await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.RUNBOOK_TEST_WORKFLOW_BUNDLE! }, replayName: file }, history, workflowId);
+});
+
+it.each(files)('reports %s from history alone, every timeline line tied to a step of its runbook', async (file) => {
+  const { workflowId, history } = readHistoryFile(path.join(CORPUS, file));
+  const report = await readHistory(history, workflowId);
+  const input = defaultPayloadConverter.fromPayload(history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]! as Payload) as RunInput;
+  const steps = Object.keys(input.runbook.steps);
+  expect(report.timeline.map((l) => l.step).filter((s) => !steps.includes(s))).toEqual([]);
+  expect(report.compensations.map((c) => c.step).filter((s) => !steps.includes(s))).toEqual([]);
 });

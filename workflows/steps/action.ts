@@ -5,6 +5,7 @@ import { formatDuration } from '../../dsl/durations';
 import { evaluateCondition, hasExpression } from '../../dsl/expressions';
 import { renderParameters, type RenderedParameters } from '../../dsl/secrets';
 import type { ActionRequest } from '../../contract/activities';
+import { labelText } from '../../contract/labels';
 import { stepActivityOptions } from '../activity-options';
 import { reasonOf } from '../failures';
 import { failed, ok, type StepHandler } from '../outcome';
@@ -14,7 +15,12 @@ import type { Frame } from '../run';
 
 export const runAction: StepHandler<ActionStep> = async (step, { frame }) => {
   const request = actionRequest(frame.run.runbook, step.id, renderStepParameters(step.with, frame), step.secrets);
-  const call = () => callAction(step.uses, request, { timeoutMs: step.timeoutMs, retry: step.retry, summary: summaryOf(step.id, step.description, step.uses) });
+  const call = () =>
+    callAction(step.uses, request, {
+      timeoutMs: step.timeoutMs,
+      retry: step.retry,
+      summary: labelText({ kind: 'action', step: step.id, what: step.description ?? step.uses }),
+    });
   let outputs: unknown;
   if (!step.poll) {
     outputs = await call();
@@ -41,7 +47,7 @@ async function poll(step: ActionStep, frame: Frame, call: () => Promise<unknown>
       return failed(`condition \`${spec.until}\` still false after ${formatDuration(spec.withinMs)} (${polls} polls)`);
     }
     if (frame.run.stopRequested) return ok(outputs);
-    await sleep(spec.everyMs, { summary: `${step.id}: poll again in ${formatDuration(spec.everyMs)}` });
+    await sleep(spec.everyMs, { summary: labelText({ kind: 'poll', step: step.id, everyMs: spec.everyMs }) });
     if (frame.isTop) await continueAsNewIfDue(frame.run, step.id, { polls, startedAt });
   }
 }
@@ -59,10 +65,6 @@ export function renderStepParameters(template: Record<string, unknown>, frame: F
 export function actionRequest(runbook: CompiledRunbook, stepId: string, rendered: RenderedParameters, secretNames: readonly string[] = []): ActionRequest {
   const secrets = Object.fromEntries(secretNames.filter((n) => Object.hasOwn(runbook.secrets, n)).map((n) => [n, runbook.secrets[n]!]));
   return { runbook: runbook.name, stepId, with: rendered.value, secrets, ...(rendered.sites.length > 0 && { secretSites: rendered.sites }) };
-}
-
-export function summaryOf(id: string, description: string | undefined, what: string): string {
-  return `${id}: ${description ?? what}`;
 }
 
 export async function callAction(

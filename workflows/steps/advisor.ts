@@ -6,7 +6,8 @@ import type { Alert } from '../../dsl/alert';
 import type { DecideStep, FillStep } from '../../dsl/compiled';
 import { renderTemplate, stringify } from '../../dsl/expressions';
 import { maskSensitive } from '../../dsl/sensitive';
-import type { AdviceRequest, AdviceResult } from '../../contract/activities';
+import { ENGINE_ACTIVITY, type AdviceRequest, type AdviceResult } from '../../contract/activities';
+import { labelText } from '../../contract/labels';
 import { stepActivityOptions } from '../activity-options';
 import { reasonOf } from '../failures';
 import { eligiblePeople } from '../people';
@@ -32,7 +33,11 @@ export async function adviseOrAsk(step: DecideStep | FillStep, frame: Frame): Pr
   } else {
     let result: AdviceResult | undefined;
     try {
-      result = await scheduleActivity<AdviceResult>('askClaude', [request], stepActivityOptions(step.timeoutMs, step.retry, `${step.id}: ask Claude`));
+      result = await scheduleActivity<AdviceResult>(
+        ENGINE_ACTIVITY.askClaude,
+        [request],
+        stepActivityOptions(step.timeoutMs, step.retry, labelText({ kind: 'ask-claude', step: step.id })),
+      );
     } catch (err) {
       if (isCancellation(err)) throw err;
       why = `Claude could not answer: ${reasonOf(err)}`;

@@ -5,6 +5,7 @@ import type { ChildStep } from '../../dsl/compiled';
 import { renderValue } from '../../dsl/expressions';
 import { pushCompensation } from '../compensation';
 import { ok, type StepHandler } from '../outcome';
+import { childWorkflowId } from '../../contract/labels';
 import { remediationAttributes } from '../../contract/search-attributes';
 import type { RunInput, RunResult } from '../../contract/run';
 
@@ -23,7 +24,7 @@ export const runChild: StepHandler<ChildStep> = async (step, { frame }) => {
   };
   // A child runs the interpreter version its parent runs.
   const result = await executeChild<(i: RunInput) => Promise<RunResult>>(workflowInfo().workflowType, {
-    workflowId: `${workflowInfo().workflowId}/${step.id}${ordinal > 1 ? `-${ordinal}` : ''}`,
+    workflowId: childWorkflowId(workflowInfo().workflowId, step.id, ordinal),
     args: [input],
     staticSummary: `${runbook.name} (child of ${run.runbook.name}, step ${step.id})`,
     ...(step.timeoutMs !== undefined && { workflowExecutionTimeout: step.timeoutMs }),

@@ -2,9 +2,10 @@
 import { sleep } from '@temporalio/workflow';
 import type { WaitStep } from '../../dsl/compiled';
 import { formatDuration } from '../../dsl/durations';
+import { labelText } from '../../contract/labels';
 import { ok, type StepHandler } from '../outcome';
 
 export const runWait: StepHandler<WaitStep> = async (step) => {
-  await sleep(step.durationMs, { summary: `${step.id}: ${step.description ?? `wait ${formatDuration(step.durationMs)}`}` });
+  await sleep(step.durationMs, { summary: labelText({ kind: 'wait', step: step.id, what: step.description ?? `wait ${formatDuration(step.durationMs)}` }) });
   return ok({});
 };

@@ -1,0 +1,60 @@
+// What a report says about a run: the facts read from its history (report/read-history.ts),
+// rendered as Markdown or HTML.
+import type { Alert } from '../dsl/alert';
+import type { AdviceResult } from '../contract/activities';
+import type { AuditEntry } from '../contract/run';
+
+export interface StepLine {
+  step: string;
+  what: string;
+  startedAt: string;
+  endedAt?: string;
+  outcome: 'succeeded' | 'failed' | 'cancelled' | 'timed out' | 'running' | 'skipped';
+  attempts: number;
+  detail?: string;
+}
+
+export interface ModelAnswer {
+  step: string;
+  model: string;
+  choice?: string;
+  values?: Record<string, unknown>;
+  reasoning: string;
+  confidence: number;
+  tokens: AdviceResult['usage'];
+  latencyMs: number;
+  calls: number;
+  outcome: AdviceResult['outcome'];
+  at: string;
+}
+
+export interface HumanAttempt extends AuditEntry {
+  /** Who the Temporal server says sent it (SDK/CLI identity, or the authenticated principal). */
+  identity?: string;
+  comment?: string;
+}
+
+export interface Compensation {
+  step: string;
+  uses: string;
+  outcome: StepLine['outcome'];
+  detail?: string;
+}
+
+export interface RunReport {
+  workflowId: string;
+  runId?: string;
+  runbook: { name: string; hash: string; description?: string };
+  startedBy: string;
+  startedAt: string;
+  endedAt?: string;
+  outcome: 'succeeded' | 'failed' | 'cancelled' | 'terminated' | 'timed out' | 'continued as new' | 'running';
+  reason?: string;
+  alert?: Alert;
+  inputs: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  timeline: StepLine[];
+  modelAnswers: ModelAnswer[];
+  humans: HumanAttempt[];
+  compensations: Compensation[];
+}
