@@ -48,7 +48,7 @@ export interface PendingCompensation {
   secretSites?: import('../dsl/secrets').SecretSite[];
   secrets?: string[];
   timeoutMs: number;
-  retry: import('../dsl/compiled').RetryPolicyJson;
+  retry: import('../dsl/compiled-base').RetryPolicyJson;
 }
 
 export interface ResumeState {

@@ -1,25 +1,22 @@
 // Runbook text -> diagnostics, and when there are no errors, the CompiledRunbook that becomes
 // the workflow input. Child runbooks are compiled in, so a run never reads a file.
 import type { ActionCatalog, RunbookResolver } from './catalog';
-import { checkSemantics, type ChildInfo } from './check';
-import {
-  COMPILED_FORMAT,
-  FAIL,
-  type CompensateStep,
-  type CompiledRunbook,
-  type CompiledStep,
-  type HumanFallback,
-  type RetryPolicyJson,
-  type StepBase,
-} from './compiled';
+import { checkSemantics } from './check';
+import { COMPILED_FORMAT, type CompiledRunbook } from './compiled';
+import { FAIL, type CompensateStep, type HumanFallback, type RetryPolicyJson, type StepBase } from './compiled-base';
+import { definitionHash } from './definition-hash';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics';
 import { parseDuration } from './durations';
-import { secretNames } from './secrets';
-import { definitionHash } from './definition-hash';
+import { kindByKey, type CompiledStep } from './kinds';
+import { DEFAULTS } from './kinds/defaults';
+import type { ChildInfo, CompileContext } from './kinds/kind';
 import { loadYaml, type Loaded, type Path, type SourceMap } from './load';
-import type { RetryDoc, RunbookDoc, StepDoc } from './schema';
+import type { RunbookDoc } from './schema';
+import type { CommonStepDoc, RetryDoc } from './schema-parts';
+import { secretNames } from './secrets';
 import { checkRunbookShape } from './shape';
-import { buildTree, isRecord, normalSuccessor, type Tree } from './tree';
+import { buildTree, normalSuccessor, type Tree } from './tree';
+import { isRecord } from './values';
 
 export interface CompileOptions {
   catalog: ActionCatalog;
@@ -30,21 +27,6 @@ export interface CompileResult {
   runbook?: CompiledRunbook;
   diagnostics: Diagnostic[];
 }
-
-/** Defaults a careful SRE would pick; docs/runbook-language.md states each one. */
-export const DEFAULTS = {
-  actionTimeout: '5m',
-  advisorTimeout: '2m',
-  humanTimeout: '1h',
-  approvalTimeout: '1h',
-  pollEvery: '30s',
-  minConfidence: 0.7,
-  foreachConcurrency: 1,
-  foreachMaxItems: 100,
-  readRetry: { maxAttempts: 3, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } satisfies RetryDoc,
-  writeRetry: { maxAttempts: 1 } satisfies RetryDoc,
-  advisorRetry: { maxAttempts: 4, initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s' } satisfies RetryDoc,
-};
 
 export function compileRunbook(text: string, file: string, options: CompileOptions): CompileResult {
   return new Compilation(options).compile(text, file, []);
@@ -180,7 +162,7 @@ function build(doc: RunbookDoc, tree: Tree, source: SourceMap, catalog: ActionCa
   const defaults = doc.defaults ?? {};
   const steps: Record<string, CompiledStep> = {};
   for (const node of tree.all) {
-    const raw = node.raw as StepDoc;
+    const raw = node.raw as CommonStepDoc;
     const successor = normalSuccessor(tree, node);
     const pos = source.locate(node.path);
     const base: StepBase = {
@@ -195,108 +177,19 @@ function build(doc: RunbookDoc, tree: Tree, source: SourceMap, catalog: ActionCa
       ...(raw.onFailure !== undefined && { onFailure: raw.onFailure }),
       ...(raw.maxVisits !== undefined && { maxVisits: raw.maxVisits }),
     };
-    const compensate = (): CompensateStep | undefined => {
-      const c = raw.compensate;
-      if (!c) return undefined;
-      const secrets = secretNames(c.with);
-      return {
-        ...(c.description !== undefined && { description: c.description }),
-        uses: c.uses,
-        with: c.with ?? {},
-        ...(secrets.length > 0 && { secrets }),
-        timeoutMs: ms(c.timeout ?? defaults.timeout, DEFAULTS.actionTimeout),
-        // Undo must try hard: compensation retries even for writes unless the runbook says otherwise.
-        retry: retryPolicy(DEFAULTS.readRetry, defaults.retry, c.retry),
-      };
+    const ctx: CompileContext = {
+      base,
+      catalog,
+      defaults,
+      successor: successor.kind === 'step' ? successor.node.id : undefined,
+      ms,
+      retry: retryPolicy,
+      compensate: () => compensation(raw.compensate, defaults),
+      human,
     };
-    const human = (h: { deciders?: string[]; timeout?: string; onTimeout?: string } | undefined): HumanFallback => ({
-      deciders: h?.deciders ?? [],
-      timeoutMs: ms(h?.timeout, DEFAULTS.humanTimeout),
-      onTimeout: h?.onTimeout ?? FAIL,
-    });
-    let step: CompiledStep;
-    if (raw.uses !== undefined) {
-      const idempotent = catalog.get(raw.uses)?.idempotent ?? false;
-      const c = compensate();
-      const secrets = secretNames(raw.with);
-      step = {
-        ...base,
-        kind: 'action',
-        uses: raw.uses,
-        with: raw.with ?? {},
-        ...(secrets.length > 0 && { secrets }),
-        timeoutMs: ms(raw.timeout ?? defaults.timeout, DEFAULTS.actionTimeout),
-        retry: retryPolicy(idempotent ? DEFAULTS.readRetry : DEFAULTS.writeRetry, defaults.retry, raw.retry),
-        ...(raw.until !== undefined && {
-          poll: {
-            until: raw.until,
-            everyMs: ms(raw.every, DEFAULTS.pollEvery),
-            ...(raw.within !== undefined && { withinMs: ms(raw.within, DEFAULTS.pollEvery) }),
-            ...(raw.maxPolls !== undefined && { maxPolls: raw.maxPolls }),
-          },
-        }),
-        ...(c && { compensate: c }),
-      };
-    } else if (raw.wait !== undefined) {
-      step = { ...base, kind: 'wait', durationMs: ms(raw.wait, '0s') };
-    } else if (raw.parallel !== undefined) {
-      step = { ...base, kind: 'parallel', branches: raw.parallel.map((b) => b.id) };
-    } else if (raw.foreach !== undefined) {
-      const f = raw.foreach;
-      step = {
-        ...base,
-        kind: 'foreach',
-        items: f.items,
-        as: f.as ?? 'item',
-        concurrency: f.concurrency ?? DEFAULTS.foreachConcurrency,
-        maxItems: f.maxItems ?? DEFAULTS.foreachMaxItems,
-        body: f.steps[0]!.id,
-      };
-    } else if (raw.runbook !== undefined) {
-      const c = compensate();
-      step = {
-        ...base,
-        kind: 'runbook',
-        runbook: raw.runbook,
-        with: raw.with ?? {},
-        ...(raw.timeout !== undefined && { timeoutMs: ms(raw.timeout, DEFAULTS.actionTimeout) }),
-        ...(c && { compensate: c }),
-      };
-    } else if (raw.decide !== undefined || raw.fill !== undefined) {
-      const a = (raw.decide ?? raw.fill)!;
-      const common = {
-        ...base,
-        prompt: a.prompt,
-        evidence: a.evidence ?? [],
-        ...((a.model ?? defaults.model) !== undefined && { model: a.model ?? defaults.model }),
-        minConfidence: a.minConfidence ?? DEFAULTS.minConfidence,
-        human: human(a.human),
-        timeoutMs: ms(raw.timeout ?? defaults.timeout, DEFAULTS.advisorTimeout),
-        retry: retryPolicy(DEFAULTS.advisorRetry, raw.retry),
-      };
-      if (raw.decide !== undefined) {
-        const choices = Object.fromEntries(Object.entries(raw.decide.choices).map(([name, c]) => [name, { when: c.when, next: c.next ?? base.next }]));
-        step = { ...common, kind: 'decide', choices };
-      } else {
-        step = { ...common, kind: 'fill', schema: raw.fill!.schema };
-      }
-    } else if (raw.approve !== undefined) {
-      const a = raw.approve;
-      step = {
-        ...base,
-        kind: 'approve',
-        guards: successor.kind === 'step' ? successor.node.id : '',
-        approvers: a.approvers,
-        minApprovals: a.minApprovals ?? 1,
-        allowRequester: a.allowRequester ?? false,
-        timeoutMs: ms(a.timeout, DEFAULTS.approvalTimeout),
-        onTimeout: a.onTimeout ?? FAIL,
-        onReject: a.onReject ?? FAIL,
-      };
-    } else {
-      step = { ...base, kind: 'end' };
-    }
-    steps[node.id] = step;
+    // A valid runbook's steps each have exactly one kind (the checker saw to it).
+    const kind = kindByKey(node.kind!)!;
+    steps[node.id] = { ...base, ...kind.compile(raw as never, ctx) } as CompiledStep;
   }
   const definition: Omit<CompiledRunbook, 'hash' | 'file'> = {
     format: COMPILED_FORMAT,
@@ -313,4 +206,22 @@ function build(doc: RunbookDoc, tree: Tree, source: SourceMap, catalog: ActionCa
     children: Object.fromEntries(children),
   };
   return { ...definition, hash: definitionHash(definition), file: source.file };
+}
+
+/** What undoes a step, rendered later; undo must try hard: it retries even for writes unless the runbook says otherwise. */
+function compensation(c: CommonStepDoc['compensate'], defaults: { timeout?: string; retry?: RetryDoc }): CompensateStep | undefined {
+  if (!c) return undefined;
+  const secrets = secretNames(c.with);
+  return {
+    ...(c.description !== undefined && { description: c.description }),
+    uses: c.uses,
+    with: c.with ?? {},
+    ...(secrets.length > 0 && { secrets }),
+    timeoutMs: ms(c.timeout ?? defaults.timeout, DEFAULTS.actionTimeout),
+    retry: retryPolicy(DEFAULTS.readRetry, defaults.retry, c.retry),
+  };
+}
+
+function human(h: { deciders?: string[]; timeout?: string; onTimeout?: string } | undefined): HumanFallback {
+  return { deciders: h?.deciders ?? [], timeoutMs: ms(h?.timeout, DEFAULTS.humanTimeout), onTimeout: h?.onTimeout ?? FAIL };
 }

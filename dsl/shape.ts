@@ -6,7 +6,8 @@ import { BoundedCache } from './bounded-cache';
 import { regExp } from './regex';
 import { didYouMean, type Diagnostic, type DiagnosticCode } from './diagnostics';
 import type { Path, SourceMap } from './load';
-import { DURATION_PATTERN, RUNBOOK_NAME_PATTERN, RunbookSchema, STEP_ID_PATTERN } from './schema';
+import { RunbookSchema } from './schema';
+import { DURATION_PATTERN, RUNBOOK_NAME_PATTERN, STEP_ID_PATTERN } from './schema-parts';
 
 // Patterns in schemas (fill schemas come from runbooks) run on RE2, as everywhere else.
 const re2Engine = Object.assign((pattern: string) => regExp(pattern), { code: 'require("re2js")' });

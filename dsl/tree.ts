@@ -1,21 +1,19 @@
 // The steps of a (possibly malformed) runbook as blocks, and the control flow between them.
-// Top-level steps form one block; each parallel branch and each foreach body is a block of
-// its own, and a route (`next`, `onFailure`, a choice...) may only target a step of its block.
-import { FAIL, ROUTE_WORDS, SUCCEED } from './compiled';
+// Top-level steps form one block; each block a kind nests (a parallel branch, a foreach body)
+// is a block of its own, and a route (`next`, `onFailure`, a choice...) may only target a step
+// of its block. What each kind nests and which routes it adds come from its descriptor.
+import { FAIL, ROUTE_WORDS, SUCCEED } from './compiled-base';
+import { kindByKey, STEP_KIND_KEYS } from './kinds';
+import type { KindNode } from './kinds/kind';
 import type { Path } from './load';
-import { STEP_KINDS, type StepKindKey } from './schema';
+import { isRecord } from './values';
 
-export type Kind = StepKindKey | 'end';
-
-export interface StepNode {
-  id: string;
-  raw: Record<string, unknown>;
-  path: Path;
-  /** Undefined when the step has no kind key, or several. */
-  kind: Kind | undefined;
-  kindKeys: StepKindKey[];
+export interface StepNode extends KindNode {
+  /** The key that makes the step what it is (`uses`, `wait`, ..., `end`); undefined when it has none, or several. */
+  kind: string | undefined;
+  /** Every kind key the step has (more than one is an error). */
+  kindKeys: string[];
   block: Block;
-  index: number;
 }
 
 export interface Block {
@@ -32,8 +30,6 @@ export interface Tree {
   blocks: Block[];
 }
 
-export const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
 export function buildTree(runbook: unknown): Tree {
   const tree: Tree = { top: { role: 'top', steps: [], path: ['steps'] }, all: [], byId: new Map(), blocks: [] };
   const steps = isRecord(runbook) && Array.isArray(runbook.steps) ? runbook.steps : [];
@@ -47,21 +43,18 @@ function fillBlock(tree: Tree, block: Block, items: unknown[], pathOf = (index: 
     if (!isRecord(raw)) return;
     const path = pathOf(index);
     const id = typeof raw.id === 'string' ? raw.id : `#${index + 1}`;
-    const kindKeys = STEP_KINDS.filter((k) => raw[k] !== undefined);
-    const kind: Kind | undefined = kindKeys.length === 1 ? kindKeys[0] : kindKeys.length === 0 && raw.end !== undefined ? 'end' : undefined;
+    const kindKeys = STEP_KIND_KEYS.filter((k) => raw[k] !== undefined);
+    const kind = kindKeys.length === 1 ? kindKeys[0] : kindKeys.length === 0 && raw.end !== undefined ? 'end' : undefined;
     const node: StepNode = { id, raw, path, kind, kindKeys, block, index: block.steps.length };
     block.steps.push(node);
     tree.all.push(node);
     tree.byId.set(id, [...(tree.byId.get(id) ?? []), node]);
-    if (Array.isArray(raw.parallel)) {
-      // Each branch is a block of one step.
-      raw.parallel.forEach((branch, i) => {
-        const child: Block = { role: 'branch', steps: [], owner: node, path: [...path, 'parallel', i] };
-        fillBlock(tree, child, [branch], () => child.path);
-      });
-    }
-    if (isRecord(raw.foreach) && Array.isArray(raw.foreach.steps)) {
-      fillBlock(tree, { role: 'body', steps: [], owner: node, path: [...path, 'foreach', 'steps'] }, raw.foreach.steps);
+    // Defensive: a malformed step with two kinds still has its nested steps checked.
+    for (const key of kindKeys) {
+      for (const nested of kindByKey(key)?.nested?.(node) ?? []) {
+        const inner: Block = { role: nested.role, steps: [], owner: node, path: nested.path };
+        fillBlock(tree, inner, nested.steps, nested.single ? () => nested.path : undefined);
+      }
     }
   });
 }
@@ -95,37 +88,24 @@ export interface Edge {
   target: Resolved;
 }
 
-/** Every way control can leave a step (normal flow, failures, choices, approvals, timeouts). */
+/** Every way control can leave a step (normal flow, failures, and the routes its kind adds). */
 export function edges(tree: Tree, node: StepNode): Edge[] {
   const out: Edge[] = [];
   const raw = node.raw;
-  const add = (label: string, path: Path, route: unknown) => {
-    if (route !== undefined) out.push({ label, path, target: resolveRoute(tree, node, route) });
-  };
-  const decide = isRecord(raw.decide) ? raw.decide : undefined;
-  if (decide && isRecord(decide.choices)) {
-    for (const [name, choice] of Object.entries(decide.choices)) {
-      const next = isRecord(choice) ? choice.next : undefined;
-      if (next !== undefined) add(`choice \`${name}\``, [...node.path, 'decide', 'choices', name, 'next'], next);
-      else out.push({ label: `choice \`${name}\``, path: [...node.path, 'decide', 'choices', name], target: normalSuccessor(tree, node) });
-    }
-  } else {
+  const kind = node.kind ? kindByKey(node.kind) : undefined;
+  const routes = kind?.routes?.(node) ?? [];
+  const edge = (label: string, path: Path, route: unknown): Edge => ({
+    label,
+    path,
+    target: route === undefined ? normalSuccessor(tree, node) : resolveRoute(tree, node, route),
+  });
+  if (!kind?.replacesNext?.(node))
     out.push({ label: '`next`', path: [...node.path, raw.next !== undefined ? 'next' : 'id'], target: normalSuccessor(tree, node) });
-  }
   // A step skipped by its `if` goes on to the step below it, whatever its routes say.
   const following = node.block.steps[node.index + 1];
-  if (raw.if !== undefined && following) {
-    out.push({ label: 'skipped', path: [...node.path, 'if'], target: { kind: 'step', node: following } });
-  }
-  add('`onFailure`', [...node.path, 'onFailure'], raw.onFailure);
-  for (const key of ['decide', 'fill'] as const) {
-    const advisor = raw[key];
-    if (isRecord(advisor) && isRecord(advisor.human)) add('`human.onTimeout`', [...node.path, key, 'human', 'onTimeout'], advisor.human.onTimeout);
-  }
-  if (isRecord(raw.approve)) {
-    add('`onTimeout`', [...node.path, 'approve', 'onTimeout'], raw.approve.onTimeout);
-    add('`onReject`', [...node.path, 'approve', 'onReject'], raw.approve.onReject);
-  }
+  if (raw.if !== undefined && following) out.push({ label: 'skipped', path: [...node.path, 'if'], target: { kind: 'step', node: following } });
+  if (raw.onFailure !== undefined) out.push(edge('`onFailure`', [...node.path, 'onFailure'], raw.onFailure));
+  for (const r of routes) out.push(edge(r.label, r.path, r.route));
   return out;
 }
 

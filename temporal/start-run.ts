@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowIdConflictPolicy, type Client, type WorkflowHandleWithFirstExecutionRunId, type WorkflowIdReusePolicy } from '@temporalio/client';
 import type { Alert } from '../dsl/alert';
-import type { CompiledRunbook, CompiledStep } from '../dsl/compiled';
+import type { CompiledRunbook } from '../dsl/compiled';
+import { kindOf } from '../dsl/kinds';
 import { remediationAttributes } from '../contract/search-attributes';
 import type { RunInput, RunOptions } from '../contract/run';
 import type { runbookV2 } from '../workflows';
@@ -60,18 +61,7 @@ export function describeRunbook(runbook: CompiledRunbook): { summary: string; de
     `**${runbook.name}** \`${runbook.hash.slice(0, 12)}\``,
     '',
     ...(runbook.description ? [runbook.description.trim(), ''] : []),
-    ...Object.values(runbook.steps).map((s, i) => `${i + 1}. \`${s.id}\` ${what(s)}${s.description ? ` — ${s.description}` : ''}`),
+    ...Object.values(runbook.steps).map((s, i) => `${i + 1}. \`${s.id}\` ${kindOf(s).describe(s)}${s.description ? ` — ${s.description}` : ''}`),
   ];
   return { summary, details: lines.join('\n') };
-}
-
-function what(step: CompiledStep): string {
-  switch (step.kind) {
-    case 'action':
-      return `uses ${step.uses}`;
-    case 'runbook':
-      return `runs ${step.runbook}`;
-    default:
-      return step.kind;
-  }
 }

@@ -3,7 +3,7 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
 import { ACTIVITY_HEARTBEAT_TIMEOUT_MS } from '../contract/activities';
-import type { RetryPolicyJson } from '../dsl/compiled';
+import type { RetryPolicyJson } from '../dsl/compiled-base';
 
 export function stepActivityOptions(timeoutMs: number, retry: RetryPolicyJson, summary: string): ActivityOptions {
   return {

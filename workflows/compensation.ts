@@ -1,7 +1,7 @@
 // Compensation: a completed step that declares `compensate` leaves an undo on a stack; when the
 // run fails or is cancelled, the undos run in reverse order, each attempted even if one fails.
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
-import type { CompensateStep } from '../dsl/compiled';
+import type { CompensateStep } from '../dsl/compiled-base';
 import { renderParameters } from '../dsl/secrets';
 import { reasonOf } from './failures';
 import type { Frame, Run } from './run';

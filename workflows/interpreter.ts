@@ -1,7 +1,8 @@
 // The interpreter: walks a block of steps, following `if`, `next`, `end`, `onFailure` and
 // the routes that steps return. Each step kind lives in its own file under steps/.
 import { ContinueAsNew, isCancellation } from '@temporalio/workflow';
-import { FAIL, SUCCEED, type CompiledStep, type Route } from '../dsl/compiled';
+import { FAIL, SUCCEED, type Route } from '../dsl/compiled-base';
+import type { CompiledStep } from '../dsl/kinds';
 import { evaluateCondition, renderTemplate, stringify } from '../dsl/expressions';
 import { continueAsNewIfDue } from './continue-as-new';
 import { reasonOf } from './failures';

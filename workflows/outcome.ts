@@ -1,6 +1,6 @@
 // What a step and a block report back to the interpreter.
-import type { Route } from '../dsl/compiled';
-import type { CompiledStep } from '../dsl/compiled';
+import type { Route } from '../dsl/compiled-base';
+import type { CompiledStep } from '../dsl/kinds';
 import type { Frame } from './run';
 
 export type StepOutcome =

@@ -1,26 +1,13 @@
 // The plan an approval approves: the guarded step with its parameters rendered now. Its hash
 // binds the approval: the step runs only if rendering it again gives the same plan.
-import type { CompiledStep } from '../dsl/compiled';
-import { renderTemplate, renderValue } from '../dsl/expressions';
-import { renderParameters } from '../dsl/secrets';
+import { kindOf, type CompiledStep } from '../dsl/kinds';
 import { hashValue } from '../dsl/hash';
 import type { Frame } from './run';
 import type { Plan } from '../contract/run';
 
+/** The step's kind says what its plan is (its descriptor's `plan`); a kind without one has only its id. */
 export function renderPlan(step: CompiledStep, frame: Frame): Plan {
-  const scope = frame.scope();
-  switch (step.kind) {
-    case 'action':
-      return { step: step.id, uses: step.uses, with: renderParameters(step.with, scope).value };
-    case 'runbook':
-      return { step: step.id, runbook: step.runbook, with: renderValue(step.with, scope) as Record<string, unknown> };
-    case 'foreach': {
-      const items = renderTemplate(step.items, scope);
-      return { step: step.id, items: Array.isArray(items) ? items : [items] };
-    }
-    default:
-      return { step: step.id };
-  }
+  return { step: step.id, ...kindOf(step).plan?.(step, frame.scope()) };
 }
 
 export function planHash(plan: Plan): string {

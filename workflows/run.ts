@@ -3,7 +3,8 @@
 // view of `steps.*` and their loop variable.
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Alert } from '../dsl/alert';
-import type { CompiledRunbook, CompiledStep } from '../dsl/compiled';
+import type { CompiledRunbook } from '../dsl/compiled';
+import type { CompiledStep } from '../dsl/kinds';
 import type { Scope } from '../dsl/expressions';
 import { REMEDIATION_STATUS } from '../contract/search-attributes';
 import { Humans } from './humans';

@@ -2,7 +2,7 @@
 // worker's egress policy, a timeout (default 30 s) and a byte cap apply (activities/http-client.ts).
 import { Type } from '@sinclair/typebox';
 import { parseDuration } from '../../dsl/durations';
-import { DURATION_PATTERN } from '../../dsl/schema';
+import { DURATION_PATTERN } from '../../dsl/schema-parts';
 import { defineAction } from '../action';
 import { failForStatus, request } from '../http-client';
 

@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Type } from '@sinclair/typebox';
 import { parseDuration } from '../../dsl/durations';
-import { DURATION_PATTERN } from '../../dsl/schema';
+import { DURATION_PATTERN } from '../../dsl/schema-parts';
 import { defineAction } from '../action';
 import { processOutputProperties, runProcess } from '../process';
 

@@ -3,7 +3,7 @@
 // group when the step is cancelled or times out.
 import { Type } from '@sinclair/typebox';
 import { parseDuration } from '../../dsl/durations';
-import { DURATION_PATTERN } from '../../dsl/schema';
+import { DURATION_PATTERN } from '../../dsl/schema-parts';
 import { defineAction } from '../action';
 import { DANGEROUS_ENV, processOutputProperties, runProcess } from '../process';
 

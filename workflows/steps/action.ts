@@ -1,6 +1,7 @@
 // `uses`: one action as one activity, or a bounded poll (`until`/`every`) of it.
 import { ActivityCancellationType, isCancellation, scheduleActivity, sleep, workflowInfo } from '@temporalio/workflow';
-import type { ActionStep, CompiledRunbook } from '../../dsl/compiled';
+import type { ActionStep } from '../../dsl/kinds/action';
+import type { CompiledRunbook } from '../../dsl/compiled';
 import { formatDuration } from '../../dsl/durations';
 import { evaluateCondition, hasExpression } from '../../dsl/expressions';
 import { renderParameters, type RenderedParameters } from '../../dsl/secrets';

@@ -3,7 +3,8 @@
 // confidence is below the step's bar, or the run's token budget is spent.
 import { isCancellation, scheduleActivity } from '@temporalio/workflow';
 import type { Alert } from '../../dsl/alert';
-import type { DecideStep, FillStep } from '../../dsl/compiled';
+import type { DecideStep } from '../../dsl/kinds/decide';
+import type { FillStep } from '../../dsl/kinds/fill';
 import { renderTemplate, stringify } from '../../dsl/expressions';
 import { maskSensitive } from '../../dsl/sensitive';
 import { ENGINE_ACTIVITY, type AdviceRequest, type AdviceResult } from '../../contract/activities';

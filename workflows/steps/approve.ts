@@ -1,7 +1,7 @@
 // `approve`: renders the plan of the step it guards, asks the eligible people, and waits for
 // enough distinct approvals, a rejection, or the timeout (which never approves).
-import type { ApproveStep } from '../../dsl/compiled';
-import { FAIL } from '../../dsl/compiled';
+import type { ApproveStep } from '../../dsl/kinds/approve';
+import { FAIL } from '../../dsl/compiled-base';
 import { formatDuration } from '../../dsl/durations';
 import { failed, ok, type StepHandler } from '../outcome';
 import { eligiblePeople } from '../people';

@@ -1,7 +1,7 @@
 // `runbook`: another runbook as a child workflow, with its compiled definition embedded in the
 // parent's, so the child runs exactly what was validated with the parent.
 import { executeChild, workflowInfo } from '@temporalio/workflow';
-import type { ChildStep } from '../../dsl/compiled';
+import type { ChildStep } from '../../dsl/kinds/child';
 import { renderValue } from '../../dsl/expressions';
 import { pushCompensation } from '../compensation';
 import { ok, type StepHandler } from '../outcome';

@@ -1,6 +1,6 @@
 // `decide`: Claude (or a human) picks one of the declared choices; the run follows it.
-import type { DecideStep } from '../../dsl/compiled';
-import { FAIL } from '../../dsl/compiled';
+import type { DecideStep } from '../../dsl/kinds/decide';
+import { FAIL } from '../../dsl/compiled-base';
 import { failed, ok, type StepHandler } from '../outcome';
 import { adviseOrAsk } from './advisor';
 

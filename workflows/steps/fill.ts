@@ -1,7 +1,7 @@
 // `fill`: Claude (or a human) fills values within the step's JSON Schema; later steps read
 // them as `steps.<id>.outputs.<name>`, and the consuming action checks them again.
-import type { FillStep } from '../../dsl/compiled';
-import { FAIL } from '../../dsl/compiled';
+import type { FillStep } from '../../dsl/kinds/fill';
+import { FAIL } from '../../dsl/compiled-base';
 import { failed, ok, type StepHandler } from '../outcome';
 import { adviseOrAsk } from './advisor';
 

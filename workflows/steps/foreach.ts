@@ -1,6 +1,6 @@
 // `foreach`: its steps once per item, at most `concurrency` iterations at a time. After a
 // failed iteration no new one starts; the ones in flight finish, then the step fails.
-import type { ForeachStep } from '../../dsl/compiled';
+import type { ForeachStep } from '../../dsl/kinds/foreach';
 import { renderTemplate } from '../../dsl/expressions';
 import { failed, ok, type StepHandler } from '../outcome';
 

@@ -1,7 +1,7 @@
 // `parallel`: branches run at once; the first failure cancels the others (their running
 // activities are cancelled, shell commands killed) and fails the step.
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
-import type { ParallelStep } from '../../dsl/compiled';
+import type { ParallelStep } from '../../dsl/kinds/parallel';
 import { failed, ok, type BlockOutcome, type StepHandler } from '../outcome';
 
 export const runParallel: StepHandler<ParallelStep> = async (step, { frame, runBlock }) => {

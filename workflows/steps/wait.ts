@@ -1,6 +1,6 @@
 // `wait`: a durable timer; it survives worker restarts and shows in the UI with its step id.
 import { sleep } from '@temporalio/workflow';
-import type { WaitStep } from '../../dsl/compiled';
+import type { WaitStep } from '../../dsl/kinds/wait';
 import { formatDuration } from '../../dsl/durations';
 import { labelText } from '../../contract/labels';
 import { ok, type StepHandler } from '../outcome';

@@ -1,0 +1,100 @@
+// `uses`: one action as one activity, or a bounded poll (`until`/`every`) of it.
+import { Type, type Static } from '@sinclair/typebox';
+import type { CompensateStep, RetryPolicyJson, StepBase } from '../compiled-base';
+import { renderParameters, secretNames } from '../secrets';
+import { doc, Duration, Expression } from '../schema-parts';
+import { isRecord } from '../values';
+import { DEFAULTS } from './defaults';
+import type { CheckContext, KindDescriptor, KindNode } from './kind';
+import { compensationSites } from './shared';
+
+export interface ActionStep extends StepBase {
+  kind: 'action';
+  uses: string;
+  with: Record<string, unknown>;
+  /** The secrets `with` names; the only ones its activity may resolve. */
+  secrets?: string[];
+  timeoutMs: number;
+  retry: RetryPolicyJson;
+  poll?: { until: string; everyMs: number; withinMs?: number; maxPolls?: number };
+  compensate?: CompensateStep;
+}
+
+const fields = () => ({
+  uses: Type.Optional(Type.String(doc('The action to run, e.g. `shell`, `http`, `kubernetes`.'))),
+  until: Type.Optional(Expression),
+  every: Type.Optional(Duration),
+  within: Type.Optional(Duration),
+  maxPolls: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+});
+const ActionDoc = Type.Object(fields());
+
+const POLL_KEYS = ['every', 'within', 'maxPolls'];
+
+export const action: KindDescriptor<ActionStep, Partial<Static<typeof ActionDoc>>> = {
+  kind: 'action',
+  key: 'uses',
+  accepts: ['with', 'until', 'every', 'within', 'maxPolls', 'compensate', 'retry', 'timeout'],
+  fields,
+  expressions: (node) => [
+    { role: 'with', path: [...node.path, 'with'], value: node.raw.with },
+    { role: 'until', path: [...node.path, 'until'], value: node.raw.until },
+    ...compensationSites(node),
+  ],
+  check(node, ctx) {
+    checkPoll(node, ctx);
+    ctx.checkActionWith(node, node.raw.uses, node.raw.with, node.path);
+    if (isRecord(node.raw.compensate)) ctx.checkActionWith(node, node.raw.compensate.uses, node.raw.compensate.with, [...node.path, 'compensate']);
+  },
+  outputs(node, ctx) {
+    const spec = typeof node.raw.uses === 'string' ? ctx.catalog.get(node.raw.uses) : undefined;
+    const schema = spec?.output as { properties?: object; additionalProperties?: unknown } | undefined;
+    // Only an action that lists all its outputs lets `validate` catch a typo in `steps.x.outputs.y`.
+    return schema?.properties && schema.additionalProperties === false ? Object.keys(schema.properties) : undefined;
+  },
+  compile(raw, ctx) {
+    const uses = raw.uses!;
+    const idempotent = ctx.catalog.get(uses)?.idempotent ?? false;
+    const compensate = ctx.compensate();
+    const secrets = secretNames(raw.with);
+    return {
+      kind: 'action',
+      uses,
+      with: raw.with ?? {},
+      ...(secrets.length > 0 && { secrets }),
+      timeoutMs: ctx.ms(raw.timeout ?? ctx.defaults.timeout, DEFAULTS.actionTimeout),
+      retry: ctx.retry(idempotent ? DEFAULTS.readRetry : DEFAULTS.writeRetry, ctx.defaults.retry, raw.retry),
+      ...(raw.until !== undefined && {
+        poll: {
+          until: raw.until,
+          everyMs: ctx.ms(raw.every, DEFAULTS.pollEvery),
+          ...(raw.within !== undefined && { withinMs: ctx.ms(raw.within, DEFAULTS.pollEvery) }),
+          ...(raw.maxPolls !== undefined && { maxPolls: raw.maxPolls }),
+        },
+      }),
+      ...(compensate && { compensate }),
+    };
+  },
+  describe: (step) => `uses ${step.uses}`,
+  plan: (step, scope) => ({ uses: step.uses, with: renderParameters(step.with, scope).value }),
+};
+
+/** A poll must be bounded, and its keys mean nothing without `until`. */
+function checkPoll(node: KindNode, ctx: CheckContext): void {
+  const raw = node.raw;
+  if (raw.until === undefined) {
+    for (const key of POLL_KEYS) {
+      if (raw[key] !== undefined) ctx.report('misplaced-key', [...node.path, key], `\`${key}\` only applies with \`until\``, undefined, 'key');
+    }
+    return;
+  }
+  if (raw.within === undefined && raw.maxPolls === undefined) {
+    ctx.report(
+      'unbounded-poll',
+      [...node.path, 'until'],
+      `step \`${node.id}\` polls until a condition holds, but nothing bounds it`,
+      'add `within: 10m` or `maxPolls: 20`',
+      'key',
+    );
+  }
+}

@@ -1,0 +1,10 @@
+// Small helpers for plain JSON values as runbooks hold them.
+
+export const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Calls `visit` with every string inside `value`, and its path. */
+export function visitStrings(value: unknown, path: ReadonlyArray<string | number>, visit: (text: string, path: Array<string | number>) => void): void {
+  if (typeof value === 'string') visit(value, [...path]);
+  else if (Array.isArray(value)) value.forEach((v, i) => visitStrings(v, [...path, i], visit));
+  else if (isRecord(value)) for (const [k, v] of Object.entries(value)) visitStrings(v, [...path, k], visit);
+}
