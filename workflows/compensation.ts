@@ -13,7 +13,7 @@ export function pushCompensation(frame: Frame, stepId: string, compensate: Compe
   const scope = frame.scope();
   const own = { ...(scope.steps as Record<string, unknown>), [stepId]: { outputs: outputs ?? {}, status: 'succeeded', error: '' } };
   const rendered = renderParameters(compensate.with, { ...scope, steps: own });
-  frame.run.compensations.push({
+  frame.run.pushCompensation({
     stepId,
     ...(compensate.description !== undefined && { description: compensate.description }),
     uses: compensate.uses,
@@ -27,24 +27,21 @@ export function pushCompensation(frame: Frame, stepId: string, compensate: Compe
 
 /** Runs every pending undo, newest first. Never cancelled: a cancelled run must still clean up. */
 export async function compensate(run: Run): Promise<void> {
-  if (run.compensations.length === 0) return;
+  if (!run.hasCompensations) return;
   run.setStatus('compensating');
   await CancellationScope.nonCancellable(async () => {
-    while (run.compensations.length > 0) {
-      const c = run.compensations.pop()!;
-      const record = { stepId: c.stepId, uses: c.uses, status: 'pending' as 'pending' | 'succeeded' | 'failed', error: undefined as string | undefined };
-      run.compensationLog.push(record);
+    for (let next = run.nextCompensation(); next; next = run.nextCompensation()) {
+      const { compensation: c, logged } = next;
       try {
         await callAction(c.uses, actionRequest(run.runbook, `${c.stepId}.compensate`, { value: c.with, sites: c.secretSites ?? [] }, c.secrets), {
           timeoutMs: c.timeoutMs,
           retry: c.retry,
           summary: labelText({ kind: 'undo', step: c.stepId, what: c.description ?? c.uses }),
         });
-        record.status = 'succeeded';
+        run.compensationEnded(logged, 'succeeded');
       } catch (err) {
         if (isCancellation(err)) throw err;
-        record.status = 'failed';
-        record.error = reasonOf(err);
+        run.compensationEnded(logged, 'failed', reasonOf(err));
       }
     }
   });

@@ -11,21 +11,5 @@ export async function continueAsNewIfDue(run: Run, at: string, poll?: ResumeStat
   if (!due) return;
   // Signals and updates in flight must finish first, or their work would be lost.
   await condition(allHandlersFinished);
-  const resume: ResumeState = {
-    at,
-    steps: Object.fromEntries(run.top.records),
-    // A poll resumes inside its step: that visit is already counted and must not count twice.
-    visits: poll ? { ...run.visits, [at]: (run.visits[at] ?? 1) - 1 } : run.visits,
-    executed: run.executed,
-    compensations: run.compensations,
-    ...(poll && { poll }),
-    ...(run.alertStatus && { alertStatus: run.alertStatus }),
-    tokensUsed: run.tokensUsed,
-    continuedRuns: run.continuedRuns + 1,
-    decisions: run.decisions,
-    audit: run.audit,
-    ...(run.auditDropped > 0 && { auditDropped: run.auditDropped }),
-  };
-  const next: RunInput = { ...run.input, resume };
-  await continueAsNew<(input: RunInput) => Promise<unknown>>(next);
+  await continueAsNew<(input: RunInput) => Promise<unknown>>(run.continuation(at, poll));
 }

@@ -68,7 +68,7 @@ export class Humans {
     setHandler(
       alertResolvedSignal,
       () => {
-        this.run.alertStatus = 'resolved';
+        this.run.alertResolved();
       },
       { description: HANDLER_DESCRIPTIONS.alertResolved },
     );
@@ -82,15 +82,16 @@ export class Humans {
    * Waits for enough approvals or a rejection; undefined when the time ran out or the alert
    * stopped the run. Votes are added to `pending.approvals`, the very array passed in.
    */
-  async waitForApproval(pending: Waiting<PendingApproval>, timeoutMs: number): Promise<ApprovalOutcome | undefined> {
+  async waitForApproval(request: Omit<Waiting<PendingApproval>, 'approvals'>, timeoutMs: number): Promise<{ outcome?: ApprovalOutcome; approvedBy: string[] }> {
+    const pending: PendingApproval = { ...request, approvals: [], ...window(timeoutMs) };
     await this.wait(
-      { ...pending, ...window(timeoutMs) } as PendingApproval,
+      pending,
       'awaiting-approval',
       () => this.outcomes.has(pending.step),
       labelText({ kind: 'wait-for-approval', step: pending.step, timeoutMs }),
       timeoutMs,
     );
-    return take(this.outcomes, pending.step);
+    return { outcome: take(this.outcomes, pending.step), approvedBy: pending.approvals.map((a) => a.by) };
   }
 
   /** Waits for a person's decision; undefined when the time ran out or the alert stopped the run. */

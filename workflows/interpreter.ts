@@ -71,17 +71,16 @@ async function executeStep(step: CompiledStep, frame: Frame): Promise<StepOutcom
   const run = frame.run;
   const startedAt = new Date().toISOString();
   const record = (status: 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'running', extra: { outputs?: unknown; error?: string } = {}) =>
-    frame.records.set(step.id, { id: step.id, status, startedAt, ...(status !== 'running' && { endedAt: new Date().toISOString() }), ...extra });
+    frame.setRecord({ id: step.id, status, startedAt, ...(status !== 'running' && { endedAt: new Date().toISOString() }), ...extra });
 
-  const visits = (frame.visits[step.id] ?? 0) + 1;
-  frame.visits[step.id] = visits;
-  run.executed++;
+  const visits = frame.visit(step.id);
+  const executed = run.countExecution();
   if (step.maxVisits !== undefined && visits > step.maxVisits) {
     const error = `visited ${visits} times, more than maxVisits (${step.maxVisits})`;
     record('failed', { error });
     return failed(error);
   }
-  if (run.executed > MAX_STEP_EXECUTIONS) {
+  if (executed > MAX_STEP_EXECUTIONS) {
     const error = `the run has executed ${MAX_STEP_EXECUTIONS} steps; stopping a runaway loop`;
     record('failed', { error });
     return failed(error);

@@ -22,5 +22,11 @@ export interface StepContext {
 
 export type StepHandler<S extends CompiledStep> = (step: S, ctx: StepContext) => Promise<StepOutcome>;
 
-export const ok = (outputs?: unknown, route?: Route | null): StepOutcome => ({ ok: true, outputs, ...(route !== undefined && { route }) });
+/** Why a block failed (it failed, or ended with `end: failure`), or undefined when it did not. */
+export function failureOf(outcome: BlockOutcome): string | undefined {
+  return outcome.kind === 'failed' || (outcome.kind === 'ended' && outcome.status === 'failure') ? outcome.reason : undefined;
+}
+
+/** A step that succeeded; the type parameter ties a kind's outputs to the schema its descriptor declares. */
+export const ok = <Outputs = unknown>(outputs?: Outputs, route?: Route | null): StepOutcome => ({ ok: true, outputs, ...(route !== undefined && { route }) });
 export const failed = (error: string, outputs?: unknown): StepOutcome => ({ ok: false, error, ...(outputs !== undefined && { outputs }) });

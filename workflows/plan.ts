@@ -19,8 +19,7 @@ export function checkApprovedPlan(step: CompiledStep, frame: Frame): string | un
   const run = frame.run;
   const approver = run.guardedBy.get(step.id);
   if (!approver) return undefined;
-  const approved = run.approvedPlans.get(step.id);
-  run.approvedPlans.delete(step.id);
+  const approved = run.takeApprovedPlan(step.id);
   if (!approved) return `step \`${step.id}\` needs the approval of step \`${approver}\` and has none`;
   const now = planHash(renderPlan(step, frame));
   if (now !== approved) return `the plan of step \`${step.id}\` changed after it was approved (approved ${approved.slice(0, 12)}, now ${now.slice(0, 12)})`;

@@ -1,11 +1,13 @@
-// The state of one remediation inside the workflow: step records, visits, compensations, and
-// what the Temporal UI and the `status` query show. Frames give foreach iterations their own
-// view of `steps.*` and their loop variable.
+// The state of one remediation inside the workflow: step records, visits, compensations,
+// decisions, the audit trail, and what the Temporal UI and the `status` query show. The state
+// changes only through the named methods below; frames give foreach iterations their own view
+// of `steps.*` and their loop variable.
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Alert } from '../dsl/alert';
 import type { CompiledRunbook } from '../dsl/compiled';
-import type { CompiledStep } from '../dsl/kinds';
 import type { Scope } from '../dsl/expressions';
+import type { CompiledStep } from '../dsl/kinds';
+import type { TokenUsage } from '../contract/run';
 import { REMEDIATION_STATUS } from '../contract/search-attributes';
 import { Humans } from './humans';
 import type {
@@ -31,38 +33,42 @@ export const MAX_AUDIT_ENTRIES = 200;
 export class Run {
   readonly runbook: CompiledRunbook;
   readonly top: Frame;
-  status: RemediationStatus = 'running';
-  /** Running steps; a count because foreach iterations run the same step at once. */
-  private readonly running = new Map<string, number>();
-  readonly visits: Record<string, number>;
-  executed: number;
-  readonly compensations: PendingCompensation[];
-  readonly compensationLog: CompensationRecord[] = [];
-  alertStatus: Alert['status'] | undefined;
-  tokensUsed: number;
-  readonly continuedRuns: number;
-  readonly decisions: DecisionRecord[];
-  readonly audit: AuditEntry[];
-  /** Audit entries dropped from state once it held MAX_AUDIT_ENTRIES (the oldest go first). */
-  auditDropped: number;
   readonly humans: Humans;
-  /** Plan hashes approved for guarded steps, consumed when the step runs. */
-  readonly approvedPlans = new Map<string, string>();
   /** Guarded step id -> the approve step that guards it. */
   readonly guardedBy: ReadonlyMap<string, string>;
+  private currentStatus: RemediationStatus = 'running';
+  /** The inputs as checked against their declarations (set once, before the first step). */
+  private checkedInputs: Record<string, unknown>;
+  /** Running steps; a count because foreach iterations run the same step at once. */
+  private readonly running = new Map<string, number>();
+  /** Visits per step of the top frame; they survive continue-as-new. */
+  private readonly topVisits: Record<string, number>;
+  private executed: number;
+  private readonly compensations: PendingCompensation[];
+  private readonly compensationLog: CompensationRecord[] = [];
+  private alertStatus: Alert['status'] | undefined;
+  private tokens: number;
+  private readonly continuedRuns: number;
+  private readonly decisions: DecisionRecord[];
+  private readonly audit: AuditEntry[];
+  /** Audit entries dropped from state once it held MAX_AUDIT_ENTRIES (the oldest go first). */
+  private auditDropped: number;
+  /** Plan hashes approved for guarded steps, consumed when the step runs. */
+  private readonly approvedPlans = new Map<string, string>();
   private resumedPoll: ResumeState['poll'];
   private readonly childOrdinals = new Map<string, number>();
 
   constructor(readonly input: RunInput) {
     this.runbook = input.runbook;
+    this.checkedInputs = input.inputs;
     const resume = input.resume;
-    this.visits = { ...resume?.visits };
-    this.top = new Frame(this);
-    for (const record of Object.values(resume?.steps ?? {})) this.top.records.set(record.id, record);
+    this.topVisits = { ...resume?.visits };
+    this.top = new Frame(this, this.topVisits);
+    for (const record of Object.values(resume?.steps ?? {})) this.top.setRecord(record);
     this.executed = resume?.executed ?? 0;
     this.compensations = [...(resume?.compensations ?? [])];
     this.alertStatus = resume?.alertStatus ?? input.alert?.status;
-    this.tokensUsed = resume?.tokensUsed ?? 0;
+    this.tokens = resume?.tokensUsed ?? 0;
     this.continuedRuns = resume?.continuedRuns ?? 0;
     this.resumedPoll = resume?.poll;
     this.decisions = [...(resume?.decisions ?? [])];
@@ -72,13 +78,42 @@ export class Run {
     this.guardedBy = new Map(
       Object.values(this.runbook.steps)
         .filter((s) => s.kind === 'approve')
-        .map((s) => [(s as { guards: string }).guards, s.id]),
+        .map((s) => [s.guards, s.id]),
     );
+  }
+
+  get inputs(): Record<string, unknown> {
+    return this.checkedInputs;
+  }
+
+  /** The inputs as they passed their declarations (typed, defaults applied). */
+  useCheckedInputs(values: Record<string, unknown>): void {
+    this.checkedInputs = values;
+  }
+
+  get status(): RemediationStatus {
+    return this.currentStatus;
   }
 
   /** The alert resolved and the runbook says `onResolved: stop`: no further step starts. */
   get stopRequested(): boolean {
     return this.alertStatus === 'resolved' && this.runbook.onResolved === 'stop';
+  }
+
+  alertResolved(): void {
+    this.alertStatus = 'resolved';
+  }
+
+  get tokensUsed(): number {
+    return this.tokens;
+  }
+
+  spendTokens(usage: TokenUsage): void {
+    this.tokens += usage.input + usage.output + usage.cacheRead + usage.cacheWrite;
+  }
+
+  recordDecision(record: DecisionRecord): void {
+    this.decisions.push(record);
   }
 
   recordAudit(entry: AuditEntry): void {
@@ -88,6 +123,54 @@ export class Run {
       this.auditDropped++;
     }
   }
+
+  /** Counts one more step executed in the whole run; returns the count. */
+  countExecution(): number {
+    return ++this.executed;
+  }
+
+  // ---------- approvals of plans ----------
+
+  planApproved(stepId: string, hash: string): void {
+    this.approvedPlans.set(stepId, hash);
+  }
+
+  /** The approved plan hash for a guarded step, consumed: an approval covers one run of the step. */
+  takeApprovedPlan(stepId: string): string | undefined {
+    const hash = this.approvedPlans.get(stepId);
+    this.approvedPlans.delete(stepId);
+    return hash;
+  }
+
+  // ---------- compensations ----------
+
+  /** An undo to run if the run later fails or is cancelled. */
+  pushCompensation(c: PendingCompensation): void {
+    this.compensations.push(c);
+  }
+
+  /** The newest pending undo, now on the log as pending; undefined when none is left. */
+  nextCompensation(): { compensation: PendingCompensation; logged: number } | undefined {
+    const compensation = this.compensations.pop();
+    if (!compensation) return undefined;
+    this.compensationLog.push({ stepId: compensation.stepId, uses: compensation.uses, status: 'pending' });
+    return { compensation, logged: this.compensationLog.length - 1 };
+  }
+
+  compensationEnded(logged: number, status: 'succeeded' | 'failed', error?: string): void {
+    Object.assign(this.compensationLog[logged]!, { status, ...(error !== undefined && { error }) });
+  }
+
+  get hasCompensations(): boolean {
+    return this.compensations.length > 0;
+  }
+
+  /** `; compensated: a (succeeded), b (failed)` for a failure message, or nothing. */
+  compensationSummary(): string {
+    return this.compensationLog.length ? `; compensated: ${this.compensationLog.map((c) => `${c.stepId} (${c.status})`).join(', ')}` : '';
+  }
+
+  // ---------- children and continue-as-new ----------
 
   /** 1 for the first child workflow a step starts, 2 for the next... */
   nextChildOrdinal(stepId: string): number {
@@ -104,14 +187,36 @@ export class Run {
     return poll;
   }
 
+  /** The input of the run that continues this one, from step `at` (inside a poll when `poll` is given). */
+  continuation(at: string, poll?: ResumeState['poll']): RunInput {
+    const resume: ResumeState = {
+      at,
+      steps: this.top.ownRecords(),
+      // A poll resumes inside its step: that visit is already counted and must not count twice.
+      visits: poll ? { ...this.topVisits, [at]: (this.topVisits[at] ?? 1) - 1 } : { ...this.topVisits },
+      executed: this.executed,
+      compensations: [...this.compensations],
+      ...(poll && { poll }),
+      ...(this.alertStatus && { alertStatus: this.alertStatus }),
+      tokensUsed: this.tokens,
+      continuedRuns: this.continuedRuns + 1,
+      decisions: [...this.decisions],
+      audit: [...this.audit],
+      ...(this.auditDropped > 0 && { auditDropped: this.auditDropped }),
+    };
+    return { ...this.input, inputs: this.checkedInputs, resume };
+  }
+
+  // ---------- what people see ----------
+
   /**
    * RemediationStatus tells how a *running* remediation stands (running, awaiting-approval,
    * awaiting-decision, compensating). How a run ended is Temporal's own ExecutionStatus, so a
    * closed run costs no extra history event for it; the status query still shows the outcome.
    */
   setStatus(status: RemediationStatus): void {
-    if (this.status === status) return;
-    this.status = status;
+    if (this.currentStatus === status) return;
+    this.currentStatus = status;
     if (!TERMINAL.includes(status)) upsertSearchAttributes([{ key: REMEDIATION_STATUS, value: status }]);
     this.showDetails();
   }
@@ -138,14 +243,14 @@ export class Run {
       const step = this.runbook.steps[id];
       return `- \`${id}\`${step?.description ? `: ${step.description}` : ''}`;
     });
-    setCurrentDetails([`**${this.status}**`, ...(running.length ? ['', 'Running:', ...running] : [])].join('\n'));
+    setCurrentDetails([`**${this.currentStatus}**`, ...(running.length ? ['', 'Running:', ...running] : [])].join('\n'));
   }
 
   view(): StatusView {
     return {
       runbook: this.runbook.name,
       hash: this.runbook.hash,
-      status: this.status,
+      status: this.currentStatus,
       startedBy: this.input.startedBy,
       ...(this.alertStatus && { alertStatus: this.alertStatus }),
       current: this.current,
@@ -155,34 +260,59 @@ export class Run {
       audit: this.audit,
       ...(this.auditDropped > 0 && { auditDropped: this.auditDropped }),
       compensations: this.compensationLog,
-      tokensUsed: this.tokensUsed,
+      tokensUsed: this.tokens,
+    };
+  }
+
+  /** What `${{ }}` expressions see of the run itself (frames add `steps` and loop variables). */
+  scopeBase(): Scope {
+    const info = workflowInfo();
+    const alert = this.input.alert;
+    return {
+      inputs: this.checkedInputs,
+      alert: alert ? { ...alert, status: this.alertStatus ?? alert.status } : {},
+      run: { id: info.workflowId, runbook: this.runbook.name, hash: this.runbook.hash, startedBy: this.input.startedBy },
     };
   }
 }
 
 export class Frame {
-  readonly records = new Map<string, StepRecord>();
-  readonly visits: Record<string, number>;
+  private readonly records = new Map<string, StepRecord>();
 
   constructor(
     readonly run: Run,
+    /** Visits per step: the top frame's survive continue-as-new; an iteration counts its own. */
+    private readonly visits: Record<string, number> = {},
     readonly parent?: Frame,
     readonly locals: Record<string, unknown> = {},
-  ) {
-    // The top frame's visits survive continue-as-new; an iteration counts its own.
-    this.visits = parent ? {} : run.visits;
-  }
+  ) {}
 
   get isTop(): boolean {
     return this.parent === undefined;
   }
 
   child(locals: Record<string, unknown>): Frame {
-    return new Frame(this.run, this, locals);
+    return new Frame(this.run, {}, this, locals);
+  }
+
+  /** Counts one more visit of a step in this frame; returns the count. */
+  visit(stepId: string): number {
+    const n = (this.visits[stepId] ?? 0) + 1;
+    this.visits[stepId] = n;
+    return n;
+  }
+
+  setRecord(record: StepRecord): void {
+    this.records.set(record.id, record);
   }
 
   record(id: string): StepRecord | undefined {
     return this.records.get(id) ?? this.parent?.record(id);
+  }
+
+  /** The records of steps run in this frame itself (not its parents'). */
+  ownRecords(): Record<string, StepRecord> {
+    return Object.fromEntries(this.records);
   }
 
   allRecords(): Record<string, StepRecord> {
@@ -195,18 +325,9 @@ export class Frame {
 
   /** What `${{ }}` expressions see at this point of the run. */
   scope(extra: Scope = {}): Scope {
-    const run = this.run;
-    const info = workflowInfo();
     const steps = Object.fromEntries(
       Object.entries(this.allRecords()).map(([id, r]) => [id, { outputs: r.outputs ?? {}, status: r.status, error: r.error ?? '' }]),
     );
-    return {
-      inputs: run.input.inputs,
-      alert: run.input.alert ? { ...run.input.alert, status: run.alertStatus ?? run.input.alert.status } : {},
-      run: { id: info.workflowId, runbook: run.runbook.name, hash: run.runbook.hash, startedBy: run.input.startedBy },
-      steps,
-      ...this.allLocals(),
-      ...extra,
-    };
+    return { ...this.run.scopeBase(), steps, ...this.allLocals(), ...extra };
   }
 }

@@ -23,7 +23,7 @@ import { ADMISSION_PATCH, admitRunbook } from './admission';
 import { compensate } from './compensation';
 import { reasonOf } from './failures';
 import { runBlock } from './interpreter';
-import type { BlockOutcome } from './outcome';
+import { failureOf, type BlockOutcome } from './outcome';
 import { HANDLER_DESCRIPTIONS, statusQuery } from '../contract/messages';
 import { Run } from './run';
 import { remediationAttributes, RUNBOOK_NAME } from '../contract/search-attributes';
@@ -56,7 +56,7 @@ async function interpret(input: RunInput, admit: boolean): Promise<RunResult> {
     run.setStatus('failed');
     throw ApplicationFailure.create({ type: 'InvalidInput', message: `invalid input: ${checked.problems.join('; ')}`, nonRetryable: true });
   }
-  input.inputs = checked.values;
+  run.useCheckedInputs(checked.values);
 
   let outcome: BlockOutcome;
   try {
@@ -68,7 +68,8 @@ async function interpret(input: RunInput, admit: boolean): Promise<RunResult> {
     run.setStatus('cancelled');
     throw err;
   }
-  if (outcome.kind === 'failed' || (outcome.kind === 'ended' && outcome.status === 'failure')) return await failRun(run, outcome.reason);
+  const failure = failureOf(outcome);
+  if (failure !== undefined) return await failRun(run, failure);
   if (outcome.kind === 'ended' && outcome.stopped) return await succeed(run, {}, outcome.reason);
   let outputs: Record<string, unknown>;
   try {
@@ -91,7 +92,7 @@ async function failRun(run: Run, reason: string): Promise<never> {
   await compensate(run);
   run.setStatus('failed');
   await condition(allHandlersFinished);
-  const undo = run.compensationLog.length ? `; compensated: ${run.compensationLog.map((c) => `${c.stepId} (${c.status})`).join(', ')}` : '';
+  const undo = run.compensationSummary();
   throw ApplicationFailure.create({ type: 'RunbookFailed', message: `${reason}${undo}`, nonRetryable: true });
 }
 

@@ -44,11 +44,11 @@ export async function adviseOrAsk(step: DecideStep | FillStep, frame: Frame): Pr
       why = `Claude could not answer: ${reasonOf(err)}`;
     }
     if (result) {
-      run.tokensUsed += result.usage.input + result.usage.output + result.usage.cacheRead + result.usage.cacheWrite;
+      run.spendTokens(result.usage);
       const meta = { reasoning: result.reasoning, confidence: result.confidence, model: result.model, latencyMs: result.latencyMs, usage: result.usage };
       if (result.outcome === 'answer' && result.confidence >= step.minConfidence) {
         const record: DecisionRecord = { step: step.id, decision: step.kind, by: 'claude', ...pick(result), ...meta, at: new Date().toISOString() };
-        run.decisions.push(record);
+        run.recordDecision(record);
         return { ok: true, answer: { ...pick(result), record } };
       }
       suggestion = { ...pick(result), reasoning: result.reasoning, confidence: result.confidence, model: result.model };
@@ -89,7 +89,7 @@ async function askHuman(step: DecideStep | FillStep, frame: Frame, request: Advi
     ...(suggestion && { suggestion }),
     at: new Date().toISOString(),
   };
-  run.decisions.push(record);
+  run.recordDecision(record);
   return { ok: true, answer: { ...pick(answer), record } };
 }
 
@@ -102,7 +102,7 @@ function adviceRequest(step: DecideStep | FillStep, frame: Frame): AdviceRequest
   const run = frame.run;
   const runbook = run.runbook;
   const sensitive = Object.entries(runbook.inputs).filter(([, spec]) => spec.sensitive);
-  const inputs = Object.fromEntries(Object.entries(run.input.inputs).filter(([name]) => !runbook.inputs[name]?.sensitive));
+  const inputs = Object.fromEntries(Object.entries(run.inputs).filter(([name]) => !runbook.inputs[name]?.sensitive));
   const evidence = step.evidence.map((id) => {
     const r = frame.record(id);
     return { step: id, status: r?.status ?? 'not run', outputs: r?.outputs ?? null, ...(r?.error && { error: r.error }) };
@@ -127,7 +127,7 @@ function adviceRequest(step: DecideStep | FillStep, frame: Frame): AdviceRequest
   // By value too: a sensitive value inside the prompt, an alert field or an output is masked wherever it is.
   return maskSensitive(
     request,
-    sensitive.map(([name]) => [name, run.input.inputs[name]]),
+    sensitive.map(([name]) => [name, run.inputs[name]]),
   );
 }
 

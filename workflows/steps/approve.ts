@@ -1,6 +1,6 @@
 // `approve`: renders the plan of the step it guards, asks the eligible people, and waits for
 // enough distinct approvals, a rejection, or the timeout (which never approves).
-import type { ApproveStep } from '../../dsl/kinds/approve';
+import type { ApproveOutputs, ApproveStep } from '../../dsl/kinds/approve';
 import { FAIL } from '../../dsl/compiled-base';
 import { formatDuration } from '../../dsl/durations';
 import { failed, ok, type StepHandler } from '../outcome';
@@ -18,7 +18,7 @@ export const runApprove: StepHandler<ApproveStep> = async (step, { frame }) => {
   if (who.eligible.length === 0) {
     return failed(`no one may approve: ${who.unknownGroups.length ? `${who.unknownGroups.join(', ')} not defined in the groups file` : 'no approvers'}`);
   }
-  const pending: Waiting<PendingApproval> = {
+  const request: Omit<Waiting<PendingApproval>, 'approvals'> = {
     kind: 'approval',
     step: step.id,
     guards: guarded.id,
@@ -28,22 +28,20 @@ export const runApprove: StepHandler<ApproveStep> = async (step, { frame }) => {
     eligible: who.eligible,
     minApprovals: step.minApprovals,
     allowRequester: step.allowRequester,
-    approvals: [],
   };
-  const outcome = await run.humans.waitForApproval(pending, step.timeoutMs);
-  const approvedBy = pending.approvals.map((a) => a.by);
+  const { outcome, approvedBy } = await run.humans.waitForApproval(request, step.timeoutMs);
   // The alert resolved while we waited: nothing risky runs; the interpreter stops before the next step.
-  if (!outcome && run.stopRequested) return ok({ outcome: 'stopped', approvedBy, planHash: hash, reason: 'the alert resolved' }, null);
+  if (!outcome && run.stopRequested) return ok<ApproveOutputs>({ outcome: 'stopped', approvedBy, planHash: hash, reason: 'the alert resolved' }, null);
   if (!outcome) {
     const reason = `approval timed out after ${formatDuration(step.timeoutMs)} with ${approvedBy.length} of ${step.minApprovals} approvals`;
-    return step.onTimeout === FAIL ? failed(reason) : ok({ outcome: 'timed-out', approvedBy, planHash: hash, reason }, step.onTimeout);
+    return step.onTimeout === FAIL ? failed(reason) : ok<ApproveOutputs>({ outcome: 'timed-out', approvedBy, planHash: hash, reason }, step.onTimeout);
   }
   if (outcome.kind === 'rejected') {
     const reason = `rejected by ${outcome.by}: ${outcome.reason}`;
     return step.onReject === FAIL
       ? failed(reason)
-      : ok({ outcome: 'rejected', approvedBy, planHash: hash, rejectedBy: outcome.by, reason: outcome.reason }, step.onReject);
+      : ok<ApproveOutputs>({ outcome: 'rejected', approvedBy, planHash: hash, rejectedBy: outcome.by, reason: outcome.reason }, step.onReject);
   }
-  run.approvedPlans.set(guarded.id, hash);
-  return ok({ outcome: 'approved', approvedBy, planHash: hash });
+  run.planApproved(guarded.id, hash);
+  return ok<ApproveOutputs>({ outcome: 'approved', approvedBy, planHash: hash });
 };

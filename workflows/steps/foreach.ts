@@ -1,15 +1,10 @@
 // `foreach`: its steps once per item, at most `concurrency` iterations at a time. After a
 // failed iteration no new one starts; the ones in flight finish, then the step fails.
-import type { ForeachStep } from '../../dsl/kinds/foreach';
+import type { ForeachOutputs, ForeachStep } from '../../dsl/kinds/foreach';
 import { renderTemplate } from '../../dsl/expressions';
-import { failed, ok, type StepHandler } from '../outcome';
+import { failed, failureOf, ok, type StepHandler } from '../outcome';
 
-interface Iteration {
-  item: unknown;
-  status: 'succeeded' | 'failed' | 'not-run';
-  error?: string;
-  steps: Record<string, unknown>;
-}
+type Iteration = ForeachOutputs['iterations'][number];
 
 export const runForeach: StepHandler<ForeachStep> = async (step, { frame, runBlock }) => {
   const items = renderTemplate(step.items, frame.scope());
@@ -24,10 +19,11 @@ export const runForeach: StepHandler<ForeachStep> = async (step, { frame, runBlo
       const iteration = iterations[index]!;
       const child = frame.child({ [step.as]: iteration.item });
       const outcome = await runBlock(step.body, child);
-      iteration.steps = Object.fromEntries([...child.records].map(([id, r]) => [id, r.outputs ?? {}]));
-      if (outcome.kind === 'failed' || (outcome.kind === 'ended' && outcome.status === 'failure')) {
+      iteration.steps = Object.fromEntries(Object.entries(child.ownRecords()).map(([id, r]) => [id, r.outputs ?? {}]));
+      const failure = failureOf(outcome);
+      if (failure !== undefined) {
         iteration.status = 'failed';
-        iteration.error = outcome.reason;
+        iteration.error = failure;
         stop = true;
       } else {
         iteration.status = 'succeeded';
@@ -38,5 +34,5 @@ export const runForeach: StepHandler<ForeachStep> = async (step, { frame, runBlo
   const outputs = { iterations };
   const failedAt = iterations.findIndex((i) => i.status === 'failed');
   if (failedAt >= 0) return failed(`item ${failedAt + 1} of ${items.length} failed: ${iterations[failedAt]!.error}`, outputs);
-  return ok(outputs);
+  return ok<ForeachOutputs>(outputs);
 };

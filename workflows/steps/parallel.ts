@@ -2,7 +2,7 @@
 // activities are cancelled, shell commands killed) and fails the step.
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import type { ParallelStep } from '../../dsl/kinds/parallel';
-import { failed, ok, type BlockOutcome, type StepHandler } from '../outcome';
+import { failed, failureOf, ok, type BlockOutcome, type StepHandler } from '../outcome';
 
 export const runParallel: StepHandler<ParallelStep> = async (step, { frame, runBlock }) => {
   const siblings = new CancellationScope();
@@ -11,7 +11,7 @@ export const runParallel: StepHandler<ParallelStep> = async (step, { frame, runB
     siblings
       .run(() => runBlock(branch, frame))
       .then((outcome: BlockOutcome) => {
-        const reason = outcome.kind === 'failed' || (outcome.kind === 'ended' && outcome.status === 'failure') ? outcome.reason : undefined;
+        const reason = failureOf(outcome);
         if (reason !== undefined && !firstFailure) {
           firstFailure = { branch, reason };
           siblings.cancel();
