@@ -30,5 +30,6 @@ export function defineAction<In extends TSchema, Out extends TSchema>(definition
   return definition;
 }
 
-// The registry holds actions of different input types; each validates its own input at run time.
-export type AnyAction = ActionDefinition<any, unknown>;
+// The registry holds actions of different input types (methods are bivariant in their parameters);
+// each validates its own input at run time.
+export type AnyAction = ActionDefinition<unknown, unknown>;

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TObject } from '@sinclair/typebox';
 import { formatDuration, timerMs } from '../dsl/durations';
 import type { ActionContext } from './action';
 import { truncateText, truncationMarker, type Truncated } from './truncate';
@@ -42,8 +42,7 @@ export const processOutputProperties = {
   durationMs: Type.Integer(),
 };
 
-const processOutput = Type.Object(processOutputProperties);
-export type ProcessResult = Static<typeof processOutput>;
+export type ProcessResult = Static<TObject<typeof processOutputProperties>>;
 
 export async function runProcess(spec: ProcessSpec, ctx: ActionContext): Promise<ProcessResult> {
   const started = Date.now();

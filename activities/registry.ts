@@ -20,6 +20,7 @@ export function loadActions(modules: string[] = actionModulesFromEnv()): AnyActi
   const actions = [...BUILTIN_ACTIONS];
   for (const modulePath of modules) {
     const resolved = path.resolve(modulePath);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- user modules load synchronously at worker start, CommonJS or not
     const loaded = require(resolved) as { default?: AnyAction | AnyAction[] };
     const exported = loaded.default ?? (loaded as unknown as AnyAction | AnyAction[]);
     for (const action of Array.isArray(exported) ? exported : [exported]) {

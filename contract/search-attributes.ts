@@ -25,6 +25,7 @@ export function safeFingerprint(fingerprint: string): string {
 
 /** Free text as a keyword: printable, at most 128 characters (a longer one keeps its start and a hash). */
 export function safeKeyword(value: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this removes
   const printable = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
   return printable.length <= MAX_KEYWORD ? printable : `${printable.slice(0, MAX_KEYWORD - 17)}…${sha256Hex(value).slice(0, 16)}`;
 }

@@ -2,7 +2,6 @@
 // exists there (inputs, steps that run before it, alert and run fields, secrets where allowed,
 // loop variables), sensitive values stay out of prompts, and literal `matches()` patterns are RE2.
 import { ALERT_FIELDS, RUN_FIELDS } from './alert';
-import type { RunbookChecks } from './check';
 import { RE2_HINT } from './check-inputs';
 import { didYouMean } from './diagnostics';
 import { ExpressionError, expressionReferences, literalPatterns, splitTemplate, type Reference } from './expressions';
@@ -10,6 +9,7 @@ import { kindByKey } from './kinds';
 import type { ExpressionRole, ExpressionSite } from './kinds/kind';
 import type { Path } from './load';
 import { regexProblem } from './regex';
+import type { RunbookChecks } from './runbook-checks';
 import { soleSecretReference } from './secrets';
 import type { StepNode } from './tree';
 import { isRecord, visitStrings } from './values';

@@ -1,12 +1,12 @@
 // Checks of what a runbook takes in: its inputs (types, patterns, defaults, alert fields), how
 // alert values reach command lines, and its triggers' matchers.
 import { ALERT_FIELDS } from './alert';
-import type { RunbookChecks } from './check';
 import { didYouMean } from './diagnostics';
 import { expressionReferences, splitTemplate } from './expressions';
 import { inputProblem } from './inputs';
 import type { Path } from './load';
 import { regexProblem } from './regex';
+import type { RunbookChecks } from './runbook-checks';
 import { isRecord, visitStrings } from './values';
 
 export const RE2_HINT = 'patterns use RE2 syntax: no backreferences or lookaround';

@@ -10,6 +10,7 @@ import { hasExpression } from './expressions';
 import { checkExpressions } from './check-expressions';
 import { checkInputs } from './check-inputs';
 import { analyseBlock, unboundedLoops, type BlockFlow } from './flow';
+import type { RunbookChecks } from './runbook-checks';
 import { CONDITIONAL_KEYS, GUARDABLE_KEYS, kindByKey, STEP_KIND_KEYS } from './kinds';
 import type { CheckContext, ChildInfo, KindNode } from './kinds/kind';
 import type { Path, SourceMap } from './load';
@@ -27,16 +28,6 @@ const STEP_FIELDS = ['outputs', 'status', 'error'];
 
 export function checkSemantics(value: unknown, source: SourceMap, options: CheckOptions): Diagnostic[] {
   return new Checker(value, source, options).run();
-}
-
-/** The checker's state, as the expression and input checks see it. */
-export interface RunbookChecks {
-  readonly runbook: Record<string, unknown>;
-  readonly tree: Tree;
-  report: CheckContext['report'];
-  reportAt(code: DiagnosticCode, path: Path, offset: number, message: string, hint?: string): void;
-  /** `members` follow the id (`outputs`, a name); `mayBeAbsent`: read with `steps.?id`, so it only has to exist. */
-  stepReference(from: StepNode | undefined, id: string, path: Path, offset: number, allowSelf: boolean, members?: string[], mayBeAbsent?: boolean): void;
 }
 
 class Checker implements CheckContext, RunbookChecks {

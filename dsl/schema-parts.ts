@@ -1,7 +1,7 @@
 // The pieces of the runbook schema that several places share: patterns, durations, routes,
 // retries, compensation, and the keys every step has whatever its kind. Step kinds add their
 // own keys (dsl/kinds/); dsl/schema.ts puts it all together.
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 
 export const doc = (description: string, extra: Record<string, unknown> = {}) => ({ description, ...extra });
 
@@ -60,9 +60,8 @@ export const commonStepFields = () => ({
 
 export type RetryDoc = Static<typeof RetrySchema>;
 export type CompensateDoc = Static<typeof CompensateSchema>;
-const CommonStep = Type.Object(commonStepFields());
 /** A step as written, as far as the keys every step has go. */
-export type CommonStepDoc = Static<typeof CommonStep>;
+export type CommonStepDoc = Static<TObject<ReturnType<typeof commonStepFields>>>;
 
 /** A kind's own keys, as TypeBox properties (the recursive step schema is passed in for kinds that nest steps). */
 export type KindFields = (step: TSchema) => Record<string, TSchema>;

@@ -1,29 +1,10 @@
 // Compensation: a completed step that declares `compensate` leaves an undo on a stack; when the
 // run fails or is cancelled, the undos run in reverse order, each attempted even if one fails.
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
-import type { CompensateStep } from '../dsl/compiled-base';
-import { renderParameters } from '../dsl/secrets';
 import { reasonOf } from './failures';
-import type { Frame, Run } from './run';
+import type { Run } from './run';
 import { labelText } from '../contract/labels';
 import { actionRequest, callAction } from './steps/action';
-
-/** Renders the undo now, while the step's outputs and loop variables are in scope. */
-export function pushCompensation(frame: Frame, stepId: string, compensate: CompensateStep, outputs: unknown): void {
-  const scope = frame.scope();
-  const own = { ...(scope.steps as Record<string, unknown>), [stepId]: { outputs: outputs ?? {}, status: 'succeeded', error: '' } };
-  const rendered = renderParameters(compensate.with, { ...scope, steps: own });
-  frame.run.pushCompensation({
-    stepId,
-    ...(compensate.description !== undefined && { description: compensate.description }),
-    uses: compensate.uses,
-    with: rendered.value,
-    ...(rendered.sites.length > 0 && { secretSites: rendered.sites }),
-    ...(compensate.secrets && { secrets: compensate.secrets }),
-    timeoutMs: compensate.timeoutMs,
-    retry: compensate.retry,
-  });
-}
 
 /** Runs every pending undo, newest first. Never cancelled: a cancelled run must still clean up. */
 export async function compensate(run: Run): Promise<void> {

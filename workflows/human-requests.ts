@@ -22,6 +22,7 @@ export const HUMAN_LIMITS = {
 export const RESERVED_NAMES: readonly string[] = ['alertmanager', 'grafana', 'pagerduty', 'webhook', 'manual', 'claude', 'nobody'];
 
 // Printable text only: no control characters, so names and comments cannot forge lines in logs or reports.
+// eslint-disable-next-line no-control-regex -- control characters are what this refuses
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** Thrown for a request the run will not act on; the message is safe to show and to record. */

@@ -16,10 +16,10 @@ import {
   type HumanReply,
   type RejectRequest,
 } from '../contract/messages';
-import type { Run } from './run';
+import type { CompiledRunbook } from '../dsl/compiled';
 import { labelText } from '../contract/labels';
 import { fillValuesProblem, HUMAN_LIMITS, oversized, Refused, validApprove, validDecide, validReject } from './human-requests';
-import type { AuditEntry, PendingApproval, PendingDecision, RemediationStatus } from '../contract/run';
+import type { AuditEntry, PendingApproval, PendingDecision, RemediationStatus, RunInput } from '../contract/run';
 import type { AuditActivities } from '../contract/activities';
 
 type Via = 'signal' | 'update';
@@ -39,13 +39,23 @@ const { recordAudit } = proxyLocalActivities<AuditActivities>({
   summary: labelText({ kind: 'audit' }),
 });
 
+/** What the people module needs of the run it belongs to (workflows/run.ts's Run). */
+export interface HumansHost {
+  readonly runbook: CompiledRunbook;
+  readonly input: Pick<RunInput, 'startedBy'>;
+  readonly stopRequested: boolean;
+  setStatus(status: RemediationStatus): void;
+  alertResolved(): void;
+  recordAudit(entry: AuditEntry): void;
+}
+
 export class Humans {
   private readonly pending = new Map<string, PendingApproval | PendingDecision>();
   private readonly ended = new Set<string>();
   private readonly outcomes = new Map<string, ApprovalOutcome>();
   private readonly answers = new Map<string, HumanAnswer>();
 
-  constructor(private readonly run: Run) {}
+  constructor(private readonly run: HumansHost) {}
 
   /** Called once at workflow start, before anything can wait, so the UI lists every handler. */
   register(): void {

@@ -43,9 +43,9 @@ async function advise(client: Anthropic, req: AdviceRequest, model: string): Pro
   const messages: Anthropic.MessageParam[] = [{ role: 'user', content: userMessage(req) }];
   const activity = Context.current();
   let calls = 0;
-  let problem = '';
+  let problem: string;
   let last: Record<string, unknown> = {};
-  let answeredModel = model;
+  let answeredModel: string;
   for (;;) {
     calls++;
     let message: Anthropic.Message;

@@ -1,5 +1,5 @@
 // `uses`: one action as one activity, or a bounded poll (`until`/`every`) of it.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TObject } from '@sinclair/typebox';
 import type { CompensateStep, RetryPolicyJson, StepBase } from '../compiled-base';
 import { renderParameters, secretNames } from '../secrets';
 import { doc, Duration, Expression } from '../schema-parts';
@@ -27,11 +27,11 @@ const fields = () => ({
   within: Type.Optional(Duration),
   maxPolls: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
 });
-const ActionDoc = Type.Object(fields());
+type ActionDoc = Static<TObject<ReturnType<typeof fields>>>;
 
 const POLL_KEYS = ['every', 'within', 'maxPolls'];
 
-export const action: KindDescriptor<ActionStep, Partial<Static<typeof ActionDoc>>> = {
+export const action: KindDescriptor<ActionStep, Partial<ActionDoc>> = {
   kind: 'action',
   key: 'uses',
   accepts: ['with', 'until', 'every', 'within', 'maxPolls', 'compensate', 'retry', 'timeout'],

@@ -1,6 +1,6 @@
 // What `decide` and `fill` share: a prompt, evidence, a model, a confidence bar, and a person who
 // decides when the model cannot.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TObject } from '@sinclair/typebox';
 import type { HumanFallback, RetryPolicyJson, StepBase } from '../compiled-base';
 import { doc, Duration, Route, StepId, type RetryDoc } from '../schema-parts';
 import { isRecord } from '../values';
@@ -33,8 +33,7 @@ export const advisorFields = {
   minConfidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1, ...doc('Below this confidence a human decides.') })),
   human: Type.Optional(HumanFallbackSchema),
 };
-const AdvisorDoc = Type.Object(advisorFields);
-export type AdvisorDoc = Static<typeof AdvisorDoc>;
+export type AdvisorDoc = Static<TObject<typeof advisorFields>>;
 
 export const ADVISOR_ACCEPTS = ['retry', 'timeout'];
 

@@ -26,7 +26,7 @@ export default async function globalSetup(): Promise<void> {
       },
     });
   } catch (err) {
-    throw new Error(`could not start the Temporal dev server (${binary}): ${(err as Error).message}`);
+    throw new Error(`could not start the Temporal dev server (${binary}): ${(err as Error).message}`, { cause: err });
   }
   (globalThis as { temporalTestEnv?: TestWorkflowEnvironment }).temporalTestEnv = env;
   process.env.RUNBOOK_TEST_TEMPORAL_ADDRESS = env.address;

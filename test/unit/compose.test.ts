@@ -12,8 +12,8 @@ it('is a valid Compose file (docker-compose config -q)', () => {
     execFileSync('docker-compose', ['config', '-q'], { cwd: root, stdio: 'pipe' });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (e.code === 'ENOENT') throw new Error('docker-compose is not installed: `apt-get install docker-compose` (.ci/run does this)');
-    throw new Error(`docker-compose config -q failed: ${e.stderr?.toString() ?? e.message}`);
+    if (e.code === 'ENOENT') throw new Error('docker-compose is not installed: `apt-get install docker-compose` (.ci/run does this)', { cause: err });
+    throw new Error(`docker-compose config -q failed: ${e.stderr?.toString() ?? e.message}`, { cause: err });
   }
 });
 

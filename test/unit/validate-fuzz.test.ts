@@ -120,8 +120,17 @@ function mutateStructure(text: string, random: () => number): string | undefined
   }
   const nodes: Array<{ holder: Record<string, unknown> | unknown[]; key: string | number }> = [];
   const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach((x, i) => (nodes.push({ holder: v, key: i }), walk(x)));
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (nodes.push({ holder: v as Record<string, unknown>, key: k }), walk(x));
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => {
+        nodes.push({ holder: v, key: i });
+        walk(x);
+      });
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        nodes.push({ holder: v as Record<string, unknown>, key: k });
+        walk(x);
+      }
+    }
   };
   walk(doc);
   if (nodes.length === 0) return undefined;
@@ -145,7 +154,7 @@ it(`validates ${COUNT} mutated runbooks without a crash, every rejection with a 
     try {
       result = compileRunbook(text, 'fuzz.yaml', { catalog, resolve: (name) => (byName[name] ? { file: `${name}.yaml`, text: byName[name]! } : undefined) });
     } catch (err) {
-      throw new Error(`mutation ${n} (seed ${SEED}) crashed the validator: ${(err as Error).stack}\n--- input ---\n${text}`);
+      throw new Error(`mutation ${n} (seed ${SEED}) crashed the validator: ${(err as Error).stack}\n--- input ---\n${text}`, { cause: err });
     }
     const lineCount = text.split('\n').length;
     for (const d of result.diagnostics) {

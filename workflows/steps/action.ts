@@ -11,7 +11,7 @@ import { stepActivityOptions } from '../activity-options';
 import { reasonOf } from '../failures';
 import { failed, ok, type StepHandler } from '../outcome';
 import { continueAsNewIfDue } from '../continue-as-new';
-import { pushCompensation } from '../compensation';
+import { pushCompensation } from './undo';
 import type { Frame } from '../run';
 
 export const runAction: StepHandler<ActionStep> = async (step, { frame }) => {

@@ -3,7 +3,7 @@
 import { executeChild, workflowInfo } from '@temporalio/workflow';
 import type { ChildStep } from '../../dsl/kinds/child';
 import { renderValue } from '../../dsl/expressions';
-import { pushCompensation } from '../compensation';
+import { pushCompensation } from './undo';
 import { ok, type StepHandler } from '../outcome';
 import { childWorkflowId } from '../../contract/labels';
 import { remediationAttributes } from '../../contract/search-attributes';

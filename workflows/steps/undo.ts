@@ -1,0 +1,22 @@
+// A completed step that declares `compensate` leaves its undo on the run's stack, rendered while
+// the step's outputs and loop variables are still in scope (workflows/compensation.ts runs them).
+import type { CompensateStep } from '../../dsl/compiled-base';
+import { renderParameters } from '../../dsl/secrets';
+import type { Frame } from '../run';
+
+/** Renders the undo now, while the step's outputs and loop variables are in scope. */
+export function pushCompensation(frame: Frame, stepId: string, compensate: CompensateStep, outputs: unknown): void {
+  const scope = frame.scope();
+  const own = { ...(scope.steps as Record<string, unknown>), [stepId]: { outputs: outputs ?? {}, status: 'succeeded', error: '' } };
+  const rendered = renderParameters(compensate.with, { ...scope, steps: own });
+  frame.run.pushCompensation({
+    stepId,
+    ...(compensate.description !== undefined && { description: compensate.description }),
+    uses: compensate.uses,
+    with: rendered.value,
+    ...(rendered.sites.length > 0 && { secretSites: rendered.sites }),
+    ...(compensate.secrets && { secrets: compensate.secrets }),
+    timeoutMs: compensate.timeoutMs,
+    retry: compensate.retry,
+  });
+}
