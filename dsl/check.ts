@@ -16,7 +16,7 @@ import type { CheckContext, ChildInfo, KindNode } from './kinds/kind';
 import type { Path, SourceMap } from './load';
 import { checkShape, validatorFor } from './shape';
 import { buildTree, edges, normalSuccessor, type Block, type StepNode, type Tree } from './tree';
-import { isRecord } from './values';
+import { isRecord, memberOf, valueAt } from './values';
 
 export interface CheckOptions {
   catalog: ActionCatalog;
@@ -157,7 +157,7 @@ class Checker implements CheckContext, RunbookChecks {
   private checkRoutes(node: StepNode): void {
     for (const edge of edges(this.tree, node)) {
       const target = edge.target;
-      const written = this.valueAt(edge.path);
+      const written = valueAt(this.runbook, edge.path);
       if (target.kind === 'unknown' && typeof written === 'string') {
         const known = [...node.block.steps.map((s) => s.id), ...ROUTE_WORDS];
         this.report(
@@ -325,12 +325,6 @@ class Checker implements CheckContext, RunbookChecks {
     };
     return reach(target);
   }
-
-  private valueAt(path: Path): unknown {
-    let v: unknown = this.runbook;
-    for (const k of path) v = isRecord(v) || Array.isArray(v) ? (v as Record<string | number, unknown>)[k] : undefined;
-    return v;
-  }
 }
 
 function listOf(items: string[]): string {
@@ -348,7 +342,7 @@ function expressionAlongPath(root: unknown, rel: Path): boolean {
   let v: unknown = root;
   if (typeof v === 'string' && hasExpression(v)) return true;
   for (const key of rel) {
-    v = isRecord(v) || Array.isArray(v) ? (v as Record<string | number, unknown>)[key] : undefined;
+    v = memberOf(v, key);
     if (typeof v === 'string' && hasExpression(v)) return true;
   }
   return false;

@@ -16,7 +16,7 @@ import type { CommonStepDoc, RetryDoc } from './schema-parts';
 import { secretNames } from './secrets';
 import { checkRunbookShape } from './shape';
 import { buildTree, normalSuccessor, type Tree } from './tree';
-import { isRecord } from './values';
+import { isRecord, memberOf } from './values';
 
 export interface CompileOptions {
   catalog: ActionCatalog;
@@ -125,7 +125,7 @@ function describePath(root: Record<string, unknown>, path: Path): string {
   let section = 'the runbook';
   for (let i = 0; i < path.length; i++) {
     const key = path[i]!;
-    value = isRecord(value) || Array.isArray(value) ? (value as Record<string | number, unknown>)[key] : undefined;
+    value = memberOf(value, key);
     if (typeof key === 'number' && isRecord(value) && (path[i - 1] === 'steps' || path[i - 1] === 'parallel')) {
       step = typeof value.id === 'string' ? `\`${value.id}\`` : `${key + 1}`;
     }

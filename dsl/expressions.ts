@@ -3,6 +3,7 @@
 // workflow sandbox, in the CLI and in `runbook validate`. Nothing here uses eval or new Function.
 import { Environment } from '@marcbachmann/cel-js';
 import { regExp } from './regex';
+import { BoundedCache } from './bounded-cache';
 
 export type Segment = { kind: 'text'; text: string } | { kind: 'expr'; source: string; offset: number };
 
@@ -95,8 +96,7 @@ function env(): Environment {
 }
 
 type Program = ReturnType<Environment['parse']>;
-const programs = new Map<string, Program>();
-const MAX_CACHED_PROGRAMS = 2_000;
+const programs = new BoundedCache<string, Program>(2_000);
 
 interface CelFault {
   summary?: string;
@@ -112,18 +112,16 @@ function celFault(err: unknown, offset: number): ExpressionError {
 
 /** Parses (and caches) one expression source. Throws ExpressionError with the offset of the fault. */
 export function parseExpression(source: string, offset = 0): Program {
-  const cached = programs.get(source);
-  if (cached) return cached;
-  let program: Program;
-  try {
-    program = env().parse(source);
-  } catch (err) {
-    throw celFault(err, offset);
-  }
-  useRe2ForMatches(program.ast as unknown as AstNode);
-  if (programs.size >= MAX_CACHED_PROGRAMS) programs.clear();
-  programs.set(source, program);
-  return program;
+  return programs.get(source, () => {
+    let program: Program;
+    try {
+      program = env().parse(source);
+    } catch (err) {
+      throw celFault(err, offset);
+    }
+    useRe2ForMatches(program.ast as unknown as AstNode);
+    return program;
+  });
 }
 
 export type Scope = Record<string, unknown>;

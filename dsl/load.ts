@@ -32,16 +32,15 @@ export interface Loaded {
 
 const START: Position = { line: 1, col: 1 };
 
+/** The diagnostic for a runbook over the size limit; undefined when it is within it. */
+export function fileTooLarge(file: string, bytes: number): Diagnostic | undefined {
+  if (bytes <= LOAD_LIMITS.maxBytes) return undefined;
+  return diagnostic(file, START, 'file-too-large', `runbook is ${mib(bytes)}; the limit is ${mib(LOAD_LIMITS.maxBytes)}`);
+}
+
 export function loadYaml(text: string, file: string): Loaded {
-  const bytes = Buffer.byteLength(text, 'utf8');
-  const nowhere: SourceMap = { file, locate: () => START, locateInString: () => START };
-  if (bytes > LOAD_LIMITS.maxBytes) {
-    return {
-      value: undefined,
-      source: nowhere,
-      diagnostics: [diagnostic(file, START, 'file-too-large', `runbook is ${mib(bytes)}; the limit is ${mib(LOAD_LIMITS.maxBytes)}`)],
-    };
-  }
+  const tooLarge = fileTooLarge(file, Buffer.byteLength(text, 'utf8'));
+  if (tooLarge) return { value: undefined, source: { file, locate: () => START, locateInString: () => START }, diagnostics: [tooLarge] };
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2', logLevel: 'error' });
   const source = sourceMap(file, doc, lineCounter, text);

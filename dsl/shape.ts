@@ -8,6 +8,7 @@ import { didYouMean, type Diagnostic, type DiagnosticCode } from './diagnostics'
 import type { Path, SourceMap } from './load';
 import { RunbookSchema } from './schema';
 import { DURATION_PATTERN, RUNBOOK_NAME_PATTERN, STEP_ID_PATTERN } from './schema-parts';
+import { memberOf } from './values';
 
 // Patterns in schemas (fill schemas come from runbooks) run on RE2, as everywhere else.
 const re2Engine = Object.assign((pattern: string) => regExp(pattern), { code: 'require("re2js")' });
@@ -84,7 +85,7 @@ function pointerToPath(pointer: string, root: unknown): (string | number)[] {
     const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
     const step: string | number = Array.isArray(node) ? Number(key) : key;
     path.push(step);
-    node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[step] : undefined;
+    node = memberOf(node, step);
   }
   return path;
 }

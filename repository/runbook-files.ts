@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ActionCatalog, RunbookResolver } from '../dsl/catalog';
 import { compileRunbook, type CompileResult } from '../dsl/compile';
-import { LOAD_LIMITS } from '../dsl/load';
+import { fileTooLarge, LOAD_LIMITS } from '../dsl/load';
 
 export const YAML_FILE = /\.ya?ml$/;
 
@@ -40,14 +40,6 @@ export function expandPaths(paths: string[]): { files: string[]; unreadable: Arr
   return { files, unreadable };
 }
 
-/** Reads a runbook, refusing oversized files before reading them. */
-export function readRunbookText(file: string): string {
-  const size = statSync(file).size;
-  // The loader reports the limit with a position; read only enough to let it.
-  if (size > LOAD_LIMITS.maxBytes) return ' '.repeat(LOAD_LIMITS.maxBytes + 1);
-  return readFileSync(file, 'utf8');
-}
-
 /**
  * Runbooks by `name:` in each folder, for child `runbook:` steps. A folder is indexed once, however
  * many of its runbooks are compiled with the same instance (validate a folder, load the receiver).
@@ -65,7 +57,8 @@ export class RunbookFolders {
         this.indexes.set(dir, index);
       }
       const found = index.get(name);
-      return found ? { file: path.relative(process.cwd(), found) || found, text: readRunbookText(found) } : undefined;
+      // The index holds no file over the size limit; one that grew since is refused by the loader.
+      return found ? { file: displayPath(found), text: readFileSync(found, 'utf8') } : undefined;
     };
   }
 }
@@ -86,6 +79,11 @@ function indexFolder(dir: string): Map<string, string> {
   return index;
 }
 
+/** Compiles a runbook file; one over the size limit is refused before it is read. */
 export function compileFile(file: string, catalog: ActionCatalog, folders = new RunbookFolders()): CompileResult {
-  return compileRunbook(readRunbookText(file), path.relative(process.cwd(), file) || file, { catalog, resolve: folders.resolverFor(file) });
+  const tooLarge = fileTooLarge(displayPath(file), statSync(file).size);
+  if (tooLarge) return { diagnostics: [tooLarge] };
+  return compileRunbook(readFileSync(file, 'utf8'), displayPath(file), { catalog, resolve: folders.resolverFor(file) });
 }
+
+const displayPath = (file: string) => path.relative(process.cwd(), file) || file;

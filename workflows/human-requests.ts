@@ -5,6 +5,7 @@ import { format as jsonSchemaFormats, Validator } from '@cfworker/json-schema';
 import { canonicalJson } from '../dsl/hash';
 import { regExp } from '../dsl/regex';
 import { mapSubschemas } from '../dsl/schema-walk';
+import { valueAt } from '../dsl/values';
 import type { ApproveRequest, DecideRequest, RejectRequest } from '../contract/messages';
 
 export const HUMAN_LIMITS = {
@@ -129,8 +130,7 @@ function constraintOf(schema: Record<string, unknown>, keywordLocation: string):
     .split('/')
     .filter(Boolean)
     .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
-  let value: unknown = schema;
-  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  const value = valueAt(schema, path);
   const keyword = path[path.length - 1] ?? 'schema';
   if (keyword === 'format' && typeof value === 'string' && value.startsWith(RE2_FORMAT)) return `\`pattern\` ${value.slice(RE2_FORMAT.length)}`;
   return value === undefined ? `\`${keyword}\`` : `\`${keyword}\` ${JSON.stringify(value)}`;

@@ -17,6 +17,7 @@ import {
   type RejectRequest,
 } from '../contract/messages';
 import type { CompiledRunbook } from '../dsl/compiled';
+import { isRecord } from '../dsl/values';
 import { labelText } from '../contract/labels';
 import { fillValuesProblem, HUMAN_LIMITS, oversized, Refused, validApprove, validDecide, validReject } from './human-requests';
 import type { AuditEntry, PendingApproval, PendingDecision, RemediationStatus, RunInput } from '../contract/run';
@@ -61,9 +62,8 @@ export class Humans {
   register(): void {
     // An update that is not an object, or too big to keep, is refused before Temporal accepts it: it never enters history.
     const shaped = (what: string) => (payload: unknown) => {
-      if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
-        throw new Error(`${what} needs a JSON object; see the handler description`);
-      const problem = oversized(payload as Record<string, unknown>);
+      if (!isRecord(payload)) throw new Error(`${what} needs a JSON object; see the handler description`);
+      const problem = oversized(payload);
       if (problem !== undefined) throw new Error(`${what} refused: ${problem}`);
     };
     const signal = (action: AuditEntry['action']) => async (req: unknown) => {
@@ -137,7 +137,7 @@ export class Humans {
    * quote only values that passed the shape check (a bounded, printable name; a step id).
    */
   private async receive(action: AuditEntry['action'], raw: unknown, via: Via): Promise<HumanReply> {
-    const req = (raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
+    const req = isRecord(raw) ? raw : {};
     // What the attempt claimed, cut to size: the audit records it, whatever else was wrong with it.
     const step = clip(req.step, HUMAN_LIMITS.step);
     const by = clip(req.by, HUMAN_LIMITS.name);

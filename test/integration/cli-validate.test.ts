@@ -57,3 +57,11 @@ it('exits 1 with a clear message for a missing path', async () => {
   expect(result.code).toBe(1);
   expect(result.stdout).toContain(`${path.join(dir, 'nope.yaml')}:1:1: error: no such file or directory [unreadable]`);
 });
+
+it('refuses a runbook over the size limit with its real size, without reading it', async () => {
+  const big = path.join(mkdtempSync(path.join(tmpdir(), 'cli-validate-big-')), 'big.yaml');
+  writeFileSync(big, `name: big\n# ${'x'.repeat(3 * 1024 * 1024)}\n`);
+  const result = await runCli(['validate', big]);
+  expect(result.code).toBe(1);
+  expect(result.stdout).toContain(`${big}:1:1: error: runbook is 3.0 MiB; the limit is 1.0 MiB [file-too-large]`);
+});
