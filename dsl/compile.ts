@@ -21,6 +21,8 @@ import { isRecord, memberOf } from './values';
 export interface CompileOptions {
   catalog: ActionCatalog;
   resolve: RunbookResolver;
+  /** Children already compiled for other parents with the same catalog and resolver; see CompiledChildren. */
+  compiledChildren?: CompiledChildren;
 }
 
 export interface CompileResult {
@@ -32,8 +34,47 @@ export function compileRunbook(text: string, file: string, options: CompileOptio
   return new Compilation(options).compile(text, file, []);
 }
 
+/**
+ * Child runbooks compiled once for many parents: validating a folder where every runbook runs
+ * `notify-oncall`, or loading the served runbooks. Only children that compiled cleanly are kept,
+ * keyed by file and text; one is reused only where it cannot close a cycle (no runbook below it
+ * is on the new parent's stack), so every result is what a fresh compilation would give.
+ */
+export class CompiledChildren {
+  private readonly entries = new Map<string, CompiledChild>();
+
+  get(file: string, text: string, stack: string[]): CompiledChild | undefined {
+    const entry = this.entries.get(`${file}\0${text}`);
+    return entry && !stack.some((name) => entry.below.has(name)) ? entry : undefined;
+  }
+
+  set(file: string, text: string, entry: Omit<CompiledChild, 'below'>): void {
+    this.entries.set(`${file}\0${text}`, { ...entry, below: namesBelow(entry.runbook) });
+  }
+}
+
+function namesBelow(runbook: CompiledRunbook, into = new Set<string>()): Set<string> {
+  for (const [name, child] of Object.entries(runbook.children)) {
+    into.add(name);
+    namesBelow(child, into);
+  }
+  return into;
+}
+
+/** A child as one compilation left it: itself and the runbooks it compiled below it (by name), their files and warnings. */
+interface CompiledChild {
+  runbook: CompiledRunbook;
+  /** Every runbook it runs, however deep: reusing it under one of them would hide a cycle. */
+  below: Set<string>;
+  runbooks: Map<string, CachedChild>;
+  files: string[];
+  warnings: Diagnostic[];
+}
+
+type CachedChild = { runbook?: CompiledRunbook; info?: ChildInfo };
+
 class Compilation {
-  private readonly cache = new Map<string, { runbook?: CompiledRunbook; info?: ChildInfo }>();
+  private readonly cache = new Map<string, CachedChild>();
   private readonly diagnostics: Diagnostic[] = [];
   private readonly reported = new Set<string>();
 
@@ -105,6 +146,14 @@ class Compilation {
       this.cache.set(name, {});
       return undefined;
     }
+    const shared = this.options.compiledChildren?.get(found.file, found.text, stack);
+    if (shared && !this.reported.has(found.file)) {
+      // As if compiled here: what a runbook below it already reported in this compilation is not repeated.
+      this.diagnostics.push(...shared.warnings.filter((d) => !this.reported.has(d.file)));
+      for (const file of shared.files) this.reported.add(file);
+      for (const [below, cached] of shared.runbooks) if (!this.cache.has(below)) this.cache.set(below, cached);
+      return shared.runbook;
+    }
     const loaded = loadYaml(found.text, found.file);
     const raw = isRecord(loaded.value) ? loaded.value : {};
     const info: ChildInfo = {
@@ -112,8 +161,18 @@ class Compilation {
       outputs: isRecord(raw.outputs) ? Object.keys(raw.outputs) : [],
     };
     this.cache.set(name, { info });
+    const before = { diagnostics: this.diagnostics.length, runbooks: new Set(this.cache.keys()), files: new Set(this.reported) };
     const runbook = this.compileOne(loaded, found.file, stack);
     this.cache.set(name, { runbook, info });
+    if (runbook) {
+      // What this child and those below it added; one that compiled has reported warnings at most.
+      this.options.compiledChildren?.set(found.file, found.text, {
+        runbook,
+        runbooks: new Map([...this.cache].filter(([n]) => n === name || !before.runbooks.has(n))),
+        files: [...this.reported].filter((f) => !before.files.has(f)),
+        warnings: this.diagnostics.slice(before.diagnostics),
+      });
+    }
     return runbook;
   }
 }

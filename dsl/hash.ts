@@ -6,11 +6,21 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 /** JSON with object keys sorted, so equal values always give equal text. Keys in `skip` are left out at every depth. */
 export function canonicalJson(value: unknown, skip?: ReadonlySet<string>): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v, skip)).join(',')}]`;
-  const keys = Object.keys(value)
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined && !skip?.has(k))
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k], skip)}`).join(',')}}`;
+  // Plain loops and concatenation: every compile and every admission hashes the whole definition.
+  let out: string;
+  if (Array.isArray(value)) {
+    out = '[';
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonicalJson(value[i], skip);
+    return out + ']';
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  out = '{';
+  for (const k of keys) {
+    if (record[k] === undefined || skip?.has(k)) continue;
+    out += (out.length > 1 ? ',' : '') + JSON.stringify(k) + ':' + canonicalJson(record[k], skip);
+  }
+  return out + '}';
 }
 
 export function sha256Hex(text: string): string {

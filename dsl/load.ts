@@ -59,15 +59,11 @@ export function loadYaml(text: string, file: string): Loaded {
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { value: undefined, source, diagnostics };
 
-  const complexKey = firstCollectionKey(doc);
-  if (complexKey) {
-    diagnostics.push(diagnostic(file, rangeStart(complexKey, lineCounter), 'yaml-syntax', 'a key must be a plain value, not a list or mapping'));
-    return { value: undefined, source, diagnostics };
-  }
-  const deep = firstTooDeep(doc);
-  if (deep) {
-    const pos = rangeStart(deep, lineCounter);
-    diagnostics.push(diagnostic(file, pos, 'too-deep', `nesting is deeper than ${LOAD_LIMITS.maxDepth} levels`));
+  const shape = shapeProblem(doc);
+  if (shape) {
+    const message =
+      shape.problem === 'too-deep' ? `nesting is deeper than ${LOAD_LIMITS.maxDepth} levels` : 'a key must be a plain value, not a list or mapping';
+    diagnostics.push(diagnostic(file, rangeStart(shape.node, lineCounter), shape.problem, message));
     return { value: undefined, source, diagnostics };
   }
   let value: unknown;
@@ -99,33 +95,32 @@ function rangeStart(node: { range?: [number, number, number] | null }, lineCount
   return lineCounter.linePos(node.range?.[0] ?? 0);
 }
 
-function firstTooDeep(doc: Document): Node | undefined {
+/** The first key that is a list or mapping (the first in the file), else the first collection nested too deep; one walk. */
+function shapeProblem(doc: Document): { problem: 'yaml-syntax' | 'too-deep'; node: Node } | undefined {
+  let tooDeep: Node | undefined;
+  let complexKey: Node | undefined;
   const stack: Array<{ node: unknown; depth: number }> = [{ node: doc.contents, depth: 1 }];
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
     if (!(isMap(node) || isSeq(node))) continue;
-    if (depth > LOAD_LIMITS.maxDepth) return node;
+    if (depth > LOAD_LIMITS.maxDepth) {
+      tooDeep ??= node;
+      continue;
+    }
     for (const item of node.items) {
-      if (isPair(item)) stack.push({ node: item.value, depth: depth + 1 });
-      else stack.push({ node: item, depth: depth + 1 });
+      if (isPair(item)) {
+        if ((isMap(item.key) || isSeq(item.key)) && (!complexKey || startOf(item.key) < startOf(complexKey))) complexKey = item.key;
+        stack.push({ node: item.value, depth: depth + 1 });
+      } else {
+        stack.push({ node: item, depth: depth + 1 });
+      }
     }
   }
-  return undefined;
+  if (complexKey) return { problem: 'yaml-syntax', node: complexKey };
+  return tooDeep ? { problem: 'too-deep', node: tooDeep } : undefined;
 }
 
-function firstCollectionKey(doc: Document): Node | undefined {
-  let found: Node | undefined;
-  visit(doc, {
-    Pair(_, pair) {
-      if (isMap(pair.key) || isSeq(pair.key)) {
-        found = pair.key;
-        return visit.BREAK;
-      }
-      return undefined;
-    },
-  });
-  return found;
-}
+const startOf = (node: Node): number => node.range?.[0] ?? 0;
 
 function firstAlias(doc: Document): Node | undefined {
   let found: Node | undefined;

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ActionCatalog, RunbookResolver } from '../dsl/catalog';
-import { compileRunbook, type CompileResult } from '../dsl/compile';
+import { CompiledChildren, compileRunbook, type CompileResult } from '../dsl/compile';
 import { fileTooLarge, LOAD_LIMITS } from '../dsl/load';
 
 export const YAML_FILE = /\.ya?ml$/;
@@ -41,11 +41,13 @@ export function expandPaths(paths: string[]): { files: string[]; unreadable: Arr
 }
 
 /**
- * Runbooks by `name:` in each folder, for child `runbook:` steps. A folder is indexed once, however
- * many of its runbooks are compiled with the same instance (validate a folder, load the receiver).
+ * Runbooks by `name:` in each folder, for child `runbook:` steps. A folder is indexed once, and a
+ * child compiled once, however many runbooks are compiled with the same instance (validate a
+ * folder, load the served runbooks).
  */
 export class RunbookFolders {
   private readonly indexes = new Map<string, Map<string, string>>();
+  readonly compiledChildren = new CompiledChildren();
 
   /** Finds runbooks in the folder of `file`. */
   resolverFor(file: string): RunbookResolver {
@@ -83,7 +85,11 @@ function indexFolder(dir: string): Map<string, string> {
 export function compileFile(file: string, catalog: ActionCatalog, folders = new RunbookFolders()): CompileResult {
   const tooLarge = fileTooLarge(displayPath(file), statSync(file).size);
   if (tooLarge) return { diagnostics: [tooLarge] };
-  return compileRunbook(readFileSync(file, 'utf8'), displayPath(file), { catalog, resolve: folders.resolverFor(file) });
+  return compileRunbook(readFileSync(file, 'utf8'), displayPath(file), {
+    catalog,
+    resolve: folders.resolverFor(file),
+    compiledChildren: folders.compiledChildren,
+  });
 }
 
 const displayPath = (file: string) => path.relative(process.cwd(), file) || file;
