@@ -50,5 +50,8 @@ export const CONDITIONAL_KEYS: ReadonlyMap<string, readonly string[]> = new Map(
   [...new Set(KIND_LIST.flatMap((k) => k.accepts))].map((key) => [key, KIND_LIST.filter((k) => k.accepts.includes(key)).map((k) => k.key)]),
 );
 
-/** Keys of the kinds an approval can guard: those with a plan to show. */
-export const GUARDABLE_KEYS: readonly string[] = KIND_LIST.filter((k) => k.plan !== undefined).map((k) => k.key);
+/** Keys of the kinds an approval can guard: those with a plan to show; steps that do one thing (an action, a child run) before those that hold steps. */
+export const GUARDABLE_KEYS: readonly string[] = [
+  ...KIND_LIST.filter((k) => k.plan !== undefined && k.nested === undefined),
+  ...KIND_LIST.filter((k) => k.plan !== undefined && k.nested !== undefined),
+].map((k) => k.key);

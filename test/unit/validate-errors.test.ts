@@ -223,7 +223,7 @@ describe('each error class', () => {
       'bad-approval-target',
       lines('name: x', 'steps:', '  - id: a', '    approve: { approvers: [alice] }', '  - id: b', '    wait: 1s'),
       [
-        'rb.yaml:4:5: error: approval step `a` leads to `b`, a `wait` step (an approval guards a `uses`, `foreach` or `runbook` step, whose plan it shows) [bad-approval-target]',
+        'rb.yaml:4:5: error: approval step `a` leads to `b`, a `wait` step (an approval guards a `uses`, `runbook` or `foreach` step, whose plan it shows) [bad-approval-target]',
       ],
     ],
     [
