@@ -41,7 +41,7 @@ export const LAYERS = [
     modules: ['workflows/**', 'contract/**', ...PURE_DSL_MODULES],
     typeModules: ['dsl/**'],
     // @cfworker/json-schema validates without `eval`, which the sandbox forbids (Ajv needs it).
-    packages: ['@temporalio/workflow', '@temporalio/common', '@cfworker/json-schema', ...PURE_PACKAGES],
+    packages: ['@temporalio/workflow', '@temporalio/common', '@cfworker/json-schema'],
   },
   {
     name: 'contract/',
