@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { secretToken, type SecretSite } from '../dsl/secrets';
 import type { SecretDoc } from '../dsl/schema';
+import { memberOf, valueAt } from '../dsl/values';
 import { TRUNCATION_MARKER } from './truncate';
 
 export type SecretValues = Map<string, string>;
@@ -58,10 +59,9 @@ export function placeSecrets(value: Record<string, unknown>, sites: readonly Sec
 }
 
 function setAt(root: Record<string, unknown>, path: ReadonlyArray<string | number>, text: string): void {
-  let holder: unknown = root;
-  for (const key of path.slice(0, -1)) holder = (holder as Record<string | number, unknown>)?.[key];
+  const holder = valueAt(root, path.slice(0, -1));
   const last = path[path.length - 1];
-  if (holder === null || typeof holder !== 'object' || last === undefined || typeof (holder as Record<string | number, unknown>)[last] !== 'string') {
+  if (last === undefined || typeof memberOf(holder, last) !== 'string') {
     throw ApplicationFailure.create({ type: 'InvalidInput', message: `no parameter at ${path.join('.')} for a secret`, nonRetryable: true });
   }
   (holder as Record<string | number, unknown>)[last] = text;

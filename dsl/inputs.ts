@@ -3,6 +3,7 @@
 import type { Alert } from './alert';
 import { regExp, type Pattern } from './regex';
 import type { InputDoc } from './schema';
+import { valueAt } from './values';
 
 /** Why a value does not fit an input declaration, or undefined when it does. */
 export function inputProblem(spec: Record<string, unknown>, value: unknown): string | undefined {
@@ -98,12 +99,7 @@ export function resolveInputs(declared: Record<string, InputDoc>, given: Record<
 }
 
 function alertField(alert: Alert, from: string): unknown {
-  let v: unknown = alert;
-  for (const key of from.split('.').slice(1)) {
-    if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, key)) return undefined;
-    v = (v as Record<string, unknown>)[key];
-  }
-  return v;
+  return valueAt(alert, from.split('.').slice(1));
 }
 
 /** Text to the declared type; text that does not convert stays text and fails the check with a clear message. */
