@@ -59,7 +59,6 @@ export const commonStepFields = () => ({
 });
 
 export type RetryDoc = Static<typeof RetrySchema>;
-export type CompensateDoc = Static<typeof CompensateSchema>;
 /** A step as written, as far as the keys every step has go. */
 export type CommonStepDoc = Static<TObject<ReturnType<typeof commonStepFields>>>;
 
