@@ -3,6 +3,7 @@
 // model), runs, and returns outputs that are redacted and size-capped for history.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { ActionSpec } from '../dsl/catalog';
 import { validatorFor } from '../dsl/shape';
 import type { AnyAction, ActionContext } from './action';
 import { heartbeatWhileRunning } from './heartbeat';
@@ -21,16 +22,8 @@ export async function executeAction(action: AnyAction, request: ActionRequest): 
   const temporal = Context.current();
   const secrets = await resolveSecrets(request.secrets);
   const input = placeSecrets(request.with, request.secretSites ?? [], secrets);
-  const validate = validatorFor(action.input);
-  if (!validate(input)) {
-    const problems = (validate.errors ?? []).map(
-      (e) => `${e.instancePath ? '`with' + e.instancePath.replace(/\//g, '.') + '`' : '`with`'} ${e.message ?? 'is invalid'}`,
-    );
-    throw redactFailure(
-      ApplicationFailure.create({ type: 'InvalidInput', message: `step \`${request.stepId}\` (${action.name}): ${problems.join('; ')}`, nonRetryable: true }),
-      secrets,
-    );
-  }
+  const invalid = invalidInput(action, request.stepId, input);
+  if (invalid) throw redactFailure(invalid, secrets);
   const context: ActionContext = {
     signal: temporal.cancellationSignal,
     heartbeat: (details) => temporal.heartbeat(details),
@@ -47,6 +40,16 @@ export async function executeAction(action: AnyAction, request: ActionRequest): 
   } finally {
     stopHeartbeat();
   }
+}
+
+/** The failure for parameters the action's schema refuses (values may come from an alert or a model), or undefined. */
+export function invalidInput(action: Pick<ActionSpec, 'name' | 'input'>, stepId: string, input: unknown): ApplicationFailure | undefined {
+  const validate = validatorFor(action.input);
+  if (validate(input)) return undefined;
+  const problems = (validate.errors ?? []).map(
+    (e) => `${e.instancePath ? '`with' + e.instancePath.replace(/\//g, '.') + '`' : '`with`'} ${e.message ?? 'is invalid'}`,
+  );
+  return ApplicationFailure.create({ type: 'InvalidInput', message: `step \`${stepId}\` (${action.name}): ${problems.join('; ')}`, nonRetryable: true });
 }
 
 function redactFailure(err: unknown, secrets: SecretValues): unknown {

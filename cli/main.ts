@@ -2,7 +2,7 @@
 // The `runbook` command.
 import { Command, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { htmlReport } from '../report/html';
 import { markdownReport } from '../report/markdown';
 import { readHistory } from '../report/read-history';
@@ -15,6 +15,7 @@ import { statusQuery } from '../contract/messages';
 import { approveRun, decideRun, formatPendingRun, pendingRuns, refusal, rejectRun } from './humans';
 import { registerSearchAttributes } from '../temporal/search-attribute-setup';
 import { runCommand } from './run';
+import { testCommand, type TestCommandOptions } from './test';
 import { up, upOptionsFromEnv } from './up';
 import { printValidateReport, validatePaths } from './validate';
 
@@ -36,6 +37,24 @@ program
     const report = validatePaths(paths);
     printValidateReport(report, Boolean(opts.json));
     process.exitCode = report.valid ? 0 : 1;
+  });
+
+program
+  .command('test')
+  .description(
+    'Run the scenarios of runbook test files (*.test.yaml) with every outside call scripted; exit 0 all pass, 1 a scenario fails, 2 a test file is invalid.',
+  )
+  .argument('[paths...]', 'test files or folders (default: runbooks/)')
+  .option('--json', 'machine-readable output')
+  .option('--junit <file>', 'also write JUnit XML for CI systems')
+  .option('--filter <text>', 'only scenarios whose runbook or scenario name contains this')
+  .option('--min-coverage <percent>', 'fail (exit 1) when a runbook has less step and route coverage')
+  .option('--live-model', 'let the configured model answer decide and fill steps, and report how often it agrees with the scenarios')
+  .option('--concurrency <n>', 'scenarios run at once', '4')
+  .action(async (paths: string[], opts: TestCommandOptions) => {
+    // The test worker's state changes (and the test server's missing capabilities) are noise here; errors still show.
+    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+    process.exitCode = await testCommand(paths, opts, print);
   });
 
 program

@@ -3,9 +3,11 @@ import path from 'node:path';
 import { loadActions, catalogOf } from '../activities/registry';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics';
 import { compileFile, expandPaths, RunbookFolders } from '../repository/runbook-files';
+import { isTestFile, loadTestFile } from '../scenarios/load-tests';
 
 export interface ValidateReport {
-  files: Array<{ file: string; valid: boolean; name?: string; hash?: string; diagnostics: Diagnostic[] }>;
+  /** Runbooks, and test files (`tests`: the runbook they test, `scenarios`: how many). */
+  files: Array<{ file: string; valid: boolean; name?: string; hash?: string; tests?: string; scenarios?: number; diagnostics: Diagnostic[] }>;
   valid: boolean;
 }
 
@@ -19,6 +21,17 @@ export function validatePaths(paths: string[]): ValidateReport {
   }));
   const folders = new RunbookFolders();
   const files = found.map((file) => {
+    if (isTestFile(file)) {
+      const checked = loadTestFile(file, catalog, folders);
+      const valid = !hasErrors(checked.diagnostics);
+      return {
+        file: checked.file,
+        valid,
+        ...(checked.runbook && { tests: checked.runbook.name }),
+        scenarios: checked.cases.length,
+        diagnostics: checked.diagnostics,
+      };
+    }
     const result = compileFile(file, catalog, folders);
     return {
       file: path.relative(process.cwd(), file) || file,
@@ -44,9 +57,10 @@ export function printValidateReport(report: ValidateReport, json: boolean): void
       seen.add(line);
       console.log(line);
     }
-    if (f.valid) console.log(`${f.file}: ok (${f.name} ${f.hash?.slice(0, 12)})`);
+    if (f.valid && f.tests !== undefined) console.log(`${f.file}: ok (${f.scenarios} scenario(s) for ${f.tests})`);
+    else if (f.valid) console.log(`${f.file}: ok (${f.name} ${f.hash?.slice(0, 12)})`);
   }
   const bad = report.files.filter((f) => !f.valid).length;
   if (report.files.length === 0) console.log('no runbooks found');
-  else console.log(bad === 0 ? `${report.files.length} runbook(s) valid` : `${bad} of ${report.files.length} runbook(s) invalid`);
+  else console.log(bad === 0 ? `${report.files.length} file(s) valid` : `${bad} of ${report.files.length} file(s) invalid`);
 }

@@ -103,3 +103,13 @@ export const ENGINE_ACTIVITY = {
   recordAudit: 'recordAudit',
   checkAdmission: 'checkAdmission',
 } as const satisfies { [K in keyof (ClaudeActivities & PeopleActivities & AuditActivities & AdmissionActivities)]: K };
+
+// ---------- runbook tests ----------
+
+/** How a child run of a `runbook test` scenario ends: run through with its own scripts, or as scripted. */
+export type ScriptedChildOutcome = { kind: 'run' } | { kind: 'succeeded'; outputs: Record<string, unknown> } | { kind: 'failed'; error: string };
+
+/** Served only by `runbook test` workers (scenarios/), for workflows/scripted-children.ts. */
+export interface ScriptedChildActivities {
+  scriptedChild(request: { workflowId: string }): Promise<ScriptedChildOutcome>;
+}

@@ -31,6 +31,16 @@ export interface StepRecord {
   endedAt?: string;
 }
 
+/** One step visit, in the order visits ended: the path a run took (`runbook test` compares it). */
+export interface TrailEntry {
+  step: string;
+  status: StepStatus;
+  /** The route it took beyond going on normally, named as dsl/route-labels.ts names it: a choice, `onFailure`, `onReject`... */
+  route?: string;
+  /** A step inside a foreach body or a parallel branch. */
+  nested?: true;
+}
+
 export interface CompensationRecord {
   stepId: string;
   uses: string;
@@ -64,6 +74,8 @@ export interface ResumeState {
   decisions: DecisionRecord[];
   audit: AuditEntry[];
   auditDropped?: number;
+  trail?: TrailEntry[];
+  trailDropped?: number;
 }
 
 export interface RunResult {
@@ -93,6 +105,9 @@ export interface StatusView {
   auditDropped?: number;
   compensations: CompensationRecord[];
   tokensUsed: number;
+  /** Every step visit so far, oldest first (at most MAX_TRAIL_ENTRIES; `trailDropped` counts the older ones). */
+  trail: TrailEntry[];
+  trailDropped?: number;
 }
 
 // ---------- humans in the loop ----------

@@ -42,7 +42,10 @@ export type DiagnosticCode =
   | 'sensitive-in-prompt'
   | 'dangerous-env'
   | 'unanchored-pattern'
-  | 'unreachable';
+  | 'unreachable'
+  | 'unknown-choice'
+  | 'script-mismatch'
+  | 'duplicate-scenario';
 
 export interface Diagnostic {
   file: string;

@@ -22,6 +22,7 @@ export const PURE_DSL_MODULES = [
   'dsl/kinds',
   'dsl/kinds/**',
   'dsl/regex',
+  'dsl/route-labels',
   'dsl/schema',
   'dsl/schema-parts',
   'dsl/schema-walk',

@@ -7,7 +7,7 @@ import type { ActionCatalog } from '../dsl/catalog';
 import type { CompiledRunbook } from '../dsl/compiled';
 import { formatDiagnostic, hasErrors } from '../dsl/diagnostics';
 import { PROJECT_ROOT } from './project';
-import { compileFile, RunbookFolders, YAML_FILE } from './runbook-files';
+import { compileFile, isRunbookFile, RunbookFolders } from './runbook-files';
 
 export interface LoadedRunbooks {
   runbooks: CompiledRunbook[];
@@ -36,7 +36,7 @@ export function loadRunbookDirs(dirs: readonly string[], catalog: ActionCatalog)
       problems.push(`${dir}: cannot read the folder (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
       continue;
     }
-    for (const file of entries.filter((f) => YAML_FILE.test(f)).sort()) {
+    for (const file of entries.filter(isRunbookFile).sort()) {
       const result = compileFile(path.join(dir, file), catalog, folders);
       if (hasErrors(result.diagnostics) || !result.runbook) {
         problems.push(...result.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic));

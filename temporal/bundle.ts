@@ -4,6 +4,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 
 const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error };
 
-export function bundleWorkflows(workflowsPath: string): Promise<{ code: string }> {
-  return bundleWorkflowCode({ workflowsPath, logger: quiet });
+/** `interceptorModules`: workflow interceptors baked into the bundle (only `runbook test` workers add any). */
+export function bundleWorkflows(workflowsPath: string, interceptorModules: string[] = []): Promise<{ code: string }> {
+  return bundleWorkflowCode({ workflowsPath, logger: quiet, workflowInterceptorModules: interceptorModules });
 }

@@ -2,6 +2,7 @@
 // the routes that steps return. Each step kind lives in its own file under steps/.
 import { ContinueAsNew, isCancellation } from '@temporalio/workflow';
 import { FAIL, SUCCEED, type Route } from '../dsl/compiled-base';
+import { ROUTE } from '../dsl/route-labels';
 import type { CompiledStep } from '../dsl/kinds';
 import { evaluateCondition, renderTemplate, stringify } from '../dsl/expressions';
 import { continueAsNewIfDue } from './continue-as-new';
@@ -40,6 +41,7 @@ export async function runBlock(entry: string, frame: Frame): Promise<BlockOutcom
     if (run.stopRequested) return stopped(`the alert resolved before step \`${step.id}\` (onResolved: stop)`, step.id);
     if (frame.isTop) await continueAsNewIfDue(run, step.id);
     const outcome = await executeStep(step, frame);
+    trail(step, frame, outcome);
     // A wait for a human or a poll ends early when the alert resolves; whatever it returned, stop.
     if (run.stopRequested) return stopped(`the alert resolved during step \`${step.id}\` (onResolved: stop)`, step.id);
     let route: Route | null;
@@ -60,6 +62,12 @@ export async function runBlock(entry: string, frame: Frame): Promise<BlockOutcom
     current = route;
   }
   return { kind: 'completed' };
+}
+
+function trail(step: CompiledStep, frame: Frame, outcome: StepOutcome): void {
+  const status = frame.record(step.id)?.status ?? (outcome.ok ? 'succeeded' : 'failed');
+  const route = outcome.ok ? outcome.taken : step.onFailure !== undefined && step.onFailure !== FAIL ? ROUTE.onFailure : undefined;
+  frame.run.trailStep({ step: step.id, status, ...(route !== undefined && { route }), ...(!frame.isTop && { nested: true }) });
 }
 
 function stopped(reason: string, stepId: string): BlockOutcome {

@@ -4,7 +4,14 @@ import type { CompiledStep } from '../dsl/kinds';
 import type { Frame } from './run';
 
 export type StepOutcome =
-  | { ok: true; outputs?: unknown; /** Overrides the step's `next` (choices, approval routes). */ route?: Route | null }
+  | {
+      ok: true;
+      outputs?: unknown;
+      /** Overrides the step's `next` (choices, approval routes). */
+      route?: Route | null;
+      /** Which of its kind's routes the step took, as dsl/route-labels.ts names it (the run's trail, test coverage). */
+      taken?: string;
+    }
   | { ok: false; error: string; outputs?: unknown };
 
 export type BlockOutcome =
@@ -28,5 +35,10 @@ export function failureOf(outcome: BlockOutcome): string | undefined {
 }
 
 /** A step that succeeded; the type parameter ties a kind's outputs to the schema its descriptor declares. */
-export const ok = <Outputs = unknown>(outputs?: Outputs, route?: Route | null): StepOutcome => ({ ok: true, outputs, ...(route !== undefined && { route }) });
+export const ok = <Outputs = unknown>(outputs?: Outputs, route?: Route | null, taken?: string): StepOutcome => ({
+  ok: true,
+  outputs,
+  ...(route !== undefined && { route }),
+  ...(taken !== undefined && { taken }),
+});
 export const failed = (error: string, outputs?: unknown): StepOutcome => ({ ok: false, error, ...(outputs !== undefined && { outputs }) });

@@ -20,6 +20,7 @@ import type {
   RunInput,
   StatusView,
   StepRecord,
+  TrailEntry,
 } from '../contract/run';
 
 const TERMINAL: readonly RemediationStatus[] = ['succeeded', 'failed', 'cancelled'];
@@ -29,6 +30,9 @@ export const MAX_STEP_EXECUTIONS = 10_000;
 
 /** Audit entries kept in state (and so in the status query); every entry stays in history as a marker. */
 export const MAX_AUDIT_ENTRIES = 200;
+
+/** Step visits kept in the trail (the status query's `trail`); older ones are counted, not kept. */
+export const MAX_TRAIL_ENTRIES = 500;
 
 export class Run {
   readonly runbook: CompiledRunbook;
@@ -55,6 +59,8 @@ export class Run {
   private auditDropped: number;
   /** Plan hashes approved for guarded steps, consumed when the step runs. */
   private readonly approvedPlans = new Map<string, string>();
+  private readonly trail: TrailEntry[];
+  private trailDropped: number;
   private resumedPoll: ResumeState['poll'];
   private readonly childOrdinals = new Map<string, number>();
 
@@ -74,6 +80,8 @@ export class Run {
     this.decisions = [...(resume?.decisions ?? [])];
     this.audit = [...(resume?.audit ?? [])];
     this.auditDropped = resume?.auditDropped ?? 0;
+    this.trail = [...(resume?.trail ?? [])];
+    this.trailDropped = resume?.trailDropped ?? 0;
     this.humans = new Humans(this);
     this.guardedBy = new Map(
       Object.values(this.runbook.steps)
@@ -121,6 +129,15 @@ export class Run {
     while (this.audit.length > MAX_AUDIT_ENTRIES) {
       this.audit.shift();
       this.auditDropped++;
+    }
+  }
+
+  /** A step visit ended with this status, taking this route. */
+  trailStep(entry: TrailEntry): void {
+    this.trail.push(entry);
+    if (this.trail.length > MAX_TRAIL_ENTRIES) {
+      this.trail.shift();
+      this.trailDropped++;
     }
   }
 
@@ -203,6 +220,8 @@ export class Run {
       decisions: [...this.decisions],
       audit: [...this.audit],
       ...(this.auditDropped > 0 && { auditDropped: this.auditDropped }),
+      trail: [...this.trail],
+      ...(this.trailDropped > 0 && { trailDropped: this.trailDropped }),
     };
     return { ...this.input, inputs: this.checkedInputs, resume };
   }
@@ -261,6 +280,8 @@ export class Run {
       ...(this.auditDropped > 0 && { auditDropped: this.auditDropped }),
       compensations: this.compensationLog,
       tokensUsed: this.tokens,
+      trail: this.trail,
+      ...(this.trailDropped > 0 && { trailDropped: this.trailDropped }),
     };
   }
 

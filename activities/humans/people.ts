@@ -34,19 +34,23 @@ export async function loadGroups(file: string): Promise<Record<string, string[]>
 export function peopleActivities(file = groupsFile()): PeopleActivities {
   return {
     async resolvePeople(names: string[]): Promise<People> {
-      const groups = await loadGroups(file);
-      const eligible = new Set<string>();
-      const unknownGroups: string[] = [];
-      for (const name of names) {
-        if (!name.startsWith('group:')) {
-          eligible.add(name);
-          continue;
-        }
-        const members = groups[name.slice('group:'.length)];
-        if (members) members.forEach((m) => eligible.add(m));
-        else unknownGroups.push(name);
-      }
-      return { eligible: [...eligible].sort(), unknownGroups };
+      return resolvePeople(names, await loadGroups(file));
     },
   };
+}
+
+/** The people a list names: people as given, `group:<name>` as the group's members. */
+export function resolvePeople(names: readonly string[], groups: Readonly<Record<string, readonly string[]>>): People {
+  const eligible = new Set<string>();
+  const unknownGroups: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith('group:')) {
+      eligible.add(name);
+      continue;
+    }
+    const members = Object.hasOwn(groups, name.slice('group:'.length)) ? groups[name.slice('group:'.length)] : undefined;
+    if (members) members.forEach((m) => eligible.add(m));
+    else unknownGroups.push(name);
+  }
+  return { eligible: [...eligible].sort(), unknownGroups };
 }

@@ -4,6 +4,7 @@ import { Type, type Static, type TObject } from '@sinclair/typebox';
 import type { HumanFallback, RetryPolicyJson, StepBase } from '../compiled-base';
 import { doc, Duration, Route, StepId, type RetryDoc } from '../schema-parts';
 import { isRecord } from '../values';
+import { ROUTE } from '../route-labels';
 import { DEFAULTS } from './defaults';
 import type { CheckContext, CompileContext, ExpressionSite, KindNode, RouteDecl } from './kind';
 
@@ -43,7 +44,7 @@ const advisorOf = (node: KindNode, key: string) => (isRecord(node.raw[key]) ? no
 export function advisorRoutes(node: KindNode, key: string): RouteDecl[] {
   const human = advisorOf(node, key)?.human;
   return isRecord(human) && human.onTimeout !== undefined
-    ? [{ label: '`human.onTimeout`', path: [...node.path, key, 'human', 'onTimeout'], route: human.onTimeout }]
+    ? [{ label: ROUTE.humanTimeout, path: [...node.path, key, 'human', 'onTimeout'], route: human.onTimeout }]
     : [];
 }
 

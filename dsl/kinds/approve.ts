@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { FAIL, type Route, type StepBase } from '../compiled-base';
 import { doc, Duration, Route as RouteSchema } from '../schema-parts';
 import { isRecord } from '../values';
+import { keyRoute } from '../route-labels';
 import { DEFAULTS } from './defaults';
 import { propertyNames, type CheckContext, type KindDescriptor, type KindNode } from './kind';
 
@@ -49,7 +50,7 @@ export const approve: KindDescriptor<ApproveStep, { approve?: ApproveDoc }> = {
   routes(node) {
     const a = isRecord(node.raw.approve) ? node.raw.approve : {};
     return (['onTimeout', 'onReject'] as const).flatMap((key) =>
-      a[key] !== undefined ? [{ label: `\`${key}\``, path: [...node.path, 'approve', key], route: a[key] }] : [],
+      a[key] !== undefined ? [{ label: keyRoute(key), path: [...node.path, 'approve', key], route: a[key] }] : [],
     );
   },
   check(node, ctx) {

@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Route } from '../compiled-base';
 import { doc, Route as RouteSchema, STEP_ID_PATTERN } from '../schema-parts';
 import { isRecord } from '../values';
+import { choiceRoute } from '../route-labels';
 import { ADVISOR_ACCEPTS, advisorFields, advisorRoutes, advisorSites, checkEvidence, compileAdvisor, type AdvisorDoc, type AdvisorStepBase } from './advisor';
 import { propertyNames, type KindDescriptor, type RouteDecl } from './kind';
 
@@ -47,8 +48,8 @@ export const decide: KindDescriptor<DecideStep, { decide?: DecideDoc }> = {
       const next = isRecord(choice) ? choice.next : undefined;
       // A choice without `next` goes on as the step would.
       return next !== undefined
-        ? { label: `choice \`${name}\``, path: [...node.path, 'decide', 'choices', name, 'next'], route: next }
-        : { label: `choice \`${name}\``, path: [...node.path, 'decide', 'choices', name] };
+        ? { label: choiceRoute(name), path: [...node.path, 'decide', 'choices', name, 'next'], route: next }
+        : { label: choiceRoute(name), path: [...node.path, 'decide', 'choices', name] };
     });
     return [...out, ...advisorRoutes(node, 'decide')];
   },

@@ -2,6 +2,7 @@
 // enough distinct approvals, a rejection, or the timeout (which never approves).
 import type { ApproveOutputs, ApproveStep } from '../../dsl/kinds/approve';
 import { FAIL } from '../../dsl/compiled-base';
+import { ROUTE } from '../../dsl/route-labels';
 import { formatDuration } from '../../dsl/durations';
 import { failed, ok, type StepHandler } from '../outcome';
 import { eligiblePeople } from '../people';
@@ -34,13 +35,15 @@ export const runApprove: StepHandler<ApproveStep> = async (step, { frame }) => {
   if (!outcome && run.stopRequested) return ok<ApproveOutputs>({ outcome: 'stopped', approvedBy, planHash: hash, reason: 'the alert resolved' }, null);
   if (!outcome) {
     const reason = `approval timed out after ${formatDuration(step.timeoutMs)} with ${approvedBy.length} of ${step.minApprovals} approvals`;
-    return step.onTimeout === FAIL ? failed(reason) : ok<ApproveOutputs>({ outcome: 'timed-out', approvedBy, planHash: hash, reason }, step.onTimeout);
+    return step.onTimeout === FAIL
+      ? failed(reason)
+      : ok<ApproveOutputs>({ outcome: 'timed-out', approvedBy, planHash: hash, reason }, step.onTimeout, ROUTE.onTimeout);
   }
   if (outcome.kind === 'rejected') {
     const reason = `rejected by ${outcome.by}: ${outcome.reason}`;
     return step.onReject === FAIL
       ? failed(reason)
-      : ok<ApproveOutputs>({ outcome: 'rejected', approvedBy, planHash: hash, rejectedBy: outcome.by, reason: outcome.reason }, step.onReject);
+      : ok<ApproveOutputs>({ outcome: 'rejected', approvedBy, planHash: hash, rejectedBy: outcome.by, reason: outcome.reason }, step.onReject, ROUTE.onReject);
   }
   run.planApproved(guarded.id, hash);
   return ok<ApproveOutputs>({ outcome: 'approved', approvedBy, planHash: hash });

@@ -1,0 +1,83 @@
+// One time-skipping Temporal test server and one scripted worker, shared by every scenario of a
+// `runbook test` invocation. The server is Temporal's own test server (installed pinned by
+// scripts/install-temporal.sh); the worker runs the production workflow code.
+import { randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { Admission } from '../activities/admission/admission';
+import type { ClaudeActivities } from '../contract/activities';
+import { SEARCH_ATTRIBUTES } from '../contract/search-attributes';
+import type { ActionCatalog } from '../dsl/catalog';
+import type { CompiledRunbook } from '../dsl/compiled';
+import { findTestServerBinary } from '../temporal/binary';
+import { dataConverter } from '../temporal/codec';
+import { scenarioBundlePath } from './bundle';
+import { Clock } from './clock';
+import { ScenarioRegistry, scriptedActivities } from './scripted-activities';
+import type { SessionHost } from './session';
+
+export interface EnvironmentOptions {
+  catalog: ActionCatalog;
+  groupsFile: string;
+  liveModel?: ClaudeActivities;
+}
+
+export class ScenarioEnvironment {
+  private constructor(
+    private readonly env: TestWorkflowEnvironment,
+    private readonly worker: Worker,
+    private readonly running: Promise<void>,
+    readonly host: SessionHost,
+  ) {}
+
+  /** Starts the server and a worker that admits exactly these runbooks (and their children). */
+  static async start(runbooks: readonly CompiledRunbook[], options: EnvironmentOptions): Promise<ScenarioEnvironment> {
+    const binary = findTestServerBinary();
+    let env: TestWorkflowEnvironment;
+    try {
+      env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: binary } } });
+    } catch (err) {
+      throw new Error(`could not start the Temporal test server (${binary}): ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
+      await client.connection.operatorService.addSearchAttributes({
+        namespace: client.options.namespace,
+        searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((a) => [a.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+      });
+      const admission = new Admission();
+      runbooks.forEach((r) => admission.add(r));
+      const registry = new ScenarioRegistry();
+      const taskQueue = `runbook-test-${randomUUID()}`;
+      const converter = dataConverter();
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        namespace: client.options.namespace,
+        taskQueue,
+        workflowBundle: { codePath: await scenarioBundlePath() },
+        activities: scriptedActivities({
+          registry,
+          catalog: options.catalog,
+          admission,
+          groupsFile: options.groupsFile,
+          ...(options.liveModel && { liveModel: options.liveModel }),
+        }),
+        ...(converter && { dataConverter: converter }),
+      });
+      const running = worker.run();
+      const host: SessionHost = { client, taskQueue, clock: new Clock(env.connection.testService!), register: (s) => registry.register(s) };
+      return new ScenarioEnvironment(env, worker, running, host);
+    } catch (err) {
+      await env.teardown();
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.worker.shutdown();
+    await this.running;
+    await this.env.teardown();
+  }
+}

@@ -1,0 +1,110 @@
+// The activities of a `runbook test` worker. Every action is scripted: the real implementations
+// are never registered, so no command, request or secret lookup can happen. The model is
+// scripted too, unless --live-model asks the configured one (and the run still follows the
+// scenario's choice, so every decision of the scenario is evaluated). People are resolved from
+// the test file's groups or the groups file; audit and admission are the engine's own.
+import { Context } from '@temporalio/activity';
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Admission } from '../activities/admission/admission';
+import { admissionActivities } from '../activities/admission/activity';
+import { auditActivities } from '../activities/humans/audit';
+import { loadGroups, resolvePeople } from '../activities/humans/people';
+import { invalidInput } from '../activities/run-action';
+import type { ActionRequest, AdviceRequest, AdviceResult, ClaudeActivities, ScriptedChildActivities } from '../contract/activities';
+import { ENGINE_ACTIVITY } from '../contract/activities';
+import type { ActionCatalog } from '../dsl/catalog';
+import { Unscripted, type ScenarioScripts } from './scripts';
+
+/** The scripts of the scenarios running now, by their top workflow id. */
+export class ScenarioRegistry {
+  private readonly byTop = new Map<string, ScenarioScripts>();
+
+  register(scripts: ScenarioScripts): () => void {
+    this.byTop.set(scripts.topWorkflowId, scripts);
+    return () => this.byTop.delete(scripts.topWorkflowId);
+  }
+
+  /** The scenario a workflow (a top run or one of its children) belongs to. */
+  find(workflowId: string): ScenarioScripts {
+    const scripts = this.byTop.get(workflowId.split('/')[0]!);
+    if (!scripts) throw ApplicationFailure.nonRetryable(`workflow ${workflowId} belongs to no running scenario`, 'NoScenario');
+    return scripts;
+  }
+}
+
+export interface ScriptedWorkerOptions {
+  registry: ScenarioRegistry;
+  catalog: ActionCatalog;
+  admission: Admission;
+  groupsFile: string;
+  /** --live-model: the real model answers, and its answers are compared with the scripts. */
+  liveModel?: ClaudeActivities;
+}
+
+export function scriptedActivities(options: ScriptedWorkerOptions): Record<string, (...args: never[]) => Promise<unknown>> {
+  const { registry, catalog } = options;
+  const workflowId = () => Context.current().info.workflowExecution?.workflowId ?? '';
+  const actions = Object.fromEntries(
+    [...catalog.values()].map((spec) => [
+      spec.name,
+      async (request: ActionRequest) => {
+        const defaults = emptyOutputs(spec.output);
+        const info = Context.current().info;
+        const id = workflowId();
+        const scripts = registry.find(id);
+        // Parameters are checked as the real action would; secret references stay references (never resolved).
+        if (!request.secretSites?.length) {
+          const invalid = invalidInput(spec, request.stepId, request.with);
+          if (invalid) throw invalid;
+        }
+        await scripts.beforeAction(id, request.stepId);
+        const answer = scripted(() => scripts.action(id, request, info.attempt, info.activityId));
+        if ('fails' in answer) throw ApplicationFailure.create({ type: 'ScriptedFailure', message: answer.fails, nonRetryable: answer.nonRetryable });
+        return { ...defaults, ...answer.outputs };
+      },
+    ]),
+  );
+  const askClaude = async (request: AdviceRequest): Promise<AdviceResult> => {
+    const scripts = registry.find(workflowId());
+    const answer = scripted(() => scripts.advice(workflowId(), request));
+    if (options.liveModel) {
+      const live = await options.liveModel.askClaude(request);
+      scripts.recordLiveAnswer(request, answer, live);
+      // The run follows the scenario, so the decisions after this one are asked on the evidence the scenario scripts.
+      return answer === 'unavailable' ? live : { ...answer, usage: live.usage, latencyMs: live.latencyMs };
+    }
+    if (answer === 'unavailable') throw ApplicationFailure.nonRetryable('the model is unavailable (scripted)', 'ModelUnavailable');
+    return answer;
+  };
+  const scriptedChild: ScriptedChildActivities['scriptedChild'] = async ({ workflowId: child }) => registry.find(child).childOutcome(child);
+  return {
+    ...actions,
+    [ENGINE_ACTIVITY.askClaude]: askClaude,
+    [ENGINE_ACTIVITY.resolvePeople]: async (names: string[]) =>
+      resolvePeople(names, registry.find(workflowId()).groups ?? (await loadGroups(options.groupsFile))),
+    ...auditActivities,
+    ...admissionActivities(options.admission),
+    scriptedChild,
+  };
+}
+
+/** What the action returns when the scenario gives none of it: empty text, zero, false, empty lists. */
+function emptyOutputs(schema: TSchema): Record<string, unknown> {
+  try {
+    const value = Value.Create(schema);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function scripted<T>(answer: () => T): T {
+  try {
+    return answer();
+  } catch (err) {
+    if (err instanceof Unscripted) throw ApplicationFailure.nonRetryable(err.message, 'Unscripted');
+    throw err;
+  }
+}
