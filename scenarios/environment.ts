@@ -49,7 +49,7 @@ export class ScenarioEnvironment {
       });
       const admission = new Admission();
       runbooks.forEach((r) => admission.add(r));
-      const registry = new ScenarioRegistry();
+      const registry = new ScenarioRegistry(client);
       const taskQueue = `runbook-test-${randomUUID()}`;
       const converter = dataConverter();
       const worker = await Worker.create({

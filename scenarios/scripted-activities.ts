@@ -6,6 +6,7 @@
 import { Context } from '@temporalio/activity';
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Admission } from '../activities/admission/admission';
 import { admissionActivities } from '../activities/admission/activity';
@@ -21,9 +22,24 @@ import { Unscripted, type ScenarioScripts } from './scripts';
 export class ScenarioRegistry {
   private readonly byTop = new Map<string, ScenarioScripts>();
 
+  constructor(private readonly client: Client) {}
+
   register(scripts: ScenarioScripts): () => void {
     this.byTop.set(scripts.topWorkflowId, scripts);
     return () => this.byTop.delete(scripts.topWorkflowId);
+  }
+
+  /**
+   * Waits (at most a second) until no other activity of the workflow is pending. A scripted failure
+   * waits for its siblings so that the run never cancels an activity the test server has not
+   * started: the server leaves that run's workflow task open for good (temporalio/sdk-java#3088,
+   * sdk-typescript#1058). Scripted siblings answer at once, so this only orders them.
+   */
+  async siblingsSettled(workflowId: string, activityId: string): Promise<void> {
+    for (const deadline = Date.now() + 1000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 5))) {
+      const described = await this.client.workflowService.describeWorkflowExecution({ namespace: this.client.options.namespace, execution: { workflowId } });
+      if ((described.pendingActivities ?? []).every((a) => a.activityId === activityId)) return;
+    }
   }
 
   /** The scenario a workflow (a top run or one of its children) belongs to. */
@@ -61,6 +77,7 @@ export function scriptedActivities(options: ScriptedWorkerOptions): Record<strin
         }
         await scripts.beforeAction(id, request.stepId);
         const answer = scripted(() => scripts.action(id, request, info.attempt, info.activityId));
+        if ('fails' in answer) await registry.siblingsSettled(id, info.activityId);
         if ('fails' in answer) throw ApplicationFailure.create({ type: 'ScriptedFailure', message: answer.fails, nonRetryable: answer.nonRetryable });
         return { ...defaults, ...answer.outputs };
       },

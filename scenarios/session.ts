@@ -100,7 +100,8 @@ class Session {
         continue;
       }
       pause = 1;
-      if (await this.answerPeople()) continue;
+      // Asking the run where it stands is a query (the worker answers it); only when it may wait for people or for the alert.
+      if ((state.awaitingPeople || this.resolutionDue()) && (await this.answerPeople())) continue;
       const tick = await this.host.clock.idle(this.scripts, state.wakeAt);
       // Every scenario was idle with no timer; look again (another's progress may have been in flight) before giving up.
       if (tick === 'stuck' && (await this.stillStuck())) {
@@ -149,6 +150,10 @@ class Session {
       }
     }
     return sent;
+  }
+
+  private resolutionDue(): boolean {
+    return !this.resolutionSent && this.scenario.alert?.resolvesDuring !== undefined;
   }
 
   private async resolveAlertIfDue(status: StatusView): Promise<boolean> {

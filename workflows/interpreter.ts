@@ -64,10 +64,11 @@ export async function runBlock(entry: string, frame: Frame): Promise<BlockOutcom
   return { kind: 'completed' };
 }
 
+/** The visit in the run's trail: what `runbook test` compares and covers, and the status query shows. */
 function trail(step: CompiledStep, frame: Frame, outcome: StepOutcome): void {
   const status = frame.record(step.id)?.status ?? (outcome.ok ? 'succeeded' : 'failed');
   const route = outcome.ok ? outcome.taken : step.onFailure !== undefined && step.onFailure !== FAIL ? ROUTE.onFailure : undefined;
-  frame.run.trailStep({ step: step.id, status, ...(route !== undefined && { route }), ...(!frame.isTop && { nested: true }) });
+  frame.run.trailStep({ step: step.id, status, ...(route !== undefined && { route }) });
 }
 
 function stopped(reason: string, stepId: string): BlockOutcome {

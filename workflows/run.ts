@@ -60,6 +60,8 @@ export class Run {
   /** Plan hashes approved for guarded steps, consumed when the step runs. */
   private readonly approvedPlans = new Map<string, string>();
   private readonly trail: TrailEntry[];
+  /** The steps of the top block (the others are inside a parallel or a foreach): `entry` and the steps below it. */
+  private readonly topBlock = new Set<string>();
   private trailDropped: number;
   private resumedPoll: ResumeState['poll'];
   private readonly childOrdinals = new Map<string, number>();
@@ -82,6 +84,7 @@ export class Run {
     this.auditDropped = resume?.auditDropped ?? 0;
     this.trail = [...(resume?.trail ?? [])];
     this.trailDropped = resume?.trailDropped ?? 0;
+    for (let id: string | null = this.runbook.entry; id !== null && !this.topBlock.has(id); id = this.runbook.steps[id]?.following ?? null) this.topBlock.add(id);
     this.humans = new Humans(this);
     this.guardedBy = new Map(
       Object.values(this.runbook.steps)
@@ -133,8 +136,8 @@ export class Run {
   }
 
   /** A step visit ended with this status, taking this route. */
-  trailStep(entry: TrailEntry): void {
-    this.trail.push(entry);
+  trailStep(entry: Omit<TrailEntry, 'nested'>): void {
+    this.trail.push(this.topBlock.has(entry.step) ? entry : { ...entry, nested: true });
     if (this.trail.length > MAX_TRAIL_ENTRIES) {
       this.trail.shift();
       this.trailDropped++;
