@@ -84,7 +84,8 @@ export class Run {
     this.auditDropped = resume?.auditDropped ?? 0;
     this.trail = [...(resume?.trail ?? [])];
     this.trailDropped = resume?.trailDropped ?? 0;
-    for (let id: string | null = this.runbook.entry; id !== null && !this.topBlock.has(id); id = this.runbook.steps[id]?.following ?? null) this.topBlock.add(id);
+    for (let id: string | null = this.runbook.entry; id !== null && !this.topBlock.has(id); id = this.runbook.steps[id]?.following ?? null)
+      this.topBlock.add(id);
     this.humans = new Humans(this);
     this.guardedBy = new Map(
       Object.values(this.runbook.steps)
