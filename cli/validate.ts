@@ -61,6 +61,9 @@ export function printValidateReport(report: ValidateReport, json: boolean): void
     else if (f.valid) console.log(`${f.file}: ok (${f.name} ${f.hash?.slice(0, 12)})`);
   }
   const bad = report.files.filter((f) => !f.valid).length;
+  const tests = report.files.filter((f) => isTestFile(f.file)).length;
+  const what = tests === 0 ? 'runbook(s)' : 'file(s)';
   if (report.files.length === 0) console.log('no runbooks found');
-  else console.log(bad === 0 ? `${report.files.length} file(s) valid` : `${bad} of ${report.files.length} file(s) invalid`);
+  else if (bad > 0) console.log(`${bad} of ${report.files.length} ${what} invalid`);
+  else console.log(`${report.files.length - tests} runbook(s)${tests ? ` and ${tests} test file(s)` : ''} valid`);
 }

@@ -89,7 +89,7 @@ class ScenarioChecks {
   private step(runbook: CompiledRunbook, id: string, path: Path, part: 'key' | 'value' = 'value'): CompiledStep | undefined {
     if (Object.hasOwn(runbook.steps, id)) return runbook.steps[id];
     const close = didYouMean(id, Object.keys(runbook.steps));
-    this.report('unknown-step', path, `runbook ${runbook.name} has no step \`${id}\``, close && `did you mean \`${close}\`?`, part);
+    this.report('unknown-step', path, `runbook ${runbook.name} has no step \`${id}\``, close, part);
     return undefined;
   }
 
@@ -150,8 +150,8 @@ class ScenarioChecks {
               this.report(
                 'unknown-output',
                 [...at, 'outputs', key],
-                `runbook ${child.name} has no output \`${key}\``,
-                `outputs: ${Object.keys(child.outputs).join(', ') || 'none'}`,
+                `runbook ${child.name} has no output \`${key}\` (outputs: ${Object.keys(child.outputs).join(', ') || 'none'})`,
+                didYouMean(key, Object.keys(child.outputs)),
                 'key',
               );
           }
@@ -167,10 +167,17 @@ class ScenarioChecks {
     const spec = this.catalog.get(uses);
     if (!spec) return;
     // A scenario gives the outputs that matter; the runner fills in the others (scenarios/scripted-activities.ts).
-    const { required: _required, ...partial } = spec.output as Record<string, unknown>;
-    const fits = (outputs: unknown, path: Path) => {
-      for (const d of checkShape(outputs, partial, this.sourceless(), { at: path, describe: () => `outputs of \`${uses}\`` })) {
-        this.report('invalid-value', path, `${d.message}: \`${uses}\` cannot return these outputs`);
+    const properties = (spec.output as { properties?: Record<string, Record<string, unknown>> }).properties ?? {};
+    const fits = (outputs: Record<string, unknown>, path: Path) => {
+      for (const [key, value] of Object.entries(outputs)) {
+        if (!Object.hasOwn(properties, key)) {
+          const close = didYouMean(key, Object.keys(properties));
+          this.report('unknown-output', [...path, key], `\`${uses}\` has no output \`${key}\` (outputs: ${Object.keys(properties).join(', ')})`, close, 'key');
+          continue;
+        }
+        for (const d of checkShape(value, properties[key]!, this.sourceless(), { at: [...path, key], describe: () => `output \`${key}\`` })) {
+          this.report('invalid-value', [...path, key], `${d.message}: \`${uses}\` cannot return this`);
+        }
       }
     };
     if (script.outputs) fits(script.outputs, [...at, 'outputs']);
@@ -191,12 +198,7 @@ class ScenarioChecks {
     const names = Object.keys(step.choices);
     if (names.includes(choice)) return;
     const close = didYouMean(choice, names);
-    this.report(
-      'unknown-choice',
-      path,
-      `step \`${step.id}\` has no choice \`${choice}\` (choices: ${names.join(', ')})`,
-      close && `did you mean \`${close}\`?`,
-    );
+    this.report('unknown-choice', path, `step \`${step.id}\` has no choice \`${choice}\` (choices: ${names.join(', ')})`, close);
   }
 
   private checkValues(schema: Record<string, unknown>, values: unknown, path: Path): void {
@@ -229,8 +231,8 @@ class ScenarioChecks {
         this.report(
           'unknown-output',
           [...at, 'outputs', key],
-          `runbook ${this.runbook.name} has no output \`${key}\``,
-          `outputs: ${Object.keys(this.runbook.outputs).join(', ') || 'none'}`,
+          `runbook ${this.runbook.name} has no output \`${key}\` (outputs: ${Object.keys(this.runbook.outputs).join(', ') || 'none'})`,
+          didYouMean(key, Object.keys(this.runbook.outputs)),
           'key',
         );
     }

@@ -17,7 +17,7 @@ it('exits 0 for the example runbooks folder', async () => {
   const result = await runCli(['validate', 'runbooks']);
   expect(result.code).toBe(0);
   expect(result.stdout).toMatch(/^runbooks\/high-error-rate\.yaml: ok \(high-error-rate [0-9a-f]{12}\)$/m);
-  expect(result.stdout.trim().split('\n').at(-1)).toBe('8 runbook(s) valid');
+  expect(result.stdout.trim().split('\n').at(-1)).toMatch(/^8 runbook\(s\) and \d+ test file\(s\) valid$/);
 });
 
 it('walks folders, prints every error with file:line:col, and exits 1', async () => {
