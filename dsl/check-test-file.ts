@@ -105,7 +105,7 @@ class ScenarioChecks {
     for (const key of Object.keys(script)) {
       if (!allowed.includes(key as keyof StepScript)) {
         const what = allowed.length === 0 ? 'nothing of it is scripted (its inner steps are)' : `script it with ${allowed.map((k) => `\`${k}\``).join(', ')}`;
-        this.report('script-mismatch', [...at, key], `step \`${step.id}\` is a ${step.kind} step: \`${key}\` does not apply`, what, 'key');
+        this.report('script-mismatch', [...at, key], `step \`${step.id}\` is ${article(step.kind)} step: \`${key}\` does not apply`, what, 'key');
       }
     }
     const exclusive = (keys: readonly (keyof StepScript)[]) => {
@@ -224,7 +224,7 @@ class ScenarioChecks {
     expect.asked?.forEach((q, i) => {
       const step = this.step(this.runbook, q.step, [...at, 'asked', i, 'step']);
       if (step && !['approve', 'decide', 'fill'].includes(step.kind))
-        this.report('script-mismatch', [...at, 'asked', i, 'step'], `step \`${q.step}\` is a ${step.kind} step: it asks no one`);
+        this.report('script-mismatch', [...at, 'asked', i, 'step'], `step \`${q.step}\` is ${article(step.kind)} step: it asks no one`);
     });
     for (const key of Object.keys(expect.outputs ?? {})) {
       if (!Object.hasOwn(this.runbook.outputs, key))
@@ -238,6 +238,9 @@ class ScenarioChecks {
     }
   }
 }
+
+/** "an action", "a decide"... */
+const article = (kind: string): string => `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
 
 function describePath(path: Path): string {
   if (path[0] === 'scenarios' && typeof path[1] === 'number') return `scenario ${path[1] + 1}`;

@@ -1,6 +1,7 @@
 // The JSON Schema editors use (runbooks/runbook.schema.json): the runbook schema, plus, for each
 // action, the schema of its `with` so editors complete and check action parameters. Where a value
 // may be an expression, editors accept `${{ }}` text in place of any type.
+import { TestFileSchema } from './test-file';
 import type { ActionSpec } from './catalog';
 import { runbookJsonSchema } from './schema';
 
@@ -46,4 +47,9 @@ export function editorSchema(actions: Iterable<ActionSpec>): Json {
 
 export function editorSchemaText(actions: Iterable<ActionSpec>): string {
   return JSON.stringify(editorSchema(actions), null, 2) + '\n';
+}
+
+/** The JSON Schema of runbook test files (`*.test.yaml`), for editors; the runner's own checks go further. */
+export function testFileSchemaText(): string {
+  return JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', title: 'Runbook test file', ...TestFileSchema }, null, 2) + '\n';
 }

@@ -83,6 +83,7 @@ export function jsonReport(result: SuiteResult, minCoverage?: number): unknown {
     })),
     coverage: result.coverage,
     durationMs: result.durationMs,
+    startupMs: result.startupMs,
     skippedMs: result.skippedMs,
   };
 }

@@ -39,6 +39,8 @@ export interface SuiteResult {
   scenarios: ScenarioOutcome[];
   coverage: RunbookCoverage[];
   durationMs: number;
+  /** Of which starting the test server and the worker. */
+  startupMs: number;
   /** How much server time the clock skipped (timers, timeouts, backoff). */
   skippedMs: number;
 }
@@ -57,13 +59,14 @@ export async function runSuite(files: CheckedTestFile[], options: SuiteOptions):
   const cases = files
     .flatMap((f) => f.cases)
     .filter((c) => !options.filter || `${c.runbook.name} ${c.scenario.name}`.toLowerCase().includes(options.filter.toLowerCase()));
-  if (cases.length === 0) return { invalid, scenarios: [], coverage: [], durationMs: Date.now() - started, skippedMs: 0 };
+  if (cases.length === 0) return { invalid, scenarios: [], coverage: [], durationMs: Date.now() - started, startupMs: 0, skippedMs: 0 };
   const runbooks = [...new Map(cases.map((c) => [c.runbook.hash, c.runbook])).values()];
   const env = await ScenarioEnvironment.start(runbooks, {
     catalog: catalogOf(loadActions()),
     groupsFile: options.groupsFile,
     ...(options.liveModel && { liveModel: options.liveModel }),
   });
+  const startupMs = Date.now() - started;
   const scenarios: ScenarioOutcome[] = new Array(cases.length);
   try {
     let next = 0;
@@ -77,7 +80,7 @@ export async function runSuite(files: CheckedTestFile[], options: SuiteOptions):
   } finally {
     await env.close();
   }
-  return { invalid, scenarios, coverage: coverageFor(cases, scenarios), durationMs: Date.now() - started, skippedMs: env.host.clock.skippedMs };
+  return { invalid, scenarios, coverage: coverageFor(cases, scenarios), durationMs: Date.now() - started, startupMs, skippedMs: env.host.clock.skippedMs };
 }
 
 async function runCase(env: ScenarioEnvironment, test: TestCase): Promise<ScenarioOutcome> {

@@ -5,18 +5,19 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { BUILTIN_ACTIONS } from '../../activities/registry';
-import { editorSchemaText } from '../../dsl/editor-schema';
+import { editorSchemaText, testFileSchemaText } from '../../dsl/editor-schema';
 
 const RUNBOOKS = path.join(__dirname, '..', '..', 'runbooks');
 const committed = readFileSync(path.join(RUNBOOKS, 'runbook.schema.json'), 'utf8');
 
 it('is up to date (regenerate with `npm run schema`)', () => {
   expect(committed).toBe(editorSchemaText(BUILTIN_ACTIONS));
+  expect(readFileSync(path.join(RUNBOOKS, 'runbook-test.schema.json'), 'utf8')).toBe(testFileSchemaText());
 });
 
 describe('the published schema', () => {
   const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(committed));
-  const files = readdirSync(RUNBOOKS).filter((f) => f.endsWith('.yaml'));
+  const files = readdirSync(RUNBOOKS).filter((f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml'));
 
   it.each(files)('accepts %s', (file) => {
     const ok = validate(parse(readFileSync(path.join(RUNBOOKS, file), 'utf8')));
@@ -33,5 +34,19 @@ describe('the published schema', () => {
 
   it('tells editors which file it is', () => {
     for (const file of files) expect(readFileSync(path.join(RUNBOOKS, file), 'utf8')).toMatch(/^# yaml-language-server: \$schema=\.\/runbook\.schema\.json/);
+  });
+});
+
+describe('the published test-file schema', () => {
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(path.join(RUNBOOKS, 'runbook-test.schema.json'), 'utf8')));
+  const files = readdirSync(RUNBOOKS).filter((f) => f.endsWith('.test.yaml'));
+
+  it.each(files)('accepts %s', (file) => {
+    validate(parse(readFileSync(path.join(RUNBOOKS, file), 'utf8')));
+    expect(validate.errors ?? []).toEqual([]);
+  });
+
+  it('refuses a scenario without expectations', () => {
+    expect(validate({ runbook: 'x', scenarios: [{ name: 'no expect' }] })).toBe(false);
   });
 });
