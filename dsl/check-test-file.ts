@@ -175,7 +175,7 @@ class ScenarioChecks {
           this.report('unknown-output', [...path, key], `\`${uses}\` has no output \`${key}\` (outputs: ${Object.keys(properties).join(', ')})`, close, 'key');
           continue;
         }
-        for (const d of checkShape(value, properties[key]!, this.sourceless(), { at: [...path, key], describe: () => `output \`${key}\`` })) {
+        for (const d of checkShape(value, properties[key]!, this.sourceless(), { at: [...path, key], describe: () => 'the outputs' })) {
           this.report('invalid-value', [...path, key], `${d.message}: \`${uses}\` cannot return this`);
         }
       }
