@@ -42,6 +42,11 @@ export function checkTestFile(text: string, file: string, runbookNamed: (name: s
   const loaded = loadYaml(text, file);
   const out: LoadedTestFile = { file, source: loaded.source, diagnostics: [...loaded.diagnostics] };
   if (loaded.diagnostics.length > 0) return out;
+  if (!isRecord(loaded.value)) {
+    const message = 'a test file is a YAML mapping with `runbook` and `scenarios`';
+    out.diagnostics.push({ file, line: 1, col: 1, severity: 'error', code: 'not-a-mapping', message });
+    return out;
+  }
   const shape = checkShape(loaded.value, TestFileSchema, loaded.source, { at: [], describe: describePath });
   if (shape.length > 0) {
     out.diagnostics.push(...shape);

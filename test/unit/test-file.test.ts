@@ -68,6 +68,11 @@ scenarios:
     ]);
   });
 
+  it('says what a test file is when it is empty or not a mapping', () => {
+    for (const text of ['', '# nothing yet\n', '- a list\n'])
+      expect(check(text)).toEqual(['pager.test.yaml:1:1: error: a test file is a YAML mapping with `runbook` and `scenarios` [not-a-mapping]']);
+  });
+
   it('names the missing runbook', () => {
     expect(check('runbook: pagr\nscenarios:\n  - { name: x, expect: {} }\n')).toEqual([
       'pager.test.yaml:1:10: error: no runbook named `pagr` in this folder (a test file sits beside the runbook it tests) [unknown-runbook]',

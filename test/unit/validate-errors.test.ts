@@ -1,4 +1,5 @@
 // Every class of problem the validator reports, with its exact message and position.
+import { isRunbookFile } from '../../repository/runbook-files';
 import { diagnose } from '../helpers/diagnose';
 
 const lines = (...l: string[]) => l.join('\n') + '\n';
@@ -332,7 +333,7 @@ describe('all problems at once', () => {
     const dir = `${__dirname}/../../runbooks`;
     const texts = Object.fromEntries(
       readdirSync(dir)
-        .filter((f) => f.endsWith('.yaml'))
+        .filter(isRunbookFile)
         .map((f) => [f, readFileSync(`${dir}/${f}`, 'utf8')]),
     );
     const byName = Object.fromEntries(Object.values(texts).map((t) => [/^name: (.*)$/m.exec(t)![1]!, t]));

@@ -1,5 +1,6 @@
 // Mutated runbooks (random edits of the examples) never crash the validator, and every
 // rejection says where. Hostile files are refused quickly with a clear error.
+import { isRunbookFile } from '../../repository/runbook-files';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -9,7 +10,7 @@ import { hasErrors } from '../../dsl/diagnostics';
 
 const DIR = path.join(__dirname, '..', '..', 'runbooks');
 const examples = readdirSync(DIR)
-  .filter((f) => f.endsWith('.yaml'))
+  .filter(isRunbookFile)
   .map((f) => readFileSync(path.join(DIR, f), 'utf8'));
 const byName = Object.fromEntries(examples.map((t) => [/^name: (.*)$/m.exec(t)![1]!, t]));
 const catalog = catalogOf(BUILTIN_ACTIONS);
