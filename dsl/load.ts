@@ -72,7 +72,11 @@ export function loadYaml(text: string, file: string): Loaded {
   } catch (err) {
     const alias = firstAlias(doc);
     const pos = alias ? rangeStart(alias, lineCounter) : START;
-    diagnostics.push(diagnostic(file, pos, 'alias-limit', `aliases expand too much (more than ${LOAD_LIMITS.maxAliasCount} uses): ${(err as Error).message}`));
+    const message = (err as Error).message;
+    // An alias whose anchor is missing is a plain mistake, not an attack: say which.
+    const unresolved = /^Unresolved alias[^:]*: (.+)$/.exec(message);
+    if (unresolved) diagnostics.push(diagnostic(file, pos, 'yaml-syntax', `alias \`*${unresolved[1]}\` has no anchor \`&${unresolved[1]}\` before it`));
+    else diagnostics.push(diagnostic(file, pos, 'alias-limit', `aliases expand too much (more than ${LOAD_LIMITS.maxAliasCount} uses): ${message}`));
     return { value: undefined, source, diagnostics };
   }
   return { value, source, diagnostics };

@@ -73,6 +73,10 @@ scenarios:
       expect(check(text)).toEqual(['pager.test.yaml:1:1: error: a test file is a YAML mapping with `runbook` and `scenarios` [not-a-mapping]']);
   });
 
+  it('says which alias has no anchor', () => {
+    expect(check('runbook: pager\nscenarios: *all\n')).toEqual(['pager.test.yaml:2:12: error: alias `*all` has no anchor `&all` before it [yaml-syntax]']);
+  });
+
   it('names the missing runbook', () => {
     expect(check('runbook: pagr\nscenarios:\n  - { name: x, expect: {} }\n')).toEqual([
       'pager.test.yaml:1:10: error: no runbook named `pagr` in this folder (a test file sits beside the runbook it tests) [unknown-runbook]',
