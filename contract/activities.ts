@@ -74,7 +74,8 @@ export interface People {
 }
 
 export interface PeopleActivities {
-  resolvePeople(names: string[]): Promise<People>;
+  /** `step` asks (for logs; `runbook test` holds its clock until the step's question is answered). */
+  resolvePeople(names: string[], step?: string): Promise<People>;
 }
 
 export interface AuditActivities {

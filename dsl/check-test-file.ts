@@ -86,7 +86,16 @@ class ScenarioChecks {
   check(scenario: Scenario, at: Path): void {
     this.checkScripts(this.runbook, scenario.steps ?? {}, [...at, 'steps']);
     const resolves = scenario.alert?.resolvesDuring;
-    if (resolves !== undefined) this.step(this.runbook, resolves, [...at, 'alert', 'resolvesDuring']);
+    if (resolves !== undefined) {
+      const step = this.step(this.runbook, resolves, [...at, 'alert', 'resolvesDuring']);
+      // The resolution is sent while the step's activity runs or its question waits (docs/testing.md).
+      if (step && !['action', 'decide', 'fill', 'approve'].includes(step.kind))
+        this.report(
+          'script-mismatch',
+          [...at, 'alert', 'resolvesDuring'],
+          `the alert can resolve during an action, decide, fill or approve step; \`${resolves}\` is ${article(step.kind)} step`,
+        );
+    }
     this.checkExpect(scenario, [...at, 'expect']);
   }
 

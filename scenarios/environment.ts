@@ -14,7 +14,7 @@ import type { CompiledRunbook } from '../dsl/compiled';
 import { findTestServerBinary } from '../temporal/binary';
 import { dataConverter } from '../temporal/codec';
 import { scenarioBundlePath } from './bundle';
-import { Clock } from './clock';
+import { ServerTime } from './server-time';
 import { ScenarioRegistry, scriptedActivities } from './scripted-activities';
 import type { SessionHost } from './session';
 
@@ -50,6 +50,7 @@ export class ScenarioEnvironment {
       const admission = new Admission();
       runbooks.forEach((r) => admission.add(r));
       const registry = new ScenarioRegistry(client);
+      const time = new ServerTime(env.connection.testService!);
       const taskQueue = `runbook-test-${randomUUID()}`;
       const converter = dataConverter();
       const worker = await Worker.create({
@@ -62,12 +63,17 @@ export class ScenarioEnvironment {
           catalog: options.catalog,
           admission,
           groupsFile: options.groupsFile,
+          holdTime: () => time.hold(),
           ...(options.liveModel && { liveModel: options.liveModel }),
         }),
         ...(converter && { dataConverter: converter }),
+        // Cancellation reaches a waiting scripted activity in its heartbeat's answer.
+        maxHeartbeatThrottleInterval: '20ms',
+        defaultHeartbeatThrottleInterval: '20ms',
       });
       const running = worker.run();
-      const host: SessionHost = { client, taskQueue, clock: new Clock(env.connection.testService!), register: (s) => registry.register(s) };
+      await time.start();
+      const host: SessionHost = { client, taskQueue, time, register: (s) => registry.register(s) };
       return new ScenarioEnvironment(env, worker, running, host);
     } catch (err) {
       await env.teardown();

@@ -28,7 +28,7 @@ export function summaryText(result: SuiteResult, minCoverage?: number): string[]
     `${passed} of ${result.scenarios.length} scenario(s) passed` +
       (result.invalid.length ? `; ${result.invalid.length} test file(s) invalid` : '') +
       (below.length ? `; coverage below ${minCoverage}%: ${below.map((c) => `${c.runbook} ${c.percent}%`).join(', ')}` : '') +
-      ` in ${(result.durationMs / 1000).toFixed(1)} s (${formatSkipped(result.skippedMs)} of timers skipped)`,
+      ` in ${(result.durationMs / 1000).toFixed(1)} s (the runs' own time: ${formatDuration(result.runTimeMs)})`,
   );
   return lines;
 }
@@ -59,7 +59,7 @@ function liveLines(result: SuiteResult): string[] {
   return lines;
 }
 
-function formatSkipped(ms: number): string {
+function formatDuration(ms: number): string {
   if (ms >= 3_600_000) return `${(ms / 3_600_000).toFixed(1)} h`;
   if (ms >= 60_000) return `${(ms / 60_000).toFixed(1)} min`;
   return `${(ms / 1000).toFixed(1)} s`;
@@ -84,7 +84,7 @@ export function jsonReport(result: SuiteResult, minCoverage?: number): unknown {
     coverage: result.coverage,
     durationMs: result.durationMs,
     startupMs: result.startupMs,
-    skippedMs: result.skippedMs,
+    runTimeMs: result.runTimeMs,
   };
 }
 

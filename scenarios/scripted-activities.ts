@@ -7,7 +7,7 @@ import { Context } from '@temporalio/activity';
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Admission } from '../activities/admission/admission';
 import { admissionActivities } from '../activities/admission/activity';
 import { auditActivities } from '../activities/humans/audit';
@@ -22,6 +22,9 @@ import { Unscripted, type ScenarioScripts } from './scripts';
 export class ScenarioRegistry {
   private readonly byTop = new Map<string, ScenarioScripts>();
 
+  /** Activities (by id) waiting to fail, so that failing siblings go one at a time. */
+  private readonly failing = new Set<string>();
+
   constructor(private readonly client: Client) {}
 
   register(scripts: ScenarioScripts): () => void {
@@ -33,12 +36,23 @@ export class ScenarioRegistry {
    * Waits (at most a second) until no other activity of the workflow is pending. A scripted failure
    * waits for its siblings so that the run never cancels an activity the test server has not
    * started: the server leaves that run's workflow task open for good (temporalio/sdk-java#3088,
-   * sdk-typescript#1058). Scripted siblings answer at once, so this only orders them.
+   * sdk-typescript#1058). Scripted siblings answer at once, so this only orders them. Siblings
+   * that fail too go one at a time, lowest activity id first; the run then cancels the others,
+   * which the heartbeat delivers and they honour (a clean cancellation the server handles).
    */
   async siblingsSettled(workflowId: string, activityId: string): Promise<void> {
-    for (const deadline = Date.now() + 1000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 5))) {
-      const described = await this.client.workflowService.describeWorkflowExecution({ namespace: this.client.options.namespace, execution: { workflowId } });
-      if ((described.pendingActivities ?? []).every((a) => a.activityId === activityId)) return;
+    const context = Context.current();
+    this.failing.add(activityId);
+    try {
+      for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 5))) {
+        context.heartbeat();
+        if (context.cancellationSignal.aborted) throw new CancelledFailure('cancelled while its sibling failed');
+        const described = await this.client.workflowService.describeWorkflowExecution({ namespace: this.client.options.namespace, execution: { workflowId } });
+        const others = (described.pendingActivities ?? []).map((a) => String(a.activityId)).filter((id) => id !== activityId);
+        if (others.every((id) => this.failing.has(id) && Number(id) > Number(activityId))) return;
+      }
+    } finally {
+      this.failing.delete(activityId);
     }
   }
 
@@ -57,6 +71,8 @@ export interface ScriptedWorkerOptions {
   groupsFile: string;
   /** --live-model: the real model answers, and its answers are compared with the scripts. */
   liveModel?: ClaudeActivities;
+  /** Stops the test server's time skipping until the session lets go (a question to people is coming). */
+  holdTime: () => Promise<void>;
 }
 
 export function scriptedActivities(options: ScriptedWorkerOptions): Record<string, (...args: never[]) => Promise<unknown>> {
@@ -83,9 +99,16 @@ export function scriptedActivities(options: ScriptedWorkerOptions): Record<strin
       },
     ]),
   );
+  /** Time stands still from here until the session has answered the question the step is about to ask. */
+  const holdFor = async (scripts: ScenarioScripts, step: string) => {
+    await options.holdTime();
+    scripts.announcePeople(workflowId(), step);
+  };
   const askClaude = async (request: AdviceRequest): Promise<AdviceResult> => {
     const scripts = registry.find(workflowId());
+    await scripts.beforeAction(workflowId(), request.stepId);
     const answer = scripted(() => scripts.advice(workflowId(), request));
+    if (scripts.scriptsHuman(workflowId(), request.stepId)) await holdFor(scripts, request.stepId);
     if (options.liveModel) {
       const live = await options.liveModel.askClaude(request);
       scripts.recordLiveAnswer(request, answer, live);
@@ -99,8 +122,13 @@ export function scriptedActivities(options: ScriptedWorkerOptions): Record<strin
   return {
     ...actions,
     [ENGINE_ACTIVITY.askClaude]: askClaude,
-    [ENGINE_ACTIVITY.resolvePeople]: async (names: string[]) =>
-      resolvePeople(names, registry.find(workflowId()).groups ?? (await loadGroups(options.groupsFile))),
+    [ENGINE_ACTIVITY.resolvePeople]: async (names: string[], step?: string) => {
+      const scripts = registry.find(workflowId());
+      const people = resolvePeople(names, scripts.groups ?? (await loadGroups(options.groupsFile)));
+      // A step that may ask no one fails at once; otherwise its question follows.
+      if (step !== undefined && people.eligible.length > 0) await holdFor(scripts, step);
+      return people;
+    },
     ...auditActivities,
     ...admissionActivities(options.admission),
     scriptedChild,

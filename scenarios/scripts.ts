@@ -42,6 +42,9 @@ export class ScenarioScripts {
   private readonly runThrough = new Set<string>();
   /** --live-model: the model's answers beside the scripted ones. */
   readonly live: LiveAnswer[] = [];
+  /** Steps about to ask people, announced while the test server's time skipping is held for them. */
+  private readonly gates: Array<{ workflowId: string; step: string }> = [];
+  private wakeSession: (() => void) | undefined;
   /** Sends the alert's resolution (set by the session that drives the run). */
   resolveAlert: () => Promise<void> = async () => undefined;
 
@@ -85,12 +88,35 @@ export class ScenarioScripts {
     return { kind: 'succeeded', outputs: script.outputs ?? {} };
   }
 
+  /** The activity just before a question to people holds time (scenarios/session.ts answers, then lets go). */
+  announcePeople(workflowId: string, step: string): void {
+    this.gates.push({ workflowId, step });
+    this.wakeSession?.();
+  }
+
+  nextGate(): { workflowId: string; step: string } | undefined {
+    return this.gates.shift();
+  }
+
+  /** Resolves when a step announces a question (at once if one is waiting). */
+  gateAnnounced(): Promise<'gate'> {
+    return new Promise((resolve) => {
+      this.wakeSession = () => resolve('gate');
+      if (this.gates.length > 0) resolve('gate');
+    });
+  }
+
+  /** Whether the scenario has a person answer this decide or fill step (so its model call holds time for the question). */
+  scriptsHuman(workflowId: string, stepId: string): boolean {
+    return this.scriptsFor(workflowId)?.[stepId]?.human !== undefined;
+  }
+
   /** Child runs that run their own steps, in the order they started. */
   childrenRunThrough(): string[] {
     return [...this.runThrough];
   }
 
-  /** Before an action of the top run answers: if the alert resolves during its step, the resolution is in history first. */
+  /** Before an action or a model call of the top run answers: if the alert resolves during its step, the resolution is in history first. */
   async beforeAction(workflowId: string, stepId: string): Promise<void> {
     if (workflowId === this.topWorkflowId && this.scenario.alert?.resolvesDuring === stepId) await this.resolveAlert();
   }

@@ -2,14 +2,15 @@
 // idle, answer what people are asked as the scenario says, send the alert's resolution when its
 // step comes, and otherwise let the clock move time on; at the end, read what happened.
 import { randomUUID } from 'node:crypto';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { alertResolvedSignal, approveUpdate, decideUpdate, rejectUpdate, statusQuery } from '../contract/messages';
-import type { Pending, StatusView, TrailEntry } from '../contract/run';
+import type { Pending, RunResult, StatusView, TrailEntry } from '../contract/run';
 import type { Alert } from '../dsl/alert';
 import { resolveInputs } from '../dsl/inputs';
 import type { Scenario } from '../dsl/test-file';
 import { startRun } from '../temporal/start-run';
-import type { Clock } from './clock';
+import type { ServerTime } from './server-time';
 import { observe } from './observe';
 import type { TestCase } from './load-tests';
 import { ScenarioScripts, type HumanMove, type LiveAnswer } from './scripts';
@@ -28,18 +29,26 @@ export interface Actual {
   /** Every visit per runbook, children run through included, for coverage. */
   trails: Array<{ runbook: string; trail: TrailEntry[] }>;
   decisions: StatusView['decisions'];
+  /** From start to end on the server's clock: the timers, timeouts and backoff the scenario did not wait for. */
+  runTimeMs: number;
 }
 
 export interface SessionHost {
   client: Client;
   taskQueue: string;
-  clock: Clock;
+  time: ServerTime;
   /** Where the scripted activities find this scenario's scripts. */
   register(scripts: ScenarioScripts): () => void;
 }
 
-/** Past this wall time a scenario fails: something is waiting that the clock cannot move. */
+/** Past this wall time a scenario fails: something is waiting that time cannot move. */
 const WALL_LIMIT_MS = 60_000;
+/** How often a session looks at a run that has not ended (stuck, out of time). */
+const WATCH_MS = 500;
+/** How long a held step may take to show its question. */
+const GATE_MS = 5_000;
+
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function runSession(host: SessionHost, test: TestCase): Promise<{ actual?: Actual; problems: string[]; live: LiveAnswer[] }> {
   const { runbook, scenario, where } = test;
@@ -49,7 +58,6 @@ export async function runSession(host: SessionHost, test: TestCase): Promise<{ a
   const workflowId = `test-${runbook.name}-${randomUUID().slice(0, 8)}`;
   const scripts = new ScenarioScripts(scenario, workflowId, where, test.groups);
   const unregister = host.register(scripts);
-  host.clock.join(scripts);
   try {
     const handle = await startRun(host.client, host.taskQueue, {
       runbook,
@@ -63,7 +71,6 @@ export async function runSession(host: SessionHost, test: TestCase): Promise<{ a
     const actual = await session.drive();
     return { actual, problems: scripts.problems, live: scripts.live };
   } finally {
-    host.clock.leave(scripts);
     unregister();
   }
 }
@@ -83,83 +90,81 @@ class Session {
 
   async drive(): Promise<Actual> {
     const started = Date.now();
-    for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
-      if (Date.now() - started > WALL_LIMIT_MS) {
-        this.scripts.problem(`the run did not end within ${WALL_LIMIT_MS / 1000}s of wall time (${this.scripts.where})`);
-        await this.terminate('the scenario ran out of time');
-        break;
-      }
-      const state = await observe(this.host.client, this.handle.workflowId);
-      // A run with a problem (an unscripted step fails its activity) is left to end on its own:
-      // terminating a run with an activity in flight leaks the test server's time-skipping lock
-      // (temporalio/sdk-java#1138), and every other scenario's timers would then take wall time.
-      if (state.kind === 'closed') break;
-      if (state.kind === 'busy') {
-        await new Promise((r) => setTimeout(r, pause));
+    const settled = this.handle.result().then(
+      (result: RunResult) => ({ ok: true as const, result }),
+      (err: unknown) => ({ ok: false as const, err }),
+    );
+    let ended: Awaited<typeof settled> | undefined;
+    while (!ended) {
+      const gate = this.scripts.nextGate();
+      if (gate) {
+        try {
+          await this.answerGate(gate.workflowId, gate.step);
+        } finally {
+          await this.host.time.release();
+        }
         continue;
       }
-      pause = 1;
-      // Asking the run where it stands is a query (the worker answers it); only when it may wait for people or for the alert.
-      if ((state.awaitingPeople || this.resolutionDue()) && (await this.answerPeople())) continue;
-      const tick = await this.host.clock.idle(this.scripts, state.wakeAt);
-      // Every scenario was idle with no timer; look again (another's progress may have been in flight) before giving up.
-      if (tick === 'stuck' && (await this.stillStuck())) {
-        const waiting = (await this.status()).pending.map((p) => `\`${p.step}\``);
-        this.scripts.problem(
-          `the run waits${waiting.length ? ` for people on ${waiting.join(', ')}` : ''} and nothing in the scenario or the runbook would end the wait (${this.scripts.where})`,
-        );
-        await this.terminate('the scenario is stuck');
-        break;
-      }
+      const next = await Promise.race([settled, this.scripts.gateAnnounced(), delay(WATCH_MS).then(() => 'watch' as const)]);
+      if (next === 'gate') continue;
+      if (next !== 'watch') ended = next;
+      else if (await this.stuck(started)) break;
     }
-    return this.outcome();
+    // A step that held time and never asked (its run ended first) still holds it: let go.
+    for (let gate = this.scripts.nextGate(); gate; gate = this.scripts.nextGate()) await this.host.time.release();
+    return this.outcome(ended ?? (await settled));
   }
 
-  private async stillStuck(): Promise<boolean> {
-    await new Promise((r) => setTimeout(r, 50));
-    const state = await observe(this.host.client, this.handle.workflowId);
-    return state.kind === 'idle' && state.wakeAt === undefined && !(await this.answerPeople());
-  }
-
-  private async status(workflowId = this.handle.workflowId): Promise<StatusView> {
-    return this.host.client.workflow.getHandle(workflowId).query(statusQuery);
-  }
-
-  /** Answers every request that waits now, as the scenario scripts it; true when anything was sent. */
-  private async answerPeople(): Promise<boolean> {
-    let sent = false;
-    for (const workflowId of [this.handle.workflowId, ...this.scripts.childrenRunThrough()]) {
+  /**
+   * Time is held: the step is about to ask people. Waits for its question to show, answers it as
+   * the scenario says (or lets it time out), sends the alert's resolution if it is due now.
+   */
+  private async answerGate(workflowId: string, step: string): Promise<void> {
+    for (const deadline = Date.now() + GATE_MS; Date.now() < deadline; await delay(2)) {
       let status: StatusView;
       try {
         status = await this.status(workflowId);
       } catch {
-        continue; // a child that has ended or not started yet
+        return; // the run has ended
       }
-      if (workflowId === this.handle.workflowId) sent = (await this.resolveAlertIfDue(status)) || sent;
-      for (const pending of status.pending) {
-        const key = `${workflowId}|${pending.step}|${pending.requestedAt}`;
-        if (this.answered.has(key)) continue;
-        this.answered.add(key);
+      const mine = status.pending.filter((p) => p.step === step);
+      // Already answered (or left to time out) under an earlier hold of the same visit.
+      if (mine.length > 0 && mine.every((p) => this.answered.has(`${workflowId}|${p.step}|${p.requestedAt}`))) return;
+      const pending = mine.find((p) => !this.answered.has(`${workflowId}|${p.step}|${p.requestedAt}`));
+      if (pending) {
+        if (workflowId === this.handle.workflowId && this.scenario.alert?.resolvesDuring === step) await this.resolveAlert();
+        this.answered.add(`${workflowId}|${pending.step}|${pending.requestedAt}`);
         this.asked.push({ step: pending.step, who: pending.eligible });
-        const moves = this.scripts.human(workflowId, pending);
-        for (const move of moves ?? []) {
-          await this.send(workflowId, pending, move);
-          sent = true;
-        }
+        for (const move of this.scripts.human(workflowId, pending) ?? []) await this.send(workflowId, pending, move);
+        return;
       }
+      // The step has ended without a new question: the model was sure enough, or it was answered already.
+      if (!status.current.includes(step)) return;
     }
-    return sent;
   }
 
-  private resolutionDue(): boolean {
-    return !this.resolutionSent && this.scenario.alert?.resolvesDuring !== undefined;
-  }
-
-  private async resolveAlertIfDue(status: StatusView): Promise<boolean> {
-    const during = this.scenario.alert?.resolvesDuring;
-    if (this.resolutionSent || during === undefined || !status.current.includes(during)) return false;
-    await this.resolveAlert();
+  /** The wall-time limit, or a run that waits with no timer and nobody to answer: the scenario fails. */
+  private async stuck(started: number): Promise<boolean> {
+    if (Date.now() - started > WALL_LIMIT_MS) {
+      this.scripts.problem(`the run did not end within ${WALL_LIMIT_MS / 1000}s of wall time (${this.scripts.where})`);
+      await this.terminate('the scenario ran out of time');
+      return true;
+    }
+    const idleForever = async () => {
+      const state = await observe(this.host.client, this.handle.workflowId);
+      return state.kind === 'idle' && state.wakeAt === undefined;
+    };
+    if (!(await idleForever()) || !(await delay(50).then(idleForever))) return false;
+    const waiting = (await this.status()).pending.map((p) => `\`${p.step}\``);
+    this.scripts.problem(
+      `the run waits${waiting.length ? ` for people on ${waiting.join(', ')}` : ''} and nothing in the scenario or the runbook would end the wait (${this.scripts.where})`,
+    );
+    await this.terminate('the scenario is stuck');
     return true;
+  }
+
+  private async status(workflowId = this.handle.workflowId): Promise<StatusView> {
+    return this.host.client.workflow.getHandle(workflowId).query(statusQuery);
   }
 
   /** The receiver's signal when the alert resolves; scripted actions send it too, while their step runs. */
@@ -195,19 +200,21 @@ class Session {
     }
   }
 
-  private async outcome(): Promise<Actual> {
+  private async outcome(ended: { ok: true; result: RunResult } | { ok: false; err: unknown }): Promise<Actual> {
     let status: Actual['status'] = 'succeeded';
     let error: string | undefined;
     let outputs: Record<string, unknown> = {};
-    try {
-      const result = (await this.handle.result()) as { outputs: Record<string, unknown>; stopped?: string };
-      outputs = result.outputs;
-      if (result.stopped !== undefined) status = 'stopped';
-    } catch (err) {
+    if (ended.ok) {
+      outputs = ended.result.outputs;
+      if (ended.result.stopped !== undefined) status = 'stopped';
+    } else {
+      const err = ended.err;
       status = 'failed';
       error = err instanceof WorkflowFailedError ? ((err.cause as Error | undefined)?.message ?? err.message) : (err as Error).message;
     }
     const view = await this.status();
+    const info = (await this.handle.describe()).raw.workflowExecutionInfo;
+    const runTimeMs = info?.closeTime && info.startTime ? tsToMs(info.closeTime) - tsToMs(info.startTime) : 0;
     const trails = [{ runbook: view.runbook, trail: view.trail }];
     for (const child of this.scripts.childrenRunThrough()) {
       try {
@@ -227,6 +234,7 @@ class Session {
       refused: this.refused,
       trails,
       decisions: view.decisions,
+      runTimeMs,
     };
   }
 }

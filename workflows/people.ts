@@ -10,5 +10,5 @@ export function eligiblePeople(stepId: string, names: string[], purpose: 'approv
     retry: { maximumAttempts: 5 },
     summary: labelText({ kind: 'who-may', step: stepId, purpose }),
   });
-  return resolvePeople(names);
+  return resolvePeople(names, stepId);
 }
