@@ -87,6 +87,14 @@ export interface RunResult {
   steps: Record<string, Omit<StepRecord, 'outputs'>>;
   /** Set when the run stopped early because its alert resolved (onResolved: stop). */
   stopped?: string;
+  /** Every step visit, oldest first (as the status query's `trail`). */
+  trail?: TrailEntry[];
+}
+
+/** The details of a failed run's failure: the path it took and the undos that ran. */
+export interface RunFailureDetails {
+  trail: TrailEntry[];
+  compensations: CompensationRecord[];
 }
 
 export interface StatusView {

@@ -42,7 +42,8 @@ export class ScenarioEnvironment {
       throw new Error(`could not start the Temporal test server (${binary}): ${(err as Error).message}`, { cause: err });
     }
     try {
-      const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
+      const converter = dataConverter();
+      const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', ...(converter && { dataConverter: converter }) });
       await client.connection.operatorService.addSearchAttributes({
         namespace: client.options.namespace,
         searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((a) => [a.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
@@ -52,7 +53,6 @@ export class ScenarioEnvironment {
       const registry = new ScenarioRegistry(client);
       const time = new ServerTime(env.connection.testService!);
       const taskQueue = `runbook-test-${randomUUID()}`;
-      const converter = dataConverter();
       const worker = await Worker.create({
         connection: env.nativeConnection,
         namespace: client.options.namespace,

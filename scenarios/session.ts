@@ -4,8 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { alertResolvedSignal, approveUpdate, decideUpdate, rejectUpdate, statusQuery } from '../contract/messages';
-import type { Pending, RunResult, StatusView, TrailEntry } from '../contract/run';
+import type { Pending, RunFailureDetails, RunResult, StatusView, TrailEntry } from '../contract/run';
 import type { Alert } from '../dsl/alert';
 import { resolveInputs } from '../dsl/inputs';
 import type { Scenario } from '../dsl/test-file';
@@ -28,7 +29,6 @@ export interface Actual {
   refused: string[];
   /** Every visit per runbook, children run through included, for coverage. */
   trails: Array<{ runbook: string; trail: TrailEntry[] }>;
-  decisions: StatusView['decisions'];
   /** From start to end on the server's clock: the timers, timeouts and backoff the scenario did not wait for. */
   runTimeMs: number;
 }
@@ -66,7 +66,7 @@ export async function runSession(host: SessionHost, test: TestCase): Promise<{ a
       startedBy: scenario.startedBy ?? 'runbook-test',
       workflowId,
     });
-    const session = new Session(host, handle, scripts, scenario);
+    const session = new Session(host, handle, scripts, scenario, runbook.name);
     scripts.resolveAlert = () => session.resolveAlert();
     const actual = await session.drive();
     return { actual, problems: scripts.problems, live: scripts.live };
@@ -86,6 +86,7 @@ class Session {
     private readonly handle: WorkflowHandle,
     private readonly scripts: ScenarioScripts,
     private readonly scenario: Scenario,
+    private readonly runbookName: string,
   ) {}
 
   async drive(): Promise<Actual> {
@@ -201,42 +202,62 @@ class Session {
   }
 
   private async outcome(ended: { ok: true; result: RunResult } | { ok: false; err: unknown }): Promise<Actual> {
-    let status: Actual['status'] = 'succeeded';
-    let error: string | undefined;
-    let outputs: Record<string, unknown> = {};
-    if (ended.ok) {
-      outputs = ended.result.outputs;
-      if (ended.result.stopped !== undefined) status = 'stopped';
-    } else {
-      const err = ended.err;
-      status = 'failed';
-      error = err instanceof WorkflowFailedError ? ((err.cause as Error | undefined)?.message ?? err.message) : (err as Error).message;
-    }
-    const view = await this.status();
+    const top = await this.finalState(this.handle.workflowId, ended);
     const info = (await this.handle.describe()).raw.workflowExecutionInfo;
     const runTimeMs = info?.closeTime && info.startTime ? tsToMs(info.closeTime) - tsToMs(info.startTime) : 0;
-    const trails = [{ runbook: view.runbook, trail: view.trail }];
+    const trails = [{ runbook: this.runbookName, trail: top.trail }];
     for (const child of this.scripts.childrenRunThrough()) {
-      try {
-        const childView = await this.status(child);
-        trails.push({ runbook: childView.runbook, trail: childView.trail });
-      } catch {
-        // A child that never started has no trail.
-      }
+      const handle = this.host.client.workflow.getHandle(child);
+      const childEnded = await handle.result().then(
+        (result: RunResult) => ({ ok: true as const, result }),
+        (err: unknown) => ({ ok: false as const, err }),
+      );
+      const state = await this.finalState(child, childEnded);
+      trails.push({ runbook: childEnded.ok ? childEnded.result.runbook : state.runbook, trail: state.trail });
     }
     return {
-      status,
-      ...(error !== undefined && { error }),
-      outputs,
-      path: view.trail.filter((t) => !t.nested),
-      compensations: view.compensations.map((c) => c.stepId),
+      status: ended.ok ? (ended.result.stopped !== undefined ? 'stopped' : 'succeeded') : 'failed',
+      ...(!ended.ok && { error: reasonOf(ended.err) }),
+      outputs: ended.ok ? ended.result.outputs : {},
+      path: top.trail.filter((t) => !t.nested),
+      compensations: top.compensations,
       asked: this.asked,
       refused: this.refused,
       trails,
-      decisions: view.decisions,
       runTimeMs,
     };
   }
+
+  /**
+   * The path a closed run took and the undos that ran, from its result or its failure's details
+   * (no query: answering one would make the worker replay the whole run); a run that ended
+   * otherwise (terminated, refused its input) is asked.
+   */
+  private async finalState(workflowId: string, ended: { ok: true; result: RunResult } | { ok: false; err: unknown }) {
+    if (ended.ok && ended.result.trail) return { runbook: ended.result.runbook, trail: ended.result.trail, compensations: [] as string[] };
+    const details =
+      !ended.ok && ended.err instanceof WorkflowFailedError && ended.err.cause instanceof ApplicationFailure ? ended.err.cause.details?.[0] : undefined;
+    if (isFailureDetails(details)) return { runbook: this.runbookName, trail: details.trail, compensations: details.compensations.map((c) => c.stepId) };
+    try {
+      const view = await this.status(workflowId);
+      return { runbook: view.runbook, trail: view.trail, compensations: view.compensations.map((c) => c.stepId) };
+    } catch {
+      return { runbook: this.runbookName, trail: [], compensations: [] }; // a child that never started
+    }
+  }
+}
+
+function reasonOf(err: unknown): string {
+  return err instanceof WorkflowFailedError ? ((err.cause as Error | undefined)?.message ?? err.message) : (err as Error).message;
+}
+
+function isFailureDetails(value: unknown): value is RunFailureDetails {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Array.isArray((value as RunFailureDetails).trail) &&
+    Array.isArray((value as RunFailureDetails).compensations)
+  );
 }
 
 function alertOf(given: NonNullable<Scenario['alert']>): Alert {

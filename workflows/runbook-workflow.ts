@@ -27,7 +27,7 @@ import { failureOf, type BlockOutcome } from './outcome';
 import { HANDLER_DESCRIPTIONS, statusQuery } from '../contract/messages';
 import { Run } from './run';
 import { remediationAttributes, RUNBOOK_NAME } from '../contract/search-attributes';
-import type { RunInput, RunResult } from '../contract/run';
+import type { RunFailureDetails, RunInput, RunResult } from '../contract/run';
 
 /** The current version: what starters start. Every run is admitted first (workflows/admission.ts). */
 export async function runbookV2(input: RunInput): Promise<RunResult> {
@@ -85,7 +85,8 @@ async function succeed(run: Run, outputs: Record<string, unknown>, stopped?: str
   // Let approvals or decisions being recorded finish, so their senders get an answer.
   await condition(allHandlersFinished);
   const steps = Object.fromEntries(Object.entries(run.top.allRecords()).map(([id, { outputs: _, ...rest }]) => [id, rest]));
-  return { status: 'succeeded', runbook: run.runbook.name, hash: run.runbook.hash, outputs, steps, ...(stopped !== undefined && { stopped }) };
+  const trail = run.view().trail;
+  return { status: 'succeeded', runbook: run.runbook.name, hash: run.runbook.hash, outputs, steps, ...(stopped !== undefined && { stopped }), trail };
 }
 
 async function failRun(run: Run, reason: string): Promise<never> {
@@ -93,7 +94,9 @@ async function failRun(run: Run, reason: string): Promise<never> {
   run.setStatus('failed');
   await condition(allHandlersFinished);
   const undo = run.compensationSummary();
-  throw ApplicationFailure.create({ type: 'RunbookFailed', message: `${reason}${undo}`, nonRetryable: true });
+  const { trail, compensations } = run.view();
+  const details: RunFailureDetails = { trail, compensations };
+  throw ApplicationFailure.create({ type: 'RunbookFailed', message: `${reason}${undo}`, nonRetryable: true, details: [details] });
 }
 
 /** Runs started by our clients carry their search attributes already; others (the UI's Start Workflow) get them here. */
