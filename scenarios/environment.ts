@@ -25,12 +25,20 @@ export interface EnvironmentOptions {
 }
 
 export class ScenarioEnvironment {
+  /** Ctrl-C or a CI job's timeout stops the test server too, instead of leaving it running. */
+  private readonly interrupted = () => {
+    void this.env.teardown().finally(() => process.exit(130));
+  };
+
   private constructor(
     private readonly env: TestWorkflowEnvironment,
     private readonly worker: Worker,
     private readonly running: Promise<void>,
     readonly host: SessionHost,
-  ) {}
+  ) {
+    process.once('SIGINT', this.interrupted);
+    process.once('SIGTERM', this.interrupted);
+  }
 
   /** Starts the server and a worker that admits exactly these runbooks (and their children). */
   static async start(runbooks: readonly CompiledRunbook[], options: EnvironmentOptions): Promise<ScenarioEnvironment> {
@@ -82,6 +90,8 @@ export class ScenarioEnvironment {
   }
 
   async close(): Promise<void> {
+    process.off('SIGINT', this.interrupted);
+    process.off('SIGTERM', this.interrupted);
     this.worker.shutdown();
     await this.running;
     await this.env.teardown();

@@ -1,9 +1,10 @@
 // `runbook test`: scenarios on the real interpreter (Temporal's time-skipping test server), with
 // every outside call scripted. Run through the built CLI, as an SRE or a CI job runs it.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runCli } from '../helpers/cli';
+import { spawn } from 'node:child_process';
+import { CLI_MAIN, runCli } from '../helpers/cli';
 import { startFakeAnthropic, toolAnswer, type FakeAnthropic } from '../helpers/fake-anthropic';
 import { startHttpServer, type TestServer } from '../helpers/http-server';
 
@@ -239,4 +240,23 @@ it('every example runbook ships scenarios that pass and cover all its steps and 
     'smoke-check',
   ]);
   expect(result.code).toBe(0);
+});
+
+it('stops its test server when interrupted (Ctrl-C, a CI timeout)', async () => {
+  const child = spawn(process.execPath, [CLI_MAIN, 'test', 'runbooks'], { cwd: path.join(__dirname, '..', '..'), stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise((r) => setTimeout(r, 2500));
+  child.kill('SIGINT');
+  expect(await exited).toBe(130);
+  // This file runs the only test servers of the suite, one command at a time.
+  const left = readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('temporal-test-server');
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
+  expect(left).toEqual([]);
 });
