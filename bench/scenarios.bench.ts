@@ -31,7 +31,8 @@ async function suiteRate(): Promise<{
   runTimeMs: number;
   wallMs: number;
 }> {
-  const { files } = checkTestFiles([path.join(__dirname, '..', '..', 'runbooks')]);
+  const catalog = catalogOf(BUILTIN_ACTIONS);
+  const { files } = checkTestFiles([path.join(__dirname, '..', '..', 'runbooks')], catalog);
   const rates: number[] = [];
   const withStartup: number[] = [];
   let scenarios = 0;
@@ -39,7 +40,7 @@ async function suiteRate(): Promise<{
   let runTimeMs = 0;
   let wallMs = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    const result = await runSuite(files, { groupsFile: groupsFile(), concurrency: 4 });
+    const result = await runSuite(files, { catalog, groupsFile: groupsFile(), concurrency: 4 });
     const failed = result.scenarios.filter((s) => !s.ok);
     if (failed.length > 0) throw new Error(`scenarios failed: ${failed.map((s) => s.scenario).join(', ')}`);
     scenarios = result.scenarios.length;
@@ -76,11 +77,12 @@ ${Array.from(
 `,
 ).join('')}`,
   );
-  const suite = await runSuite(checkTestFiles([dir]).files, { groupsFile: groupsFile(), concurrency: 1 });
+  const catalog = catalogOf(BUILTIN_ACTIONS);
+  const suite = await runSuite(checkTestFiles([dir], catalog).files, { catalog, groupsFile: groupsFile(), concurrency: 1 });
   const scenarioMs = median(suite.scenarios.map((s) => s.durationMs));
 
   const env = await startBenchServer();
-  const compiled = compileFile(path.join(dir, 'smoke-check.yaml'), catalogOf(BUILTIN_ACTIONS)).runbook!;
+  const compiled = compileFile(path.join(dir, 'smoke-check.yaml'), catalog).runbook!;
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: 'bench-scenarios',

@@ -3,6 +3,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { statusQuery } from '../contract/messages';
 import type { StepRecord } from '../contract/run';
 import type { runbookV2 } from '../workflows';
+import { failureReason } from '../temporal/run-failure';
 
 export interface FollowResult {
   ok: boolean;
@@ -72,12 +73,4 @@ export function stepLine(r: Omit<StepRecord, 'outputs'>): string {
 
 function failureType(err: unknown): string | undefined {
   return err instanceof WorkflowFailedError ? ((err.cause as { type?: string } | undefined)?.type ?? undefined) : undefined;
-}
-
-export function failureReason(err: unknown): string {
-  if (err instanceof WorkflowFailedError) {
-    const cause = err.cause as { message?: string } | undefined;
-    return cause?.message ?? err.message;
-  }
-  return err instanceof Error ? err.message : String(err);
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { claudeActivities } from '../activities/claude/advise';
 import { claudeConfigFromEnv } from '../activities/claude/config';
 import { groupsFile } from '../activities/humans/people';
+import { catalogOf, loadActions } from '../activities/registry';
 import { PROJECT_ROOT } from '../repository/project';
 import { isSuccess, jsonReport, junitReport, progressLine, summaryText } from '../scenarios/report';
 import { checkTestFiles, runSuite } from '../scenarios/suite';
@@ -30,7 +31,8 @@ export async function testCommand(paths: string[], opts: TestCommandOptions, pri
     print(`--concurrency must be a whole number from 1 to 64, not ${opts.concurrency}`);
     return 2;
   }
-  const { files, unreadable } = checkTestFiles(paths.length ? paths : [path.join(PROJECT_ROOT, 'runbooks')]);
+  const catalog = catalogOf(loadActions());
+  const { files, unreadable } = checkTestFiles(paths.length ? paths : [path.join(PROJECT_ROOT, 'runbooks')], catalog);
   for (const u of unreadable) print(`${u.file}: ${u.reason}`);
   if (files.length === 0) {
     print(`no test files (*.test.yaml) under ${paths.join(', ') || 'runbooks/'}`);
@@ -41,6 +43,7 @@ export async function testCommand(paths: string[], opts: TestCommandOptions, pri
     return 2;
   }
   const result = await runSuite(files, {
+    catalog,
     groupsFile: groupsFile(),
     concurrency,
     ...(opts.filter && { filter: opts.filter }),

@@ -3,7 +3,6 @@
 // scripts/install-temporal.sh); the worker runs the production workflow code.
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { Admission } from '../activities/admission/admission';
@@ -12,6 +11,7 @@ import { SEARCH_ATTRIBUTES } from '../contract/search-attributes';
 import type { ActionCatalog } from '../dsl/catalog';
 import type { CompiledRunbook } from '../dsl/compiled';
 import { findTestServerBinary } from '../temporal/binary';
+import { addSearchAttributes } from '../temporal/search-attribute-setup';
 import { dataConverter } from '../temporal/codec';
 import { scenarioBundlePath } from './bundle';
 import { ServerTime } from './server-time';
@@ -52,10 +52,7 @@ export class ScenarioEnvironment {
     try {
       const converter = dataConverter();
       const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', ...(converter && { dataConverter: converter }) });
-      await client.connection.operatorService.addSearchAttributes({
-        namespace: client.options.namespace,
-        searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((a) => [a.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
-      });
+      await addSearchAttributes(client, client.options.namespace, SEARCH_ATTRIBUTES);
       const admission = new Admission();
       runbooks.forEach((r) => admission.add(r));
       const registry = new ScenarioRegistry(client);

@@ -1,10 +1,9 @@
 // Where a scenario's run stands, read from the test server: closed, busy (a workflow task or an
 // activity in flight, here or in a child), or idle, waiting only for time (timers, retry
-// backoff) or for people. Time advances only when every scenario is idle (scenarios/clock.ts).
+// backoff) or for people. The session's watchdog uses it to tell a run that waits forever.
 import type { Client } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import { REMEDIATION_STATUS } from '../contract/search-attributes';
 
 const EventType = temporal.api.enums.v1.EventType;
 const RUNNING = temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
@@ -16,8 +15,6 @@ export type RunState =
       kind: 'idle';
       /** Server time (ms) at which a timer or retry is due; none: only people can move it. */
       wakeAt?: number;
-      /** The run (or a child) says, in its RemediationStatus, that it waits for a person. */
-      awaitingPeople: boolean;
     };
 
 export async function observe(client: Client, workflowId: string): Promise<RunState> {
@@ -30,7 +27,6 @@ export async function observe(client: Client, workflowId: string): Promise<RunSt
   if (described.workflowExecutionInfo?.status !== RUNNING) return { kind: 'closed' };
   if (open.workflowTask) return { kind: 'busy' };
   const wakes = [...open.timers];
-  let awaitingPeople = open.awaitingPeople;
   const pending = new Map((described.pendingActivities ?? []).map((a) => [String(a.activityId), a]));
   for (const [activityId, retry] of open.activities) {
     const activity = pending.get(activityId);
@@ -48,9 +44,8 @@ export async function observe(client: Client, workflowId: string): Promise<RunSt
     const state = await observe(client, child);
     if (state.kind === 'busy') return state;
     if (state.kind === 'idle' && state.wakeAt !== undefined) wakes.push(state.wakeAt);
-    if (state.kind === 'idle') awaitingPeople ||= state.awaitingPeople;
   }
-  return wakes.length > 0 ? { kind: 'idle', wakeAt: Math.min(...wakes), awaitingPeople } : { kind: 'idle', awaitingPeople };
+  return wakes.length > 0 ? { kind: 'idle', wakeAt: Math.min(...wakes) } : { kind: 'idle' };
 }
 
 type Event = temporal.api.history.v1.IHistoryEvent;
@@ -69,7 +64,6 @@ async function historyOf(client: Client, workflowId: string): Promise<Event[]> {
 
 function openWork(events: Event[]) {
   let workflowTask = false;
-  let awaitingPeople = false;
   const timers = new Map<string, number>();
   /** Open activities by scheduled event id: their activity id and retry policy. */
   const activities = new Map<number, { activityId: string; retry: Retry }>();
@@ -113,11 +107,6 @@ function openWork(events: Event[]) {
         activities.delete(Number(closed!.scheduledEventId));
         break;
       }
-      case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
-        const status = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[REMEDIATION_STATUS.name]?.data;
-        if (status) awaitingPeople = (JSON.parse(Buffer.from(status).toString()) as string).startsWith('awaiting-');
-        break;
-      }
       case EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
         children.set(id, e.startChildWorkflowExecutionInitiatedEventAttributes!.workflowId!);
         break;
@@ -127,7 +116,6 @@ function openWork(events: Event[]) {
   }
   return {
     workflowTask,
-    awaitingPeople,
     timers: [...timers.values()],
     activities: new Map([...activities.values()].map((a) => [a.activityId, a.retry])),
     children: [...children.values()],

@@ -1,15 +1,15 @@
-// One scenario, run: start the runbook's workflow on the test server, then, each time the run is
-// idle, answer what people are asked as the scenario says, send the alert's resolution when its
-// step comes, and otherwise let the clock move time on; at the end, read what happened.
+// One scenario, run: start the runbook's workflow on the test server (which skips time on its
+// own), answer each question to people as the scenario says while time is held for it, send the
+// alert's resolution when its step comes, and at the end read what happened.
 import { randomUUID } from 'node:crypto';
 import { tsToMs } from '@temporalio/common/lib/time';
-import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { alertResolvedSignal, approveUpdate, decideUpdate, rejectUpdate, statusQuery } from '../contract/messages';
-import type { Pending, RunFailureDetails, RunResult, StatusView, TrailEntry } from '../contract/run';
+import type { Pending, RunResult, StatusView, TrailEntry } from '../contract/run';
 import type { Alert } from '../dsl/alert';
 import { resolveInputs } from '../dsl/inputs';
 import type { Scenario } from '../dsl/test-file';
+import { failureReason, runFailureDetails } from '../temporal/run-failure';
 import { startRun } from '../temporal/start-run';
 import type { ServerTime } from './server-time';
 import { observe } from './observe';
@@ -91,11 +91,8 @@ class Session {
 
   async drive(): Promise<Actual> {
     const started = Date.now();
-    const settled = this.handle.result().then(
-      (result: RunResult) => ({ ok: true as const, result }),
-      (err: unknown) => ({ ok: false as const, err }),
-    );
-    let ended: Awaited<typeof settled> | undefined;
+    const settled = ending(this.handle);
+    let ended: Ended | undefined;
     while (!ended) {
       const gate = this.scripts.nextGate();
       if (gate) {
@@ -129,12 +126,12 @@ class Session {
         return; // the run has ended
       }
       const mine = status.pending.filter((p) => p.step === step);
+      const pending = mine.find((p) => !this.answered.has(questionKey(workflowId, p)));
       // Already answered (or left to time out) under an earlier hold of the same visit.
-      if (mine.length > 0 && mine.every((p) => this.answered.has(`${workflowId}|${p.step}|${p.requestedAt}`))) return;
-      const pending = mine.find((p) => !this.answered.has(`${workflowId}|${p.step}|${p.requestedAt}`));
+      if (mine.length > 0 && !pending) return;
       if (pending) {
         if (workflowId === this.handle.workflowId && this.scenario.alert?.resolvesDuring === step) await this.resolveAlert();
-        this.answered.add(`${workflowId}|${pending.step}|${pending.requestedAt}`);
+        this.answered.add(questionKey(workflowId, pending));
         this.asked.push({ step: pending.step, who: pending.eligible });
         for (const move of this.scripts.human(workflowId, pending) ?? []) await this.send(workflowId, pending, move);
         return;
@@ -201,23 +198,19 @@ class Session {
     }
   }
 
-  private async outcome(ended: { ok: true; result: RunResult } | { ok: false; err: unknown }): Promise<Actual> {
+  private async outcome(ended: Ended): Promise<Actual> {
     const top = await this.finalState(this.handle.workflowId, ended);
     const info = (await this.handle.describe()).raw.workflowExecutionInfo;
     const runTimeMs = info?.closeTime && info.startTime ? tsToMs(info.closeTime) - tsToMs(info.startTime) : 0;
     const trails = [{ runbook: this.runbookName, trail: top.trail }];
     for (const child of this.scripts.childrenRunThrough()) {
-      const handle = this.host.client.workflow.getHandle(child);
-      const childEnded = await handle.result().then(
-        (result: RunResult) => ({ ok: true as const, result }),
-        (err: unknown) => ({ ok: false as const, err }),
-      );
+      const childEnded = await ending(this.host.client.workflow.getHandle(child));
       const state = await this.finalState(child, childEnded);
       trails.push({ runbook: childEnded.ok ? childEnded.result.runbook : state.runbook, trail: state.trail });
     }
     return {
       status: ended.ok ? (ended.result.stopped !== undefined ? 'stopped' : 'succeeded') : 'failed',
-      ...(!ended.ok && { error: reasonOf(ended.err) }),
+      ...(!ended.ok && { error: failureReason(ended.err) }),
       outputs: ended.ok ? ended.result.outputs : {},
       path: top.trail.filter((t) => !t.nested),
       compensations: top.compensations,
@@ -233,11 +226,10 @@ class Session {
    * (no query: answering one would make the worker replay the whole run); a run that ended
    * otherwise (terminated, refused its input) is asked.
    */
-  private async finalState(workflowId: string, ended: { ok: true; result: RunResult } | { ok: false; err: unknown }) {
+  private async finalState(workflowId: string, ended: Ended) {
     if (ended.ok && ended.result.trail) return { runbook: ended.result.runbook, trail: ended.result.trail, compensations: [] as string[] };
-    const details =
-      !ended.ok && ended.err instanceof WorkflowFailedError && ended.err.cause instanceof ApplicationFailure ? ended.err.cause.details?.[0] : undefined;
-    if (isFailureDetails(details)) return { runbook: this.runbookName, trail: details.trail, compensations: details.compensations.map((c) => c.stepId) };
+    const details = ended.ok ? undefined : runFailureDetails(ended.err);
+    if (details) return { runbook: this.runbookName, trail: details.trail, compensations: details.compensations.map((c) => c.stepId) };
     try {
       const view = await this.status(workflowId);
       return { runbook: view.runbook, trail: view.trail, compensations: view.compensations.map((c) => c.stepId) };
@@ -247,16 +239,16 @@ class Session {
   }
 }
 
-function reasonOf(err: unknown): string {
-  return err instanceof WorkflowFailedError ? ((err.cause as Error | undefined)?.message ?? err.message) : (err as Error).message;
-}
+/** One question to people: a step's request, in one run, at one time (a loop asks again). */
+const questionKey = (workflowId: string, p: Pending) => `${workflowId}|${p.step}|${p.requestedAt}`;
 
-function isFailureDetails(value: unknown): value is RunFailureDetails {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    Array.isArray((value as RunFailureDetails).trail) &&
-    Array.isArray((value as RunFailureDetails).compensations)
+/** How a run ended: its result, or why it failed. */
+type Ended = { ok: true; result: RunResult } | { ok: false; err: unknown };
+
+function ending(handle: WorkflowHandle): Promise<Ended> {
+  return handle.result().then(
+    (result: RunResult) => ({ ok: true, result }),
+    (err: unknown) => ({ ok: false, err }),
   );
 }
 

@@ -1,8 +1,8 @@
 // `runbook test`: check the test files, start one test server and worker, run every scenario
 // (a few at a time), compare each with its expectations, and add up coverage per runbook.
-import { catalogOf, loadActions } from '../activities/registry';
 import type { ClaudeActivities } from '../contract/activities';
 import type { TrailEntry } from '../contract/run';
+import type { ActionCatalog } from '../dsl/catalog';
 import type { Diagnostic } from '../dsl/diagnostics';
 import { expandPaths, RunbookFolders } from '../repository/runbook-files';
 import { coverageOf, type RunbookCoverage } from './coverage';
@@ -25,6 +25,8 @@ export interface ScenarioOutcome {
 }
 
 export interface SuiteOptions {
+  /** The actions the test files were checked against; the worker scripts each of them. */
+  catalog: ActionCatalog;
   filter?: string;
   concurrency?: number;
   groupsFile: string;
@@ -46,9 +48,8 @@ export interface SuiteResult {
 }
 
 /** The test files under these paths (folders: their `*.test.yaml` files), each checked. */
-export function checkTestFiles(paths: string[]): { files: CheckedTestFile[]; unreadable: Array<{ file: string; reason: string }> } {
+export function checkTestFiles(paths: string[], catalog: ActionCatalog): { files: CheckedTestFile[]; unreadable: Array<{ file: string; reason: string }> } {
   const { files, unreadable } = expandPaths(paths);
-  const catalog = catalogOf(loadActions());
   const folders = new RunbookFolders();
   return { files: files.filter(isTestFile).map((f) => loadTestFile(f, catalog, folders)), unreadable };
 }
@@ -62,7 +63,7 @@ export async function runSuite(files: CheckedTestFile[], options: SuiteOptions):
   if (cases.length === 0) return { invalid, scenarios: [], coverage: [], durationMs: Date.now() - started, startupMs: 0, runTimeMs: 0 };
   const runbooks = [...new Map(cases.map((c) => [c.runbook.hash, c.runbook])).values()];
   const env = await ScenarioEnvironment.start(runbooks, {
-    catalog: catalogOf(loadActions()),
+    catalog: options.catalog,
     groupsFile: options.groupsFile,
     ...(options.liveModel && { liveModel: options.liveModel }),
   });

@@ -10,11 +10,14 @@ export async function registerSearchAttributes(client: Client, namespace: string
   const existing = await operator.listSearchAttributes({ namespace });
   const known = { ...existing.customAttributes, ...existing.systemAttributes };
   const missing = SEARCH_ATTRIBUTES.filter((a) => !(a.name in known));
-  if (missing.length > 0) {
-    await operator.addSearchAttributes({
-      namespace,
-      searchAttributes: Object.fromEntries(missing.map((a) => [a.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
-    });
-  }
+  if (missing.length > 0) await addSearchAttributes(client, namespace, missing);
   return missing.map((a) => a.name);
+}
+
+/** Adds these attributes (every one is a keyword), without asking what exists (the test server cannot list them). */
+export async function addSearchAttributes(client: Client, namespace: string, attributes: ReadonlyArray<{ name: string }>): Promise<void> {
+  await client.connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(attributes.map((a) => [a.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+  });
 }

@@ -13,6 +13,7 @@ import { loadRunbookDirs } from '../../repository/runbook-dirs';
 import type { CompiledRunbook } from '../../dsl/compiled';
 import { formatDiagnostic, hasErrors } from '../../dsl/diagnostics';
 import type { TemporalSettings } from '../../temporal/connection';
+import { failureReason } from '../../temporal/run-failure';
 import { startRun, type StartRequest } from '../../temporal/start-run';
 import { createWorker } from '../../worker/create-worker';
 import type { RunResult } from '../../contract/run';
@@ -143,8 +144,7 @@ export async function runToEnd(s: TemporalSettings, request: Omit<StartRequest, 
   try {
     return { ok: true, result: await handle.result(), workflowId: handle.workflowId };
   } catch (err) {
-    if (err instanceof WorkflowFailedError)
-      return { ok: false, reason: (err.cause as Error | undefined)?.message ?? err.message, workflowId: handle.workflowId };
+    if (err instanceof WorkflowFailedError) return { ok: false, reason: failureReason(err), workflowId: handle.workflowId };
     throw err;
   }
 }
