@@ -53,7 +53,12 @@ program
   .option('--concurrency <n>', 'scenarios run at once', '4')
   .action(async (paths: string[], opts: TestCommandOptions) => {
     // The test worker's state changes (and the test server's missing capabilities) are noise here; errors still show.
-    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+    // No shutdown signals for the SDK: Ctrl-C belongs to runbook test, which stops its test server (scenarios/interrupt.ts).
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      shutdownSignals: [],
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+    });
     process.exitCode = await testCommand(paths, opts, print);
   });
 

@@ -11,6 +11,7 @@ import { SEARCH_ATTRIBUTES } from '../contract/search-attributes';
 import type { ActionCatalog } from '../dsl/catalog';
 import type { CompiledRunbook } from '../dsl/compiled';
 import { findTestServerBinary } from '../temporal/binary';
+import { StopOnInterrupt } from './interrupt';
 import { addSearchAttributes } from '../temporal/search-attribute-setup';
 import { dataConverter } from '../temporal/codec';
 import { scenarioBundlePath } from './bundle';
@@ -25,28 +26,25 @@ export interface EnvironmentOptions {
 }
 
 export class ScenarioEnvironment {
-  /** Ctrl-C or a CI job's timeout stops the test server too, instead of leaving it running. */
-  private readonly interrupted = () => {
-    void this.env.teardown().finally(() => process.exit(130));
-  };
-
   private constructor(
     private readonly env: TestWorkflowEnvironment,
+    private readonly interrupt: StopOnInterrupt,
     private readonly worker: Worker,
     private readonly running: Promise<void>,
     readonly host: SessionHost,
-  ) {
-    process.once('SIGINT', this.interrupted);
-    process.once('SIGTERM', this.interrupted);
-  }
+  ) {}
 
   /** Starts the server and a worker that admits exactly these runbooks (and their children). */
   static async start(runbooks: readonly CompiledRunbook[], options: EnvironmentOptions): Promise<ScenarioEnvironment> {
     const binary = findTestServerBinary();
+    const interrupt = new StopOnInterrupt();
     let env: TestWorkflowEnvironment;
     try {
       env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: binary } } });
+      interrupt.adopt(env);
     } catch (err) {
+      interrupt.release();
+      interrupt.exitIfInterrupted();
       throw new Error(`could not start the Temporal test server (${binary}): ${(err as Error).message}`, { cause: err });
     }
     try {
@@ -79,16 +77,16 @@ export class ScenarioEnvironment {
       const running = worker.run();
       await time.start();
       const host: SessionHost = { client, taskQueue, time, register: (s) => registry.register(s) };
-      return new ScenarioEnvironment(env, worker, running, host);
+      return new ScenarioEnvironment(env, interrupt, worker, running, host);
     } catch (err) {
+      interrupt.release();
       await env.teardown();
       throw err;
     }
   }
 
   async close(): Promise<void> {
-    process.off('SIGINT', this.interrupted);
-    process.off('SIGTERM', this.interrupted);
+    this.interrupt.release();
     this.worker.shutdown();
     await this.running;
     await this.env.teardown();

@@ -242,14 +242,8 @@ it('every example runbook ships scenarios that pass and cover all its steps and 
   expect(result.code).toBe(0);
 });
 
-it('stops its test server when interrupted (Ctrl-C, a CI timeout)', async () => {
-  const child = spawn(process.execPath, [CLI_MAIN, 'test', 'runbooks'], { cwd: path.join(__dirname, '..', '..'), stdio: 'ignore' });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await new Promise((r) => setTimeout(r, 2500));
-  child.kill('SIGINT');
-  expect(await exited).toBe(130);
-  // This file runs the only test servers of the suite, one command at a time.
-  const left = readdirSync('/proc')
+function testServerPids(): string[] {
+  return readdirSync('/proc')
     .filter((pid) => /^\d+$/.test(pid))
     .filter((pid) => {
       try {
@@ -258,5 +252,23 @@ it('stops its test server when interrupted (Ctrl-C, a CI timeout)', async () => 
         return false; // gone meanwhile
       }
     });
-  expect(left).toEqual([]);
+}
+
+// This file runs the only test servers of the suite, one command at a time. The signal is sent as
+// soon as the server process exists (it was ignored while the server started: CI hung there), and
+// again later, while scenarios run.
+it.each([
+  ['while its server starts', 0],
+  ['while scenarios run', 2000],
+])('stops its test server when interrupted %s (Ctrl-C, a CI timeout)', async (_when, afterServerMs) => {
+  const child = spawn(process.execPath, [CLI_MAIN, 'test', 'runbooks'], { cwd: path.join(__dirname, '..', '..'), stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  for (let waited = 0; testServerPids().length === 0; waited += 20) {
+    if (waited > 60_000) throw new Error('runbook test started no test server within 60 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await new Promise((r) => setTimeout(r, afterServerMs));
+  child.kill('SIGINT');
+  expect(await exited).toBe(130);
+  expect(testServerPids()).toEqual([]);
 });
