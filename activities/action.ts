@@ -24,6 +24,8 @@ export function defineAction<In extends TSchema, Out extends TSchema>(definition
   input: In;
   output: Out;
   idempotent: boolean;
+  /** Required: guards, budgets and the kill switch act on writes (dsl/catalog.ts). */
+  effect: ActionSpec['effect'];
   check?(withValue: Record<string, unknown>): ActionProblem[];
   run(input: Static<In>, context: ActionContext): Promise<Static<Out>>;
 }): ActionDefinition<Static<In>, Static<Out>> {

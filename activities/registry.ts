@@ -27,6 +27,9 @@ export function loadActions(modules: string[] = actionModulesFromEnv()): AnyActi
       if (!action || typeof action.name !== 'string' || typeof action.run !== 'function' || !action.input) {
         throw new Error(`${resolved}: does not export an action (use defineAction from activities/action)`);
       }
+      if (action.effect !== 'read' && action.effect !== 'write' && typeof action.effect !== 'function') {
+        throw new Error(`${resolved}: action \`${action.name}\` must declare its effect: 'read' or 'write' (fleet guards and the kill switch act on writes)`);
+      }
       if (actions.some((a) => a.name === action.name)) throw new Error(`${resolved}: action \`${action.name}\` is already defined`);
       actions.push(action);
     }

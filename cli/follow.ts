@@ -2,7 +2,7 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { statusQuery } from '../contract/messages';
 import type { StepRecord } from '../contract/run';
-import type { runbookV2 } from '../workflows';
+import type { runbookV3 } from '../workflows';
 import { failureReason } from '../temporal/run-failure';
 
 export interface FollowResult {
@@ -15,7 +15,7 @@ export interface FollowResult {
 
 const POLL_MS = 400;
 
-export async function followRun(handle: WorkflowHandle<typeof runbookV2>, print: (line: string) => void): Promise<FollowResult> {
+export async function followRun(handle: WorkflowHandle<typeof runbookV3>, print: (line: string) => void): Promise<FollowResult> {
   const printed = new Set<string>();
   const show = (records: Record<string, Omit<StepRecord, 'outputs'>>) => {
     const ended = Object.values(records)

@@ -97,13 +97,22 @@ export interface AdmissionActivities {
   checkAdmission(request: AdmissionRequest): Promise<AdmissionVerdict>;
 }
 
+export interface GovernorActivities {
+  /** Starts this task queue's fleet governor if it is not running (with the worker's fleet policy). */
+  ensureGovernor(): Promise<void>;
+  /** Which of these runs (workflow ids) no longer run: terminated, reset, timed out, gone. */
+  closedRuns(runs: string[]): Promise<string[]>;
+}
+
 /** The engine's own activities by name (every other activity is an action, named after it). */
 export const ENGINE_ACTIVITY = {
   askClaude: 'askClaude',
   resolvePeople: 'resolvePeople',
   recordAudit: 'recordAudit',
   checkAdmission: 'checkAdmission',
-} as const satisfies { [K in keyof (ClaudeActivities & PeopleActivities & AuditActivities & AdmissionActivities)]: K };
+  ensureGovernor: 'ensureGovernor',
+  closedRuns: 'closedRuns',
+} as const satisfies { [K in keyof (ClaudeActivities & PeopleActivities & AuditActivities & AdmissionActivities & GovernorActivities)]: K };
 
 // ---------- runbook tests ----------
 

@@ -48,7 +48,18 @@ export interface CompensationRecord {
   error?: string;
 }
 
-export type RemediationStatus = 'running' | 'awaiting-approval' | 'awaiting-decision' | 'compensating' | 'succeeded' | 'failed' | 'cancelled';
+export type RemediationStatus =
+  | 'running'
+  | 'awaiting-approval'
+  | 'awaiting-decision'
+  /** A write step waits for a fleet guard (a key at its limit or rate, a spent budget). */
+  | 'queued'
+  /** A write step waits because a pause covers it (`runbook pause`, a tripped breaker). */
+  | 'paused'
+  | 'compensating'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled';
 
 export interface PendingCompensation {
   stepId: string;
@@ -76,6 +87,8 @@ export interface ResumeState {
   auditDropped?: number;
   trail?: TrailEntry[];
   trailDropped?: number;
+  /** The run holds its runbook's concurrency slot (fleet guards): it keeps it across continue-as-new. */
+  runSlotHeld?: true;
 }
 
 export interface RunResult {
@@ -116,6 +129,8 @@ export interface StatusView {
   /** Every step visit so far, oldest first (at most MAX_TRAIL_ENTRIES; `trailDropped` counts the older ones). */
   trail: TrailEntry[];
   trailDropped?: number;
+  /** A write step waiting for a fleet guard or a pause, and why. */
+  guard?: { step: string; state: 'queued' | 'paused'; reason: string; since: string };
 }
 
 // ---------- humans in the loop ----------

@@ -12,6 +12,11 @@ export interface ActionSpec {
   /** Reads are retried by default; writes run once unless the runbook asks for retries. */
   idempotent: boolean;
   /**
+   * Whether the action changes the world. Fleet guards, budgets and the kill switch count and stop
+   * writes only. A function decides from the step's `with` (an expression there means write).
+   */
+  effect: 'read' | 'write' | ((withValue: Record<string, unknown>) => 'read' | 'write');
+  /**
    * Checks beyond the schema on a step's `with`, at validate time (values that are expressions
    * are not known yet and are skipped by the action). Each problem names the key it is about.
    */

@@ -19,6 +19,8 @@ export function checkExpressions(ctx: RunbookChecks): void {
     for (const { role, path, value } of sitesOf(node)) visitStrings(value, path, (text, at) => checkTemplate(ctx, text, at, role, node));
   }
   visitStrings(ctx.runbook.outputs, ['outputs'], (text, at) => checkTemplate(ctx, text, at, 'outputs', undefined));
+  const concurrency = ctx.runbook.concurrency;
+  if (isRecord(concurrency)) visitStrings(concurrency.key, ['concurrency', 'key'], (text, at) => checkTemplate(ctx, text, at, 'key', undefined));
 }
 
 /** Where a step holds expressions: its `if` and `reason`, and its kind's keys (every kind it names, if it names several). */
@@ -95,6 +97,10 @@ function checkReference(ctx: RunbookChecks, ref: Reference, path: Path, role: Ex
       if (role !== 'until') ctx.reportAt('unknown-name', path, offset, '`result` only exists in `until`, where it holds the latest attempt’s outputs');
       return;
     case 'steps':
+      if (role === 'key' && node === undefined) {
+        ctx.reportAt('unknown-name', path, offset, 'the runbook’s concurrency key must be known before any step runs', 'build it from `inputs` and `alert`');
+        return;
+      }
       if (first === undefined) {
         ctx.reportAt('unknown-name', path, offset, 'use `steps.<id>`, not `steps` alone');
         return;

@@ -11,6 +11,7 @@ import { checkExpressions } from './check-expressions';
 import { checkInputs } from './check-inputs';
 import { analyseBlock, unboundedLoops, type BlockFlow } from './flow';
 import type { RunbookChecks } from './runbook-checks';
+import { checkLimitShape } from './kinds/action';
 import { CONDITIONAL_KEYS, GUARDABLE_KEYS, kindByKey, STEP_KIND_KEYS } from './kinds';
 import type { CheckContext, ChildInfo, KindNode } from './kinds/kind';
 import type { Path, SourceMap } from './load';
@@ -72,6 +73,7 @@ class Checker implements CheckContext, RunbookChecks {
     for (const block of this.tree.blocks) this.checkFlow(block);
     checkInputs(this);
     checkExpressions(this);
+    if (isRecord(this.runbook.concurrency)) checkLimitShape(this.runbook.concurrency, ['concurrency'], this);
     return this.out;
   }
 

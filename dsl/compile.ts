@@ -2,6 +2,7 @@
 // the workflow input. Child runbooks are compiled in, so a run never reads a file.
 import type { ActionCatalog, RunbookResolver } from './catalog';
 import { checkSemantics } from './check';
+import { compileConcurrency } from './guard';
 import { COMPILED_FORMAT, type CompiledRunbook } from './compiled';
 import { FAIL, type CompensateStep, type HumanFallback, type RetryPolicyJson, type StepBase } from './compiled-base';
 import { definitionHash } from './definition-hash';
@@ -259,6 +260,7 @@ function build(doc: RunbookDoc, tree: Tree, source: SourceMap, catalog: ActionCa
     secrets: doc.secrets ?? {},
     onResolved: doc.onResolved ?? 'continue',
     ...(doc.defaults?.model !== undefined && { model: doc.defaults.model }),
+    ...(doc.concurrency && { concurrency: compileConcurrency(doc.concurrency, (d) => ms(d, d)) }),
     entry: tree.top.steps[0]!.id,
     steps,
     outputs: doc.outputs ?? {},

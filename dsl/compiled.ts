@@ -1,5 +1,6 @@
 // The compiled runbook: the workflow's input, so history holds the exact definition that ran.
 // Plain JSON only. Durations are milliseconds, routes are resolved, defaults are applied.
+import type { CompiledConcurrency } from './guard';
 import type { CompiledStep } from './kinds';
 import type { InputDoc, SecretDoc, TriggerDoc } from './schema';
 
@@ -18,6 +19,8 @@ export interface CompiledRunbook {
   secrets: Record<string, SecretDoc>;
   onResolved: 'continue' | 'stop';
   model?: string;
+  /** One remediation per key (fleet guards, workflows/governor/). */
+  concurrency?: CompiledConcurrency;
   /** First top-level step. */
   entry: string;
   steps: Record<string, CompiledStep>;

@@ -41,6 +41,8 @@ export type DiagnosticCode =
   | 'unguarded-path'
   | 'sensitive-in-prompt'
   | 'dangerous-env'
+  | 'guard-without-limit'
+  | 'guard-on-read'
   | 'unanchored-pattern'
   | 'unreachable'
   | 'unknown-choice'

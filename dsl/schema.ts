@@ -3,6 +3,7 @@
 // so editors, the validator and the compiler can never disagree about the shape. A step is the
 // keys every step has (dsl/schema-parts.ts) plus the keys of each kind (dsl/kinds/).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { ConcurrencySchema } from './guard';
 import { KIND_LIST } from './kinds';
 import { commonStepFields, doc, Duration, RetrySchema, RUNBOOK_NAME_PATTERN, STEP_ID_PATTERN } from './schema-parts';
 
@@ -91,6 +92,7 @@ export const RunbookSchema = Type.Object(
         doc('What a resolved alert does to a running remediation. Default `continue`; `alert.status` tells steps either way.'),
       ),
     ),
+    concurrency: Type.Optional(ConcurrencySchema),
     steps: Type.Array(StepSchema, { minItems: 1 }),
     outputs: Type.Optional(Type.Record(Type.String(), Type.Unknown(), doc('Values the run returns; expressions allowed.'))),
   },

@@ -17,6 +17,7 @@ export const PURE_DSL_MODULES = [
   'dsl/diagnostics',
   'dsl/durations',
   'dsl/expressions',
+  'dsl/guard',
   'dsl/hash',
   'dsl/inputs',
   'dsl/kinds',

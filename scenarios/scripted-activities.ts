@@ -10,7 +10,9 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Admission } from '../activities/admission/admission';
 import { admissionActivities } from '../activities/admission/activity';
+import { governorActivities } from '../activities/governor/activities';
 import { auditActivities } from '../activities/humans/audit';
+import { DEFAULT_FLEET_POLICY } from '../contract/guards';
 import { loadGroups, resolvePeople } from '../activities/humans/people';
 import { invalidInput } from '../activities/run-action';
 import type { ActionRequest, AdviceRequest, AdviceResult, ClaudeActivities, ScriptedChildActivities } from '../contract/activities';
@@ -131,6 +133,8 @@ export function scriptedActivities(options: ScriptedWorkerOptions): Record<strin
     },
     ...auditActivities,
     ...admissionActivities(options.admission),
+    // The real governor runs on the test server: single scenarios always get their slots.
+    ...governorActivities(DEFAULT_FLEET_POLICY),
     scriptedChild,
   };
 }

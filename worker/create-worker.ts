@@ -6,7 +6,10 @@ import type { Admission } from '../activities/admission/admission';
 import { admissionActivities } from '../activities/admission/activity';
 import { claudeActivities } from '../activities/claude/advise';
 import { claudeConfigFromEnv, type ClaudeConfig } from '../activities/claude/config';
+import { governorActivities } from '../activities/governor/activities';
+import { loadFleetPolicy } from '../activities/governor/policy';
 import { auditActivities } from '../activities/humans/audit';
+import type { FleetPolicy } from '../contract/guards';
 import { groupsFile, peopleActivities } from '../activities/humans/people';
 import { actionActivities } from '../activities/run-action';
 import type { DataConverter } from '@temporalio/common';
@@ -25,6 +28,8 @@ export interface WorkerSetup {
   claude?: ClaudeConfig;
   /** Who `group:<name>` means; default RUNBOOK_GROUPS_FILE or config/groups.yaml. */
   groupsFile?: string;
+  /** Budgets, the default breaker and the governor's watch interval; default RUNBOOK_FLEET_POLICY or config/fleet.yaml. */
+  fleetPolicy?: FleetPolicy;
   /** Workflows kept in memory between tasks; parked runs beyond it are replayed when they wake. */
   maxCachedWorkflows?: number;
   /** Encrypts payloads at rest; default from RUNBOOK_PAYLOAD_KEY (none: plain JSON). */
@@ -48,6 +53,7 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
       ...peopleActivities(setup.groupsFile ?? groupsFile()),
       ...auditActivities,
       ...admissionActivities(setup.admission),
+      ...governorActivities(setup.fleetPolicy ?? loadFleetPolicy()),
       ...setup.activities,
     },
     ...(setup.workflowBundlePath ? { workflowBundle: { codePath: setup.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),

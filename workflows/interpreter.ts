@@ -38,12 +38,12 @@ export async function runBlock(entry: string, frame: Frame): Promise<BlockOutcom
   let current: string | null = entry;
   while (current !== null) {
     const step: CompiledStep = run.runbook.steps[current]!;
-    if (run.stopRequested) return stopped(`the alert resolved before step \`${step.id}\` (onResolved: stop)`, step.id);
+    if (run.stopRequested) return stopped(run.stopMessage(step.id, 'before'), step.id);
     if (frame.isTop) await continueAsNewIfDue(run, step.id);
     const outcome = await executeStep(step, frame);
     trail(step, frame, outcome);
     // A wait for a human or a poll ends early when the alert resolves; whatever it returned, stop.
-    if (run.stopRequested) return stopped(`the alert resolved during step \`${step.id}\` (onResolved: stop)`, step.id);
+    if (run.stopRequested) return stopped(run.stopMessage(step.id, 'during'), step.id);
     let route: Route | null;
     if (!outcome.ok) {
       if (step.onFailure === undefined || step.onFailure === FAIL)
@@ -107,8 +107,23 @@ async function executeStep(step: CompiledStep, frame: Frame): Promise<StepOutcom
       record('failed', { error: unapproved });
       return failed(unapproved);
     }
+    const gate = step.kind === 'action' && step.effect === 'write' ? await run.guards.beforeWrite(step, frame) : undefined;
+    if (gate && !gate.granted) {
+      if (gate.route === 'fail') {
+        record('failed', { error: gate.reason });
+        return failed(gate.reason);
+      }
+      run.requestStop(`step \`${step.id}\` skipped by its fleet guard: ${gate.reason}`);
+      record('skipped', { outputs: {}, error: gate.reason });
+      return { ok: true, outputs: {} };
+    }
     const ctx: StepContext = { frame, runBlock };
-    const outcome = await (handlers[step.kind] as StepHandler<CompiledStep>)(step, ctx);
+    let outcome: StepOutcome;
+    try {
+      outcome = await (handlers[step.kind] as StepHandler<CompiledStep>)(step, ctx);
+    } finally {
+      if (gate) await run.guards.afterWrite(gate);
+    }
     if (outcome.ok) record('succeeded', { outputs: outcome.outputs ?? {} });
     else record('failed', { error: outcome.error, ...(outcome.outputs !== undefined && { outputs: outcome.outputs }) });
     return outcome;

@@ -9,6 +9,7 @@ import type { Scope } from '../dsl/expressions';
 import type { CompiledStep } from '../dsl/kinds';
 import type { TokenUsage } from '../contract/run';
 import { REMEDIATION_STATUS } from '../contract/search-attributes';
+import { RunGuards } from './guards';
 import { Humans } from './humans';
 import type {
   AuditEntry,
@@ -38,6 +39,7 @@ export class Run {
   readonly runbook: CompiledRunbook;
   readonly top: Frame;
   readonly humans: Humans;
+  readonly guards: RunGuards;
   /** Guarded step id -> the approve step that guards it. */
   readonly guardedBy: ReadonlyMap<string, string>;
   private currentStatus: RemediationStatus = 'running';
@@ -65,8 +67,13 @@ export class Run {
   private trailDropped: number;
   private resumedPoll: ResumeState['poll'];
   private readonly childOrdinals = new Map<string, number>();
+  /** Why the run stops early by its own rule (a fleet guard's `skip`), if it does. */
+  private stopReason: string | undefined;
 
-  constructor(readonly input: RunInput) {
+  constructor(
+    readonly input: RunInput,
+    guarded = false,
+  ) {
     this.runbook = input.runbook;
     this.checkedInputs = input.inputs;
     const resume = input.resume;
@@ -87,6 +94,7 @@ export class Run {
     for (let id: string | null = this.runbook.entry; id !== null && !this.topBlock.has(id); id = this.runbook.steps[id]?.following ?? null)
       this.topBlock.add(id);
     this.humans = new Humans(this);
+    this.guards = new RunGuards(this, guarded, resume?.runSlotHeld === true);
     this.guardedBy = new Map(
       Object.values(this.runbook.steps)
         .filter((s) => s.kind === 'approve')
@@ -107,9 +115,19 @@ export class Run {
     return this.currentStatus;
   }
 
-  /** The alert resolved and the runbook says `onResolved: stop`: no further step starts. */
+  /** The alert resolved and the runbook says `onResolved: stop`, or a guard said skip: no further step starts. */
   get stopRequested(): boolean {
-    return this.alertStatus === 'resolved' && this.runbook.onResolved === 'stop';
+    return this.stopReason !== undefined || (this.alertStatus === 'resolved' && this.runbook.onResolved === 'stop');
+  }
+
+  /** Ends the run successfully before its next step, for this reason. */
+  requestStop(reason: string): void {
+    this.stopReason ??= reason;
+  }
+
+  /** Why the run stops, before or during a step. */
+  stopMessage(stepId: string, when: 'before' | 'during'): string {
+    return this.stopReason ?? `the alert resolved ${when} step \`${stepId}\` (onResolved: stop)`;
   }
 
   alertResolved(): void {
@@ -226,6 +244,7 @@ export class Run {
       ...(this.auditDropped > 0 && { auditDropped: this.auditDropped }),
       trail: [...this.trail],
       ...(this.trailDropped > 0 && { trailDropped: this.trailDropped }),
+      ...(this.guards.runSlotHeld && { runSlotHeld: true }),
     };
     return { ...this.input, inputs: this.checkedInputs, resume };
   }
@@ -286,6 +305,7 @@ export class Run {
       tokensUsed: this.tokens,
       trail: this.trail,
       ...(this.trailDropped > 0 && { trailDropped: this.trailDropped }),
+      ...(this.guards.waiting && { guard: this.guards.waiting }),
     };
   }
 

@@ -29,9 +29,17 @@ import { Run } from './run';
 import { remediationAttributes, RUNBOOK_NAME } from '../contract/search-attributes';
 import type { RunFailureDetails, RunInput, RunResult } from '../contract/run';
 
-/** The current version: what starters start. Every run is admitted first (workflows/admission.ts). */
+/**
+ * The current version: what starters start. Every run is admitted first (workflows/admission.ts)
+ * and every write step passes the fleet guards (workflows/guards.ts).
+ */
+export async function runbookV3(input: RunInput): Promise<RunResult> {
+  return interpret(input, { admit: true, guarded: true });
+}
+
+/** Version 2, for runs recorded before fleet guards existed: admitted, never guarded. */
 export async function runbookV2(input: RunInput): Promise<RunResult> {
-  return interpret(input, true);
+  return interpret(input, { admit: true, guarded: false });
 }
 
 /**
@@ -39,15 +47,16 @@ export async function runbookV2(input: RunInput): Promise<RunResult> {
  * type started now (by anyone, continuations included) gets the admission check all the same.
  */
 export async function runbookWorkflow(input: RunInput): Promise<RunResult> {
-  return interpret(input, patched(ADMISSION_PATCH));
+  return interpret(input, { admit: patched(ADMISSION_PATCH), guarded: false });
 }
 
-async function interpret(input: RunInput, admit: boolean): Promise<RunResult> {
-  const run = new Run(input);
+async function interpret(input: RunInput, version: { admit: boolean; guarded: boolean }): Promise<RunResult> {
+  const run = new Run(input, version.guarded);
   setHandler(statusQuery, () => run.view(), { description: HANDLER_DESCRIPTIONS.status });
   // Nothing that acts or records (people's messages included) is registered before admission.
-  if (admit) await admitRunbook(input.runbook);
+  if (version.admit) await admitRunbook(input.runbook);
   run.humans.register();
+  run.guards.register();
   publishSearchAttributes(input);
 
   // Anyone with access to the namespace can start this workflow, so the input is checked again here.
@@ -66,6 +75,7 @@ async function interpret(input: RunInput, admit: boolean): Promise<RunResult> {
     if (!isCancellation(err)) return await failRun(run, reasonOf(err));
     await compensate(run);
     run.setStatus('cancelled');
+    await run.guards.ended(false);
     throw err;
   }
   const failure = failureOf(outcome);
@@ -84,6 +94,7 @@ async function succeed(run: Run, outputs: Record<string, unknown>, stopped?: str
   run.setStatus('succeeded');
   // Let approvals or decisions being recorded finish, so their senders get an answer.
   await condition(allHandlersFinished);
+  await run.guards.ended(false);
   const steps = Object.fromEntries(Object.entries(run.top.allRecords()).map(([id, { outputs: _, ...rest }]) => [id, rest]));
   const trail = run.view().trail;
   return { status: 'succeeded', runbook: run.runbook.name, hash: run.runbook.hash, outputs, steps, ...(stopped !== undefined && { stopped }), trail };
@@ -94,6 +105,7 @@ async function failRun(run: Run, reason: string): Promise<never> {
   run.setStatus('failed');
   await condition(allHandlersFinished);
   const undo = run.compensationSummary();
+  await run.guards.ended(true, reason);
   const { trail, compensations } = run.view();
   const details: RunFailureDetails = { trail, compensations };
   throw ApplicationFailure.create({ type: 'RunbookFailed', message: `${reason}${undo}`, nonRetryable: true, details: [details] });

@@ -41,6 +41,7 @@ export default defineAction({
   input: httpInput,
   output: httpOutput,
   idempotent: false,
+  effect: 'write',
   async run(input, ctx) {
     const method = input.method ?? 'GET';
     const response = await request({

@@ -83,6 +83,8 @@ export default defineAction({
   input: kubernetesInput,
   output: kubernetesOutput,
   idempotent: false,
+  // `get` and `rollout-status` only look; an operation given as an expression counts as a write.
+  effect: (w) => (w.operation === 'get' || w.operation === 'rollout-status' ? 'read' : 'write'),
   async run(input, ctx) {
     const command = [process.env.RUNBOOK_KUBECTL ?? 'kubectl', ...kubectlArgs(input)];
     const result = await runProcess({ argv: command, parseJson: input.operation === 'get' }, ctx);

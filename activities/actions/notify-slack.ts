@@ -17,6 +17,8 @@ export default defineAction({
   output: Type.Object({ status: Type.Integer() }, { additionalProperties: false }),
   // A duplicate message beats a lost page: notifications retry by default.
   idempotent: true,
+  // Telling people changes nothing under remediation: a paused fleet can still page.
+  effect: 'read',
   async run(input, ctx) {
     const response = await request({
       url: input.webhook,

@@ -17,6 +17,8 @@ export default defineAction({
   ),
   output: Type.Object({ status: Type.Integer(), body: Type.String() }, { additionalProperties: false }),
   idempotent: true,
+  // Telling people changes nothing under remediation: a paused fleet can still page.
+  effect: 'read',
   async run(input, ctx) {
     const response = await request({
       url: input.url,

@@ -54,6 +54,7 @@ export default defineAction({
   input: prometheusInput,
   output: prometheusOutput,
   idempotent: true,
+  effect: 'read',
   async run(input, ctx) {
     const base = input.url ?? process.env.PROMETHEUS_URL;
     if (!base)

@@ -31,6 +31,7 @@ export default defineAction({
   input: shellInput,
   output: shellOutput,
   idempotent: false,
+  effect: 'write',
   check: (withValue) =>
     Object.keys(withValue.env !== null && typeof withValue.env === 'object' ? withValue.env : {})
       .filter((name) => DANGEROUS_ENV.test(name))

@@ -8,6 +8,7 @@ export const noop = defineAction({
   input: Type.Object({ n: Type.Integer() }, { additionalProperties: false }),
   output: Type.Object({ n: Type.Integer() }, { additionalProperties: false }),
   idempotent: true,
+  effect: 'read',
   async run(input) {
     return { n: input.n };
   },

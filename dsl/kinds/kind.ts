@@ -43,7 +43,7 @@ export interface NestedBlock {
 }
 
 /** What an expression may read depends on where it stands: `secrets` only in an action's `with`, `result` only in `until`... */
-export type ExpressionRole = 'condition' | 'with' | 'child-with' | 'until' | 'items' | 'text' | 'prompt' | 'compensate' | 'outputs';
+export type ExpressionRole = 'condition' | 'with' | 'child-with' | 'until' | 'items' | 'text' | 'prompt' | 'compensate' | 'outputs' | 'key';
 
 export interface ExpressionSite {
   role: ExpressionRole;

@@ -36,6 +36,7 @@ export const probe = defineAction({
     { additionalProperties: false },
   ),
   idempotent: true,
+  effect: 'read',
   async run(input) {
     const attempt = Context.current().info.attempt;
     const call: ProbeCall = { name: input.name, attempt, at: Date.now() };
@@ -62,7 +63,16 @@ export const probe = defineAction({
   },
 });
 
-export const TEST_ACTIONS: readonly AnyAction[] = [probe];
+/** The same probe as a write: fleet guards, budgets and pauses apply to it. */
+export const writeProbe = {
+  ...probe,
+  name: 'test.write',
+  description: 'Test action: the probe, declared a write.',
+  idempotent: false,
+  effect: 'write' as const,
+};
+
+export const TEST_ACTIONS: readonly AnyAction[] = [probe, writeProbe];
 
 export function callsOf(name: string): ProbeCall[] {
   return probeCalls.filter((c) => c.name === name);

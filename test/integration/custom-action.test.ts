@@ -20,6 +20,7 @@ writeFileSync(
   input: { type: 'object', required: ['who'], additionalProperties: false, properties: { who: { type: 'string', pattern: '^[a-z]+$' } } },
   output: { type: 'object', additionalProperties: false, properties: { greeting: { type: 'string' } } },
   idempotent: true,
+  effect: 'read',
   async run(input, ctx) {
     ctx.heartbeat({ greeting: input.who });
     return { greeting: 'hello ' + input.who + ' from ' + ctx.stepId };

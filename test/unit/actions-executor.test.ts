@@ -17,6 +17,7 @@ const echo = defineAction({
   input: Type.Object({ text: Type.String(), count: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
   output: Type.Object({ text: Type.String() }),
   idempotent: true,
+  effect: 'read',
   async run(input) {
     if (input.text.includes('boom')) throw new Error(`cannot handle ${input.text}`);
     if (input.text.includes('cancel')) throw new CancelledFailure(`\`curl -H ${input.text}\` was cancelled`);
@@ -32,6 +33,7 @@ const spy = defineAction({
   input: Type.Object({ header: Type.String(), note: Type.String() }, { additionalProperties: false }),
   output: Type.Object({ header: Type.String(), note: Type.String() }),
   idempotent: true,
+  effect: 'read',
   async run(input) {
     seen = [input.header, input.note];
     return input;

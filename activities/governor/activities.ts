@@ -1,0 +1,51 @@
+// The governor's activities: starting the governor of this worker's task queue when a run finds
+// none, and telling the governor which of its holders no longer run.
+import { Context } from '@temporalio/activity';
+import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { GovernorActivities } from '../../contract/activities';
+import { GOVERNOR_WORKFLOW_TYPE, governorId, policyUpdate, type FleetPolicy } from '../../contract/guards';
+
+/** Starts the governor of a task queue if none runs, and installs this policy when asked to. */
+export async function ensureGovernor(client: Client, taskQueue: string, policy: FleetPolicy, install = false): Promise<void> {
+  const handle = await client.workflow.start(GOVERNOR_WORKFLOW_TYPE, {
+    taskQueue,
+    workflowId: governorId(taskQueue),
+    args: [{ policy }],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    staticSummary: `Fleet governor of task queue ${taskQueue}: guards, budgets, pauses, breakers`,
+  });
+  if (install) await handle.executeUpdate(policyUpdate, { args: [policy] });
+}
+
+const CHECKS_AT_ONCE = 16;
+
+/** Which runs (workflow ids) are not running any more. */
+export async function closedRuns(client: Client, runs: readonly string[]): Promise<string[]> {
+  const closed: string[] = [];
+  for (let i = 0; i < runs.length; i += CHECKS_AT_ONCE) {
+    await Promise.all(
+      runs.slice(i, i + CHECKS_AT_ONCE).map(async (run) => {
+        try {
+          const { status } = await client.workflow.getHandle(run).describe();
+          if (status.name !== 'RUNNING') closed.push(run);
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) closed.push(run);
+          else throw err;
+        }
+      }),
+    );
+  }
+  return closed;
+}
+
+export function governorActivities(policy: FleetPolicy): GovernorActivities {
+  return {
+    async ensureGovernor() {
+      const ctx = Context.current();
+      await ensureGovernor(ctx.client, ctx.info.taskQueue, policy);
+    },
+    async closedRuns(runs) {
+      return closedRuns(Context.current().client, runs);
+    },
+  };
+}

@@ -1,0 +1,133 @@
+// The fleet governor's messages (workflows/governor/): runs ask it before each write step, it
+// answers them by signal; people pause, resume and read it through its updates and query. One
+// governor per task queue: the workers on a queue are one fleet.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { BusyRoute, PausedRoute } from '../dsl/guard';
+
+export const GOVERNOR_WORKFLOW_TYPE = 'fleetGovernor';
+
+/** The governor of the fleet that serves this task queue. */
+export function governorId(taskQueue: string): string {
+  return `runbook-governor:${taskQueue}`;
+}
+
+/** One slot or rate a request claims. A key is fleet-wide: runbooks that name the same key share it. */
+export interface Claim {
+  key: string;
+  limit?: number;
+  rate?: { limit: number; perMs: number };
+  /** `run`: held until the run ends or waits for a person; `step`: held for one step. */
+  scope: 'run' | 'step';
+}
+
+export interface GuardRequest {
+  /** Unique per request; the run accepts an answer only for the request it is waiting on. */
+  id: string;
+  /** The run's workflow id: answers go there, and the watchdog checks it is still running. */
+  run: string;
+  runbook: string;
+  step: string;
+  uses: string;
+  /** What fleet budgets match on (docs/guards.md). */
+  labels: Record<string, string>;
+  claims: Claim[];
+  onBusy: BusyRoute;
+  maxWaitMs?: number;
+  onMaxWait: 'skip' | 'fail';
+  onPaused: PausedRoute;
+}
+
+export type GuardVerdict = { request: string; granted: true } | { request: string; granted: false; route: 'skip' | 'fail'; reason: string };
+
+/** Told to a run whose request waits, and why (again when the reason changes). */
+export interface GuardWaitNotice {
+  request: string;
+  state: 'queued' | 'paused';
+  reason: string;
+}
+
+export interface ReleaseRequest {
+  run: string;
+  /** One step's slots; absent: everything the run holds. */
+  request?: string;
+  /** Only the run-scoped slot (the run now waits for a person). */
+  runSlotOnly?: boolean;
+}
+
+export interface RunEndedNotice {
+  run: string;
+  runbook: string;
+  /** The run's concurrency key, for breakers counted per key. */
+  key?: string;
+  failed: boolean;
+  reason?: string;
+  breaker?: BreakerPolicy;
+}
+
+export interface BreakerPolicy {
+  failures: number;
+  withinMs: number;
+  per: 'runbook' | 'key';
+}
+
+export interface BudgetPolicy {
+  name: string;
+  /** Labels a write must have for the budget to count it (runbook, step, uses, service, namespace). */
+  match: Record<string, string>;
+  limit: number;
+  perMs: number;
+  onExceeded: BusyRoute;
+}
+
+export interface FleetPolicy {
+  budgets: BudgetPolicy[];
+  /** For runbooks that declare none. */
+  breaker?: BreakerPolicy;
+  /** How often the governor checks that holders and waiters still run (terminated, reset, timed out). */
+  watchEveryMs: number;
+}
+
+export const DEFAULT_FLEET_POLICY: FleetPolicy = { budgets: [], watchEveryMs: 10_000 };
+
+/** What a pause covers: everything (no field), a runbook, a key, or a runbook's key. */
+export interface PauseScope {
+  runbook?: string;
+  key?: string;
+}
+
+export interface PauseRequest extends PauseScope {
+  by: string;
+  reason: string;
+}
+
+export interface PauseRecord extends PauseRequest {
+  at: string;
+  /** `circuit-breaker` for automatic pauses. */
+  source: 'person' | 'circuit-breaker';
+}
+
+export interface ResumeRequest extends PauseScope {
+  by: string;
+}
+
+export interface GuardsView {
+  policy: FleetPolicy;
+  pauses: PauseRecord[];
+  keys: Array<{ key: string; holders: Array<{ run: string; step: string; since: string; scope: 'run' | 'step' }>; waiting: number; grantsInWindow?: number }>;
+  waiting: Array<{ run: string; runbook: string; step: string; since: string; state: 'queued' | 'paused'; reason: string }>;
+  budgets: Array<{ name: string; used: number; limit: number; perMs: number }>;
+  breakers: Array<{ scope: string; failures: number }>;
+}
+
+// Runs -> governor
+export const acquireSignal = defineSignal<[GuardRequest]>('guardAcquire');
+export const releaseSignal = defineSignal<[ReleaseRequest]>('guardRelease');
+export const runEndedSignal = defineSignal<[RunEndedNotice]>('guardRunEnded');
+// Governor -> runs
+export const verdictSignal = defineSignal<[GuardVerdict]>('guardVerdict');
+export const waitNoticeSignal = defineSignal<[GuardWaitNotice]>('guardWaiting');
+// People -> governor
+export const pauseUpdate = defineUpdate<PauseRecord, [PauseRequest]>('pause');
+export const resumeUpdate = defineUpdate<PauseRecord[], [ResumeRequest]>('resume');
+export const policyUpdate = defineUpdate<void, [FleetPolicy]>('policy');
+export const guardsQuery = defineQuery<GuardsView>('guards');

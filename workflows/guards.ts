@@ -1,0 +1,214 @@
+// A run's side of the fleet guards: before each write step it asks the governor of its task queue
+// (workflows/governor/) and waits for the answer, showing `queued` or `paused` meanwhile; after the
+// step it gives the step's slot back; while it waits for a person it gives its run slot back; when
+// it ends it tells the governor (which frees whatever is left and counts failures for breakers).
+// The governor's answer arrives as a signal: only the answer to the request the run waits on counts.
+import {
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  type SignalDefinition,
+} from '@temporalio/workflow';
+import type { GovernorActivities } from '../contract/activities';
+import {
+  acquireSignal,
+  governorId,
+  releaseSignal,
+  runEndedSignal,
+  verdictSignal,
+  waitNoticeSignal,
+  type Claim,
+  type GuardRequest,
+  type GuardVerdict,
+  type GuardWaitNotice,
+} from '../contract/guards';
+import { safeKeyword, serviceOf } from '../contract/search-attributes';
+import type { ActionStep } from '../dsl/kinds/action';
+import { renderTemplate, stringify } from '../dsl/expressions';
+import type { Frame, Run } from './run';
+
+const governor = proxyActivities<GovernorActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 } });
+
+export interface GuardWait {
+  step: string;
+  state: 'queued' | 'paused';
+  reason: string;
+  since: string;
+}
+
+export type Gate = { granted: true; request?: string } | { granted: false; route: 'skip' | 'fail'; reason: string };
+
+export class RunGuards {
+  private seq = 0;
+  private outstanding: string | undefined;
+  private waitingStep = '';
+  private verdict: GuardVerdict | undefined;
+  private waitingNow: GuardWait | undefined;
+  private holdsRunSlot: boolean;
+  private heldSomething = false;
+
+  constructor(
+    private readonly run: Run,
+    /** Off for the workflow types recorded before guards existed: they replay as they ran. */
+    readonly enabled: boolean,
+    resumedWithRunSlot: boolean,
+  ) {
+    this.holdsRunSlot = resumedWithRunSlot;
+    this.heldSomething = resumedWithRunSlot;
+  }
+
+  register(): void {
+    if (!this.enabled) return;
+    setHandler(verdictSignal, (v) => this.onVerdict(v), { description: 'Internal: the fleet governor answers a write step’s request.' });
+    setHandler(waitNoticeSignal, (n) => this.onNotice(n), { description: 'Internal: the fleet governor says why a write step waits.' });
+  }
+
+  get waiting(): GuardWait | undefined {
+    return this.waitingNow;
+  }
+
+  get runSlotHeld(): boolean {
+    return this.holdsRunSlot;
+  }
+
+  /** Before a write step: granted (go on), or refused with the route to take. */
+  async beforeWrite(step: ActionStep, frame: Frame): Promise<Gate> {
+    if (!this.enabled) return { granted: true };
+    const claims: Claim[] = [];
+    const concurrency = this.run.runbook.concurrency;
+    if (concurrency && !this.holdsRunSlot) claims.push(claimOf(concurrency, this.runKey()!, 'run'));
+    if (step.guard) claims.push(claimOf(step.guard, guardKey(step.guard.key, frame), 'step'));
+    const limits = step.guard ?? concurrency;
+    const id = `${workflowInfo().runId}:${++this.seq}`;
+    const request: GuardRequest = {
+      id,
+      run: workflowInfo().workflowId,
+      runbook: this.run.runbook.name,
+      step: step.id,
+      uses: step.uses,
+      labels: this.labels(step),
+      claims,
+      onBusy: limits?.onBusy ?? 'queue',
+      ...(limits?.maxWaitMs !== undefined && { maxWaitMs: limits.maxWaitMs }),
+      onMaxWait: limits?.onMaxWait ?? 'fail',
+      onPaused: concurrency?.onPaused ?? 'wait',
+    };
+    this.outstanding = id;
+    this.waitingStep = step.id;
+    this.verdict = undefined;
+    await this.send(acquireSignal, request);
+    try {
+      await condition(() => this.verdict !== undefined);
+    } finally {
+      this.outstanding = undefined;
+      if (this.waitingNow) {
+        this.waitingNow = undefined;
+        this.run.setStatus('running');
+      }
+    }
+    const verdict = this.verdict!;
+    if (!verdict.granted) return { granted: false, route: verdict.route, reason: verdict.reason };
+    this.heldSomething = true;
+    if (claims.some((c) => c.scope === 'run')) this.holdsRunSlot = true;
+    return { granted: true, request: id };
+  }
+
+  /** After a write step: its own slots go back (the run slot stays until the run ends or waits for a person). */
+  async afterWrite(gate: Gate): Promise<void> {
+    if (!this.enabled || !gate.granted || gate.request === undefined) return;
+    await this.send(releaseSignal, { run: workflowInfo().workflowId, request: gate.request });
+  }
+
+  /** The run now waits for a person: it holds no slot meanwhile. */
+  async releaseRunSlot(): Promise<void> {
+    if (!this.enabled || !this.holdsRunSlot) return;
+    this.holdsRunSlot = false;
+    await this.send(releaseSignal, { run: workflowInfo().workflowId, runSlotOnly: true });
+  }
+
+  /** The run ends: whatever it holds is freed, and a failure counts towards its breaker. */
+  async ended(failed: boolean, reason?: string): Promise<void> {
+    if (!this.enabled || (!failed && !this.heldSomething)) return;
+    const concurrency = this.run.runbook.concurrency;
+    const key = concurrency ? this.runKey() : undefined;
+    await this.send(runEndedSignal, {
+      run: workflowInfo().workflowId,
+      runbook: this.run.runbook.name,
+      ...(key !== undefined && { key }),
+      failed,
+      ...(reason !== undefined && { reason: reason.slice(0, 500) }),
+      ...(concurrency?.breaker && { breaker: concurrency.breaker }),
+    });
+  }
+
+  private onVerdict(v: GuardVerdict): void {
+    if (this.outstanding === undefined || !validVerdict(v) || v.request !== this.outstanding) return;
+    this.verdict = v.granted ? { request: v.request, granted: true } : { request: v.request, granted: false, route: v.route, reason: v.reason.slice(0, 500) };
+  }
+
+  private onNotice(n: GuardWaitNotice): void {
+    if (this.outstanding === undefined || n?.request !== this.outstanding || (n.state !== 'queued' && n.state !== 'paused') || typeof n.reason !== 'string')
+      return;
+    this.waitingNow = { step: this.waitingStep, state: n.state, reason: n.reason.slice(0, 500), since: this.waitingNow?.since ?? new Date().toISOString() };
+    this.run.setStatus(n.state);
+  }
+
+  /** The runbook's concurrency key, rendered from inputs and alert (known before any step). */
+  private runKey(): string | undefined {
+    const concurrency = this.run.runbook.concurrency;
+    return concurrency ? boundedKey(stringify(renderTemplate(concurrency.key, this.run.scopeBase()))) : undefined;
+  }
+
+  private labels(step: ActionStep): Record<string, string> {
+    const inputs = this.run.inputs;
+    const alert = this.run.input.alert;
+    const service = serviceOf(inputs, alert);
+    const namespace = typeof inputs.namespace === 'string' ? inputs.namespace : alert?.labels.namespace;
+    return {
+      runbook: this.run.runbook.name,
+      step: step.id,
+      uses: step.uses,
+      ...(service !== undefined && { service }),
+      ...(namespace !== undefined && { namespace: boundedKey(namespace) }),
+    };
+  }
+
+  /**
+   * Messages to the governor must get there even while the run is being cancelled. A governor
+   * that does not exist yet (first write on a new queue, or someone terminated it) is started
+   * by an activity with the worker's fleet policy, and the message is sent again.
+   */
+  private async send<T>(signal: SignalDefinition<[T]>, payload: T): Promise<void> {
+    await CancellationScope.nonCancellable(async () => {
+      const handle = getExternalWorkflowHandle(governorId(workflowInfo().taskQueue));
+      try {
+        await handle.signal(signal, payload);
+      } catch {
+        await governor.ensureGovernor();
+        await handle.signal(signal, payload);
+      }
+    });
+  }
+}
+
+function claimOf(limits: { limit?: number; rate?: { limit: number; perMs: number } }, key: string, scope: Claim['scope']): Claim {
+  return { key, scope, ...(limits.limit !== undefined && { limit: limits.limit }), ...(limits.rate && { rate: limits.rate }) };
+}
+
+function guardKey(template: string, frame: Frame): string {
+  return boundedKey(stringify(renderTemplate(template, frame.scope())));
+}
+
+/** Keys and labels come from alert text: printable and bounded, a long one keeping its start and a hash (distinct keys stay distinct). */
+const boundedKey = safeKeyword;
+
+function validVerdict(v: unknown): v is GuardVerdict {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  if (typeof r.request !== 'string') return false;
+  if (r.granted === true) return true;
+  return r.granted === false && (r.route === 'skip' || r.route === 'fail') && typeof r.reason === 'string';
+}
