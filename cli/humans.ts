@@ -19,14 +19,15 @@ const STATUS_DEADLINE_MS = 5_000;
  * whose status cannot be read is listed with the reason, never silently left out.
  */
 export async function pendingRuns(client: Client): Promise<PendingRun[]> {
-  const query = 'ExecutionStatus = "Running" AND RemediationStatus IN ("awaiting-approval", "awaiting-decision")';
+  // Runs parked by a fleet guard or a pause are listed too: a person's resume or a freed key moves them.
+  const query = 'ExecutionStatus = "Running" AND RemediationStatus IN ("awaiting-approval", "awaiting-decision", "paused", "queued")';
   const listed: Array<{ workflowId: string; runId: string }> = [];
   for await (const w of client.workflow.list({ query })) listed.push({ workflowId: w.workflowId, runId: w.runId });
   const read = await Promise.all(
     listed.map(async ({ workflowId, runId }): Promise<PendingRun | undefined> => {
       try {
         const status = await client.withDeadline(Date.now() + STATUS_DEADLINE_MS, () => client.workflow.getHandle(workflowId, runId).query(statusQuery));
-        return status.pending.length > 0 ? { workflowId, status } : undefined;
+        return status.pending.length > 0 || status.guard ? { workflowId, status } : undefined;
       } catch (err) {
         // Closed between the list and the query: nothing to act on now.
         if (err instanceof WorkflowNotFoundError || /workflow execution already completed/i.test((err as Error).message)) return undefined;
@@ -49,6 +50,7 @@ export function formatPendingRun(run: PendingRun, namespace: string): string[] {
 export function formatPending(workflowId: string, namespace: string, status: StatusView): string[] {
   const lines = [`${workflowId}  ${status.runbook} (${status.hash.slice(0, 12)})  started by ${status.startedBy}`, `  ${runUrl(namespace, workflowId)}`];
   for (const p of status.pending) lines.push(...formatOne(p));
+  if (status.guard) lines.push(`  ${status.guard.state} at step ${status.guard.step} since ${status.guard.since}: ${status.guard.reason}`);
   return lines;
 }
 

@@ -12,7 +12,8 @@ import { fetchHistory, historyJson, queryHistories, readHistoryFile } from './hi
 import { currentWorkflowBundle, formatReplay, replayHistories } from './replay';
 import { withClient } from '../temporal/connection';
 import { statusQuery } from '../contract/messages';
-import { approveRun, decideRun, formatPendingRun, pendingRuns, refusal, rejectRun } from './humans';
+import { describeScope, fleetGuards, formatGuards, pauseFleet, resumeFleet, scopeOf, type ScopeOptions } from './guards';
+import { approveRun, decideRun, formatPendingRun, pendingRuns, refusal, rejectRun, whoAmI } from './humans';
 import { registerSearchAttributes } from '../temporal/search-attribute-setup';
 import { runCommand } from './run';
 import { testCommand, type TestCommandOptions } from './test';
@@ -152,6 +153,59 @@ program
       }),
     ),
   );
+
+const scopeFlags = (command: Command) =>
+  command
+    .option('--all', 'every write step of the fleet (this task queue)')
+    .option('--runbook <name>', 'the write steps of one runbook')
+    .option('--key <key>', 'the write steps that claim this guard key');
+
+scopeFlags(program.command('pause'))
+  .description('Kill switch: no write step it covers starts once this returns (runs wait at the step, or follow `onPaused`); reads go on.')
+  .requiredOption('--reason <text>', 'why; shown in every parked run')
+  .option('--as <name>', 'who pauses (default: RUNBOOK_USER or your user name)')
+  .action(async (opts: ScopeOptions & { reason: string; as?: string }) => {
+    const scope = scopeOf(opts);
+    if (typeof scope === 'string') return usage(scope);
+    await withClient((client, { taskQueue }) =>
+      sendHumanAction(async () => {
+        const p = await pauseFleet(client, taskQueue, scope, whoAmI(opts.as), opts.reason);
+        return `paused ${describeScope(p)} (by ${p.by} at ${p.at})`;
+      }),
+    );
+  });
+
+scopeFlags(program.command('resume'))
+  .description('Lift the pause of exactly this scope (a tripped breaker is a pause of its runbook); parked runs go on.')
+  .option('--as <name>', 'who resumes (default: RUNBOOK_USER or your user name)')
+  .action(async (opts: ScopeOptions & { as?: string }) => {
+    const scope = scopeOf(opts);
+    if (typeof scope === 'string') return usage(scope);
+    await withClient((client, { taskQueue }) =>
+      sendHumanAction(async () => {
+        const lifted = await resumeFleet(client, taskQueue, scope, whoAmI(opts.as));
+        return lifted.length
+          ? lifted.map((p) => `resumed ${describeScope(p)} (paused by ${p.by}: ${p.reason})`).join('\n')
+          : `no pause of ${describeScope(scope)} was in force`;
+      }),
+    );
+  });
+
+program
+  .command('guards')
+  .description('The fleet guards: keys with their holders and waiters, budgets left, pauses and breakers.')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { json?: boolean }) =>
+    withClient(async (client, { taskQueue }) => {
+      const view = await fleetGuards(client, taskQueue);
+      print(opts.json ? JSON.stringify(view, null, 2) : formatGuards(view).join('\n'));
+    }),
+  );
+
+function usage(message: string): void {
+  print(message);
+  process.exitCode = 2;
+}
 
 program
   .command('status')

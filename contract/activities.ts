@@ -100,8 +100,11 @@ export interface AdmissionActivities {
 export interface GovernorActivities {
   /** Starts this task queue's fleet governor if it is not running (with the worker's fleet policy). */
   ensureGovernor(): Promise<void>;
-  /** Which of these runs (workflow ids) no longer run: terminated, reset, timed out, gone. */
-  closedRuns(runs: string[]): Promise<string[]>;
+  /**
+   * Which of these executions no longer run: terminated, reset, timed out, gone. One that
+   * continued as new still runs when its workflow does (a run slot is kept across it).
+   */
+  closedRuns(runs: Array<{ run: string; runId: string }>): Promise<Array<{ run: string; runId: string }>>;
 }
 
 /** The engine's own activities by name (every other activity is an action, named after it). */

@@ -23,8 +23,10 @@ export interface Claim {
 export interface GuardRequest {
   /** Unique per request; the run accepts an answer only for the request it is waiting on. */
   id: string;
-  /** The run's workflow id: answers go there, and the watchdog checks it is still running. */
+  /** The run's workflow id: answers go there. */
   run: string;
+  /** The run's own execution: the watchdog frees what a terminated or reset execution held. */
+  runId: string;
   runbook: string;
   step: string;
   uses: string;
@@ -48,10 +50,10 @@ export interface GuardWaitNotice {
 
 export interface ReleaseRequest {
   run: string;
-  /** One step's slots; absent: everything the run holds. */
+  /** One request's slots; absent: any of the run's. */
   request?: string;
-  /** Only the run-scoped slot (the run now waits for a person). */
-  runSlotOnly?: boolean;
+  /** Only slots of this scope: `step` after a write step, `run` when the run waits for a person. */
+  scope?: 'run' | 'step';
 }
 
 export interface RunEndedNotice {

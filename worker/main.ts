@@ -2,8 +2,10 @@
 // queue, and drains in-flight work on SIGINT/SIGTERM (the SDK handles those signals).
 import { claudeConfigFromEnv } from '../activities/claude/config';
 import { egressPolicyFromEnv } from '../activities/egress';
+import { ensureGovernor } from '../activities/governor/activities';
+import { loadFleetPolicy } from '../activities/governor/policy';
 import { catalogOf, loadActions } from '../activities/registry';
-import { temporalSettings } from '../temporal/connection';
+import { temporalSettings, withClient } from '../temporal/connection';
 import { createWorker } from './create-worker';
 import { serveRunbooks } from './served-runbooks';
 
@@ -16,11 +18,13 @@ async function main(): Promise<void> {
   // Read now so that a policy with a typo stops the worker at start, not its first request.
   egressPolicyFromEnv();
   const served = serveRunbooks(catalogOf(actions), process.env, log);
+  const fleetPolicy = loadFleetPolicy();
   const { worker, connection } = await createWorker({
     settings,
     actions,
     admission: served.admission,
     claude,
+    fleetPolicy,
     ...(process.env.RUNBOOK_WORKFLOW_BUNDLE && { workflowBundlePath: process.env.RUNBOOK_WORKFLOW_BUNDLE }),
     ...(process.env.RUNBOOK_MAX_CACHED_WORKFLOWS && { maxCachedWorkflows: Number(process.env.RUNBOOK_MAX_CACHED_WORKFLOWS) }),
   });
@@ -28,6 +32,8 @@ async function main(): Promise<void> {
     `worker ready: ${settings.connection.address} namespace=${settings.namespace} taskQueue=${settings.taskQueue} actions=${actions.map((a) => a.name).join(',')} ` +
       `model=${claude.apiKey ? claude.defaultModel : 'none (no ANTHROPIC_API_KEY: people decide)'}`,
   );
+  // The governor of this queue takes the policy this worker was started with (the latest start wins).
+  await withClient((client) => ensureGovernor(client, settings.taskQueue, fleetPolicy, true), settings);
   try {
     await worker.run();
   } finally {

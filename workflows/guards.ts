@@ -39,6 +39,7 @@ export interface GuardWait {
   since: string;
 }
 
+/** `request` is set when the grant holds step slots to give back after the step. */
 export type Gate = { granted: true; request?: string } | { granted: false; route: 'skip' | 'fail'; reason: string };
 
 export class RunGuards {
@@ -86,6 +87,7 @@ export class RunGuards {
     const request: GuardRequest = {
       id,
       run: workflowInfo().workflowId,
+      runId: workflowInfo().runId,
       runbook: this.run.runbook.name,
       step: step.id,
       uses: step.uses,
@@ -112,21 +114,21 @@ export class RunGuards {
     const verdict = this.verdict!;
     if (!verdict.granted) return { granted: false, route: verdict.route, reason: verdict.reason };
     this.heldSomething = true;
-    if (claims.some((c) => c.scope === 'run')) this.holdsRunSlot = true;
-    return { granted: true, request: id };
+    if (claims.some((c) => c.scope === 'run' && c.limit !== undefined)) this.holdsRunSlot = true;
+    return claims.some((c) => c.scope === 'step' && c.limit !== undefined) ? { granted: true, request: id } : { granted: true };
   }
 
   /** After a write step: its own slots go back (the run slot stays until the run ends or waits for a person). */
   async afterWrite(gate: Gate): Promise<void> {
     if (!this.enabled || !gate.granted || gate.request === undefined) return;
-    await this.send(releaseSignal, { run: workflowInfo().workflowId, request: gate.request });
+    await this.send(releaseSignal, { run: workflowInfo().workflowId, request: gate.request, scope: 'step' });
   }
 
   /** The run now waits for a person: it holds no slot meanwhile. */
   async releaseRunSlot(): Promise<void> {
     if (!this.enabled || !this.holdsRunSlot) return;
     this.holdsRunSlot = false;
-    await this.send(releaseSignal, { run: workflowInfo().workflowId, runSlotOnly: true });
+    await this.send(releaseSignal, { run: workflowInfo().workflowId, scope: 'run' });
   }
 
   /** The run ends: whatever it holds is freed, and a failure counts towards its breaker. */

@@ -19,19 +19,25 @@ export async function ensureGovernor(client: Client, taskQueue: string, policy: 
 
 const CHECKS_AT_ONCE = 16;
 
-/** Which runs (workflow ids) are not running any more. */
-export async function closedRuns(client: Client, runs: readonly string[]): Promise<string[]> {
-  const closed: string[] = [];
+type Execution = { run: string; runId: string };
+
+/** Which executions are not running any more (one that continued as new counts as running while its workflow runs). */
+export async function closedRuns(client: Client, runs: readonly Execution[]): Promise<Execution[]> {
+  const closed: Execution[] = [];
+  const running = async (e: Execution, runId?: string): Promise<boolean> => {
+    try {
+      const { status } = await client.workflow.getHandle(e.run, runId).describe();
+      if (status.name === 'RUNNING') return true;
+      return status.name === 'CONTINUED_AS_NEW' && runId !== undefined && (await running(e));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  };
   for (let i = 0; i < runs.length; i += CHECKS_AT_ONCE) {
     await Promise.all(
-      runs.slice(i, i + CHECKS_AT_ONCE).map(async (run) => {
-        try {
-          const { status } = await client.workflow.getHandle(run).describe();
-          if (status.name !== 'RUNNING') closed.push(run);
-        } catch (err) {
-          if (err instanceof WorkflowNotFoundError) closed.push(run);
-          else throw err;
-        }
+      runs.slice(i, i + CHECKS_AT_ONCE).map(async (e) => {
+        if (!(await running(e, e.runId))) closed.push(e);
       }),
     );
   }

@@ -16,6 +16,7 @@ import type { TemporalSettings } from '../../temporal/connection';
 import { failureReason } from '../../temporal/run-failure';
 import { startRun, type StartRequest } from '../../temporal/start-run';
 import { createWorker } from '../../worker/create-worker';
+import type { FleetPolicy } from '../../contract/guards';
 import type { RunResult } from '../../contract/run';
 import { TEST_ACTIONS } from './test-actions';
 
@@ -75,7 +76,10 @@ export interface WorkerOptionsForTest {
   activities?: Record<string, (...args: never[]) => Promise<unknown>>;
   claude?: ClaudeConfig;
   groupsFile?: string;
+  fleetPolicy?: FleetPolicy;
 }
+
+export const TEST_FLEET_POLICY: FleetPolicy = { budgets: [], watchEveryMs: 1_000 };
 
 /** Tests never reach a real model unless they say so: no key, no model. */
 const NO_MODEL: ClaudeConfig = { defaultModel: 'claude-test', requestTimeoutMs: 10_000 };
@@ -92,6 +96,8 @@ async function testWorker(s: TemporalSettings, options: WorkerOptionsForTest) {
     ...(options.activities && { activities: options.activities }),
     claude: options.claude ?? NO_MODEL,
     groupsFile: options.groupsFile ?? TEST_GROUPS,
+    // The governor checks its holders every second in tests (terminated runs free their slots fast).
+    fleetPolicy: options.fleetPolicy ?? TEST_FLEET_POLICY,
   });
   return { worker, connection };
 }

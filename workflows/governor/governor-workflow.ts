@@ -87,7 +87,7 @@ export async function fleetGovernor(input: GovernorInput = {}): Promise<void> {
     outbox.push(...out);
     await deliver(outbox.splice(0), governor);
     if (governor.busy && Date.now() >= nextWatch) {
-      governor.dropRuns(await closedRuns(governor.watchedRuns()));
+      governor.dropExecutions(await closedRuns(governor.watchedRuns()));
       nextWatch = Date.now() + governor.state.policy.watchEveryMs;
       continue;
     }

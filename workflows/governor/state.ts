@@ -18,6 +18,7 @@ import type {
 
 interface Holder {
   run: string;
+  runId: string;
   request: string;
   step: string;
   since: number;
@@ -54,6 +55,8 @@ export function emptyState(policy: FleetPolicy): GovernorState {
   return { policy, holders: {}, grants: {}, budgetUse: {}, waiters: [], pauses: [], failures: {} };
 }
 
+type Execution = { run: string; runId: string };
+
 type Blocked = { reason: string; until?: number; route: GuardRequest['onBusy'] };
 
 export class Governor {
@@ -78,7 +81,9 @@ export class Governor {
 
   release(r: ReleaseRequest): void {
     for (const [key, holders] of Object.entries(this.state.holders)) {
-      const left = holders.filter((h) => !(h.run === r.run && (r.request === undefined || h.request === r.request) && (!r.runSlotOnly || h.scope === 'run')));
+      const left = holders.filter(
+        (h) => !(h.run === r.run && (r.request === undefined || h.request === r.request) && (r.scope === undefined || h.scope === r.scope)),
+      );
       if (left.length) this.state.holders[key] = left;
       else delete this.state.holders[key];
     }
@@ -118,12 +123,24 @@ export class Governor {
   }
 
   /**
-   * The runs the watchdog checks: every holder, and the first waiters (a waiter whose run is gone
-   * is also dropped when its answer cannot be delivered).
+   * The executions the watchdog checks: every holder's, and the first waiters' (a waiter whose run
+   * is gone is also dropped when its answer cannot be delivered).
    */
-  watchedRuns(): string[] {
-    const holders = Object.values(this.state.holders).flatMap((hs) => hs.map((h) => h.run));
-    return [...new Set([...holders, ...this.state.waiters.slice(0, WATCHED_WAITERS).map((w) => w.req.run)])];
+  watchedRuns(): Execution[] {
+    const all = [...Object.values(this.state.holders).flat(), ...this.state.waiters.slice(0, WATCHED_WAITERS).map((w) => w.req)];
+    const seen = new Map(all.map((e) => [`${e.run} ${e.runId}`, { run: e.run, runId: e.runId }]));
+    return [...seen.values()];
+  }
+
+  /** Executions that ended without saying so (terminated, reset, timed out): what they held and asked is dropped. */
+  dropExecutions(closed: readonly Execution[]): void {
+    const gone = new Set(closed.map((e) => `${e.run} ${e.runId}`));
+    for (const [key, holders] of Object.entries(this.state.holders)) {
+      const left = holders.filter((h) => !gone.has(`${h.run} ${h.runId}`));
+      if (left.length) this.state.holders[key] = left;
+      else delete this.state.holders[key];
+    }
+    this.state.waiters = this.state.waiters.filter((w) => !gone.has(`${w.req.run} ${w.req.runId}`));
   }
 
   get busy(): boolean {
@@ -268,7 +285,8 @@ export class Governor {
 
   private grant(req: GuardRequest, now: number): void {
     for (const c of req.claims) {
-      if (c.limit !== undefined) (this.state.holders[c.key] ??= []).push({ run: req.run, request: req.id, step: req.step, since: now, scope: c.scope });
+      if (c.limit !== undefined)
+        (this.state.holders[c.key] ??= []).push({ run: req.run, runId: req.runId, request: req.id, step: req.step, since: now, scope: c.scope });
       if (c.rate) {
         const g = (this.state.grants[c.key] ??= { times: [], windowMs: c.rate.perMs });
         g.times.push(now);

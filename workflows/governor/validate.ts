@@ -18,6 +18,7 @@ const schemas = {
     {
       id: str(200),
       run: str(1000),
+      runId: str(100),
       runbook: str(64),
       step: str(64),
       uses: str(200),
@@ -32,9 +33,9 @@ const schemas = {
       onMaxWait: { enum: ['skip', 'fail'] },
       onPaused: { enum: ['wait', 'skip', 'fail'] },
     },
-    ['id', 'run', 'runbook', 'step', 'uses', 'labels', 'claims', 'onBusy', 'onMaxWait', 'onPaused'],
+    ['id', 'run', 'runId', 'runbook', 'step', 'uses', 'labels', 'claims', 'onBusy', 'onMaxWait', 'onPaused'],
   ),
-  release: object({ run: str(1000), request: str(200), runSlotOnly: { type: 'boolean' } }, ['run']),
+  release: object({ run: str(1000), request: str(200), scope: { enum: ['run', 'step'] } }, ['run']),
   runEnded: object({ run: str(1000), runbook: str(64), key: str(256), failed: { type: 'boolean' }, reason: { type: 'string', maxLength: 500 }, breaker }, [
     'run',
     'runbook',
