@@ -115,7 +115,7 @@ export interface ResumeRequest extends PauseScope {
 export interface GuardsView {
   policy: FleetPolicy;
   pauses: PauseRecord[];
-  keys: Array<{ key: string; holders: Array<{ run: string; step: string; since: string; scope: 'run' | 'step' }>; waiting: number; grantsInWindow?: number }>;
+  keys: Array<{ key: string; holders: Array<{ run: string; runId: string; step: string; since: string; scope: 'run' | 'step' }>; waiting: number; grantsInWindow?: number }>;
   waiting: Array<{ run: string; runbook: string; step: string; since: string; state: 'queued' | 'paused'; reason: string }>;
   budgets: Array<{ name: string; used: number; limit: number; perMs: number }>;
   breakers: Array<{ scope: string; failures: number }>;

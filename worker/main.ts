@@ -33,9 +33,21 @@ async function main(): Promise<void> {
       `model=${claude.apiKey ? claude.defaultModel : 'none (no ANTHROPIC_API_KEY: people decide)'}`,
   );
   // The governor of this queue takes the policy this worker was started with (the latest start wins).
-  await withClient((client) => ensureGovernor(client, settings.taskQueue, fleetPolicy, true), settings);
+  // It runs on the workers of the queue, this one included: the update needs the worker running.
+  let policyFailed = false;
+  const running = worker.run();
+  withClient((client) => ensureGovernor(client, settings.taskQueue, fleetPolicy, true), settings).then(
+    () => console.log(`fleet policy installed: ${fleetPolicy.budgets.length} budget(s), breaker ${fleetPolicy.breaker ? 'on' : 'off'}`),
+    (err: unknown) => {
+      // Budgets that are not enforced must not go unnoticed: stop rather than run unguarded.
+      console.error(`worker stopping: could not install the fleet policy: ${err instanceof Error ? err.message : String(err)}`);
+      policyFailed = true;
+      worker.shutdown();
+    },
+  );
   try {
-    await worker.run();
+    await running;
+    if (policyFailed) process.exitCode = 1;
   } finally {
     served.reloader.close();
     await connection.close();

@@ -14,9 +14,10 @@ export interface LogEntry {
 export class ActionLog {
   readonly file = path.join(mkdtempSync(path.join(tmpdir(), 'actions-')), 'actions.log');
 
-  /** The `with` of a shell write step that logs `id` around a sleep of `seconds`. */
-  command(id: string, seconds: number): string {
-    return `{ command: [sh, -c, 'echo "start $1 $(date +%s%3N)" >> "$2"; sleep $3; echo "end $1 $(date +%s%3N)" >> "$2"', sh, '${id}', '${this.file}', '${seconds}'] }`;
+  /** The `with` of a shell write step that logs `id` around a sleep of `seconds`, then exits with `exitCode`. */
+  command(id: string, seconds: number | string, exitCode = 0): string {
+    const script = `echo "start $1 $(date +%s%3N)" >> "$2"; sleep $3; echo "end $1 $(date +%s%3N)" >> "$2"; exit ${exitCode}`;
+    return `{ command: [sh, -c, '${script}', sh, '${id}', '${this.file}', '${seconds}'] }`;
   }
 
   entries(): LogEntry[] {

@@ -138,7 +138,9 @@ outputs:
         const ranAfterQueueing = ends.filter((e, i) => queued[i] && e.result.steps.restart?.status === 'succeeded');
         // Every alert ended one way, with its reason.
         expect(ran.length + escalated.length).toBe(100);
-        expect(ran.length).toBeGreaterThanOrEqual(20);
+        // At least the first window's 10 ran; at most 10 per 2 s fit in the 5 s anyone waits (plus the first window).
+        expect(ran.length).toBeGreaterThanOrEqual(10);
+        expect(ran.length).toBeLessThanOrEqual(40);
         expect(ranAfterQueueing.length).toBeGreaterThan(0);
         for (const e of escalated)
           expect(e.result.outputs.escalated).toMatch(/waited 5s \(maxWait\): restart:checkout is at its (rate|limit)|behind earlier requests/);

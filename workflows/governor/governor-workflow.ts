@@ -2,7 +2,7 @@
 // of every run, whether it may start now. Its state is durable (it is a workflow), it continues as
 // new before its history grows large, and it frees the slots of runs that ended without saying so
 // (terminated, reset, timed out) by checking its holders every `watchEveryMs`.
-import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { GovernorActivities } from '../../contract/activities';
 import {
   acquireSignal,
@@ -87,7 +87,12 @@ export async function fleetGovernor(input: GovernorInput = {}): Promise<void> {
     outbox.push(...out);
     await deliver(outbox.splice(0), governor);
     if (governor.busy && Date.now() >= nextWatch) {
-      governor.dropExecutions(await closedRuns(governor.watchedRuns()));
+      try {
+        governor.dropExecutions(await closedRuns(governor.watchedRuns()));
+      } catch (err) {
+        // The governor must outlive a failing check (Temporal unreachable for a while): try again next time.
+        log.warn('fleet governor: checking holders failed', { error: String(err) });
+      }
       nextWatch = Date.now() + governor.state.policy.watchEveryMs;
       continue;
     }

@@ -212,7 +212,7 @@ export class Governor {
       pauses: this.state.pauses,
       keys: [...keys].sort().map((key) => ({
         key,
-        holders: (this.state.holders[key] ?? []).map((h) => ({ run: h.run, step: h.step, since: iso(h.since), scope: h.scope })),
+        holders: (this.state.holders[key] ?? []).map((h) => ({ run: h.run, runId: h.runId, step: h.step, since: iso(h.since), scope: h.scope })),
         waiting: this.state.waiters.filter((w) => w.req.claims.some((c) => c.key === key)).length,
         ...(this.state.grants[key] && { grantsInWindow: this.state.grants[key].times.length }),
       })),
