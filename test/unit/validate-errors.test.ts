@@ -263,6 +263,38 @@ describe('each error class', () => {
       ],
     ],
     [
+      'guard-without-limit',
+      lines('name: x', 'steps:', '  - id: a', '    uses: shell', '    guard: { key: k }', '    with: { command: [echo] }'),
+      [
+        'rb.yaml:5:5: error: a guard needs a `limit`, a `rate`, or both (e.g. `limit: 1` for one at a time, `rate: { limit: 3, per: 1h }`) [guard-without-limit]',
+      ],
+    ],
+    [
+      'guard-on-read (a warning)',
+      lines('name: x', 'steps:', '  - id: a', '    uses: kubernetes', '    guard: { key: k, limit: 1 }', '    with: { operation: get, kind: pods }'),
+      ['rb.yaml:5:5: warning: step `a` reads, and reads never take a guard (guard the step that writes) [guard-on-read]'],
+    ],
+    [
+      'misplaced guard keys',
+      lines(
+        'name: x',
+        'concurrency: { key: k, limit: 1, onBusy: skip, maxWait: 5m }',
+        'steps:',
+        '  - id: a',
+        '    wait: 1s',
+        '    guard: { key: k, limit: 1 }',
+      ),
+      [
+        'rb.yaml:2:48: error: `maxWait` only applies with `onBusy: queue` [misplaced-key]',
+        'rb.yaml:6:5: error: `guard` has no effect on a `wait` step (`guard` applies to `uses` steps) [misplaced-key]',
+      ],
+    ],
+    [
+      'a concurrency key that reads steps',
+      lines('name: x', "concurrency: { key: '${{ steps.a.outputs.x }}', limit: 1 }", 'steps:', '  - id: a', '    uses: shell', '    with: { command: [echo] }'),
+      ['rb.yaml:2:26: error: the runbook’s concurrency key must be known before any step runs (build it from `inputs` and `alert`) [unknown-name]'],
+    ],
+    [
       'unreachable (a warning)',
       lines('name: x', 'steps:', '  - id: a', '    end: success', '  - id: b', '    wait: 1s'),
       ['rb.yaml:5:9: warning: step `b` is never reached (no `next`, choice or route leads to it) [unreachable]'],
