@@ -16,7 +16,7 @@ export interface ScopeOptions {
 /** Exactly one way to say what is covered: --all, or --runbook and/or --key. */
 export function scopeOf(opts: ScopeOptions): PauseScope | string {
   const narrowed = opts.runbook !== undefined || opts.key !== undefined;
-  if (opts.all === narrowed) return 'give --all, or --runbook NAME and/or --key KEY';
+  if (Boolean(opts.all) === narrowed) return 'give --all, or --runbook NAME and/or --key KEY';
   return { ...(opts.runbook !== undefined && { runbook: opts.runbook }), ...(opts.key !== undefined && { key: opts.key }) };
 }
 

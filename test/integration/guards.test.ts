@@ -12,6 +12,7 @@ import type { ReceiverConfig } from '../../triggers/config';
 import { pauseFleet, resumeFleet, fleetGuards } from '../../cli/guards';
 import { refusal } from '../../cli/humans';
 import { ActionLog } from '../helpers/action-log';
+import { runCli } from '../helpers/cli';
 import { eventually } from '../helpers/eventually';
 import { pendingApproval, statusWhen } from '../helpers/pending';
 import { compile, closeTestClient, runToEnd, testClient, withWorker, type Outcome } from '../helpers/temporal';
@@ -324,5 +325,37 @@ steps:
     const starts = log.entries();
     // The second run started only after the first ended.
     expect(starts.filter((e) => e.id === 'hold').map((e) => e.what)).toEqual(['start', 'end', 'start', 'end']);
+  });
+});
+
+it('runbook pause, guards, pending and resume from the command line', async () => {
+  const log = new ActionLog();
+  const runbook = compile(`
+name: cli-paused
+steps:
+  - id: write
+    uses: shell
+    guard: { key: cli-key, limit: 1 }
+    with: ${log.command('cli', 0)}
+`);
+  await withWorker(async (s) => {
+    const env = { TEMPORAL_ADDRESS: s.connection.address, RUNBOOK_TASK_QUEUE: s.taskQueue, RUNBOOK_UI_URL: 'http://ui.test' };
+    expect(await runCli(['pause', '--reason', 'x'], env)).toMatchObject({ code: 2, stdout: 'give --all, or --runbook NAME and/or --key KEY\n' });
+    const paused = await runCli(['pause', '--key', 'cli-key', '--reason', 'db failover in progress', '--as', 'carol'], env);
+    expect(paused.code).toBe(0);
+    expect(paused.stdout).toMatch(/^paused key cli-key \(by carol at /);
+    const run = await startRun(await testClient(), s.taskQueue, { runbook, inputs: {}, startedBy: 'test' });
+    await statusWhen(run, (st) => st.status === 'paused', 'the run to park');
+    const guards = await runCli(['guards'], env);
+    expect(guards.stdout).toContain('Pauses:\n  key cli-key: by carol at ');
+    expect(guards.stdout).toContain(`  ${run.workflowId} cli-paused/write paused since `);
+    const pending = await runCli(['pending'], env);
+    expect(pending.stdout).toContain(`  paused at step write since `);
+    expect(pending.stdout).toContain(': paused by carol: db failover in progress');
+    const resumed = await runCli(['resume', '--key', 'cli-key', '--as', 'carol'], env);
+    expect(resumed.stdout).toBe('resumed key cli-key (paused by carol: db failover in progress)\n');
+    await run.result();
+    expect(log.starts().map((e) => e.id)).toEqual(['cli']);
+    expect((await runCli(['resume', '--all'], env)).stdout).toBe('no pause of every write step of the fleet was in force\n');
   });
 });
