@@ -98,8 +98,8 @@ export interface AdmissionActivities {
 }
 
 export interface GovernorActivities {
-  /** Starts this task queue's fleet governor if it is not running (with the worker's fleet policy). */
-  ensureGovernor(): Promise<void>;
+  /** Starts the governor of this fleet (on this worker's task queue) if it is not running, with the worker's fleet policy. */
+  ensureGovernor(fleet: string): Promise<void>;
   /**
    * Which of these executions no longer run: terminated, reset, timed out, gone. One that
    * continued as new still runs when its workflow does (a run slot is kept across it).

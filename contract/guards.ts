@@ -6,9 +6,9 @@ import type { BusyRoute, PausedRoute } from '../dsl/guard';
 
 export const GOVERNOR_WORKFLOW_TYPE = 'fleetGovernor';
 
-/** The governor of the fleet that serves this task queue. */
-export function governorId(taskQueue: string): string {
-  return `runbook-governor:${taskQueue}`;
+/** The governor of a fleet: by default the workers of one task queue (RunOptions.fleet names another). */
+export function governorId(fleet: string): string {
+  return `runbook-governor:${fleet}`;
 }
 
 /** One slot or rate a request claims. A key is fleet-wide: runbooks that name the same key share it. */
@@ -115,7 +115,12 @@ export interface ResumeRequest extends PauseScope {
 export interface GuardsView {
   policy: FleetPolicy;
   pauses: PauseRecord[];
-  keys: Array<{ key: string; holders: Array<{ run: string; runId: string; step: string; since: string; scope: 'run' | 'step' }>; waiting: number; grantsInWindow?: number }>;
+  keys: Array<{
+    key: string;
+    holders: Array<{ run: string; runId: string; step: string; since: string; scope: 'run' | 'step' }>;
+    waiting: number;
+    grantsInWindow?: number;
+  }>;
   waiting: Array<{ run: string; runbook: string; step: string; since: string; state: 'queued' | 'paused'; reason: string }>;
   budgets: Array<{ name: string; used: number; limit: number; perMs: number }>;
   breakers: Array<{ scope: string; failures: number }>;

@@ -7,6 +7,8 @@ export interface RunOptions {
   continueAsNewAfterEvents?: number;
   /** Tokens the model may spend in this run, decisions and fills together. */
   tokenBudget?: number;
+  /** The fleet whose guards this run obeys (its governor); default its task queue. `runbook test` gives each scenario its own. */
+  fleet?: string;
 }
 
 export interface RunInput {

@@ -12,7 +12,7 @@ import type { Admission } from '../activities/admission/admission';
 import { admissionActivities } from '../activities/admission/activity';
 import { governorActivities } from '../activities/governor/activities';
 import { auditActivities } from '../activities/humans/audit';
-import { DEFAULT_FLEET_POLICY } from '../contract/guards';
+import { DEFAULT_FLEET_POLICY, type FleetPolicy } from '../contract/guards';
 import { loadGroups, resolvePeople } from '../activities/humans/people';
 import { invalidInput } from '../activities/run-action';
 import type { ActionRequest, AdviceRequest, AdviceResult, ClaudeActivities, ScriptedChildActivities } from '../contract/activities';
@@ -21,6 +21,12 @@ import type { ActionCatalog } from '../dsl/catalog';
 import { Unscripted, type ScenarioScripts } from './scripts';
 
 /** The scripts of the scenarios running now, by their top workflow id. */
+/**
+ * The real governor runs on the test server, one per scenario (its own fleet). Nothing
+ * terminates a scenario's runs behind its back, and time skips: the watchdog would only churn.
+ */
+export const SCENARIO_FLEET_POLICY: FleetPolicy = { ...DEFAULT_FLEET_POLICY, watchEveryMs: 86_400_000 };
+
 export class ScenarioRegistry {
   private readonly byTop = new Map<string, ScenarioScripts>();
 
@@ -133,8 +139,7 @@ export function scriptedActivities(options: ScriptedWorkerOptions): Record<strin
     },
     ...auditActivities,
     ...admissionActivities(options.admission),
-    // The real governor runs on the test server: single scenarios always get their slots.
-    ...governorActivities(DEFAULT_FLEET_POLICY),
+    ...governorActivities(SCENARIO_FLEET_POLICY),
     scriptedChild,
   };
 }

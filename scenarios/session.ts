@@ -10,7 +10,9 @@ import type { Alert } from '../dsl/alert';
 import { resolveInputs } from '../dsl/inputs';
 import type { Scenario } from '../dsl/test-file';
 import { failureReason, runFailureDetails } from '../temporal/run-failure';
+import { ensureGovernor } from '../activities/governor/activities';
 import { startRun } from '../temporal/start-run';
+import { SCENARIO_FLEET_POLICY } from './scripted-activities';
 import type { ServerTime } from './server-time';
 import { observe } from './observe';
 import type { TestCase } from './load-tests';
@@ -59,12 +61,16 @@ export async function runSession(host: SessionHost, test: TestCase): Promise<{ a
   const scripts = new ScenarioScripts(scenario, workflowId, where, test.groups);
   const unregister = host.register(scripts);
   try {
+    // The scenario's own governor is up before its first write asks for it (saves a failed signal and an activity).
+    await ensureGovernor(host.client, host.taskQueue, SCENARIO_FLEET_POLICY, false, workflowId);
     const handle = await startRun(host.client, host.taskQueue, {
       runbook,
       inputs: inputs.values,
       ...(alert && { alert }),
       startedBy: scenario.startedBy ?? 'runbook-test',
       workflowId,
+      // Each scenario is a fleet of its own: no scenario's rates, budgets or breakers touch another's.
+      options: { fleet: workflowId },
     });
     const session = new Session(host, handle, scripts, scenario, runbook.name);
     scripts.resolveAlert = () => session.resolveAlert();

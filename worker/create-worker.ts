@@ -16,6 +16,13 @@ import type { DataConverter } from '@temporalio/common';
 import { dataConverter as defaultDataConverter } from '../temporal/codec';
 import type { TemporalSettings } from '../temporal/connection';
 
+/**
+ * Runs kept in memory between their tasks. A parked run (an approval, a decision, a guard)
+ * costs a cached isolate's worth of memory; beyond this many, a run is evicted and replayed from
+ * its history when it wakes. 10,000 parked runs stay under 1.5 GiB with this (bench/README.md).
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
+
 export interface WorkerSetup {
   settings: TemporalSettings;
   actions: readonly AnyAction[];
@@ -58,7 +65,7 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
     },
     ...(setup.workflowBundlePath ? { workflowBundle: { codePath: setup.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
     ...(setup.identity && { identity: setup.identity }),
-    ...(setup.maxCachedWorkflows !== undefined && { maxCachedWorkflows: setup.maxCachedWorkflows }),
+    maxCachedWorkflows: setup.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     ...(dataConverter && { dataConverter }),
     // A cancellation reaches a running activity only in a heartbeat's answer: heartbeat every
     // second so that cancelling a run kills its commands within a second or two.

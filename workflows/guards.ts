@@ -184,12 +184,13 @@ export class RunGuards {
    * by an activity with the worker's fleet policy, and the message is sent again.
    */
   private async send<T>(signal: SignalDefinition<[T]>, payload: T): Promise<void> {
+    const fleet = this.run.input.options?.fleet ?? workflowInfo().taskQueue;
     await CancellationScope.nonCancellable(async () => {
-      const handle = getExternalWorkflowHandle(governorId(workflowInfo().taskQueue));
+      const handle = getExternalWorkflowHandle(governorId(fleet));
       try {
         await handle.signal(signal, payload);
       } catch {
-        await governor.ensureGovernor();
+        await governor.ensureGovernor(fleet);
         await handle.signal(signal, payload);
       }
     });

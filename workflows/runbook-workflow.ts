@@ -29,6 +29,9 @@ import { Run } from './run';
 import { remediationAttributes, RUNBOOK_NAME } from '../contract/search-attributes';
 import type { RunFailureDetails, RunInput, RunResult } from '../contract/run';
 
+/** Marks runs of the older types that pass the fleet guards. */
+const GUARDS_PATCH = 'fleet-guards';
+
 /**
  * The current version: what starters start. Every run is admitted first (workflows/admission.ts)
  * and every write step passes the fleet guards (workflows/guards.ts).
@@ -37,9 +40,12 @@ export async function runbookV3(input: RunInput): Promise<RunResult> {
   return interpret(input, { admit: true, guarded: true });
 }
 
-/** Version 2, for runs recorded before fleet guards existed: admitted, never guarded. */
+/**
+ * Version 2, for runs recorded before fleet guards existed: they replay unguarded. A run of this
+ * type started now (by anyone) passes the guards all the same.
+ */
 export async function runbookV2(input: RunInput): Promise<RunResult> {
-  return interpret(input, { admit: true, guarded: false });
+  return interpret(input, { admit: true, guarded: patched(GUARDS_PATCH) });
 }
 
 /**
@@ -47,7 +53,8 @@ export async function runbookV2(input: RunInput): Promise<RunResult> {
  * type started now (by anyone, continuations included) gets the admission check all the same.
  */
 export async function runbookWorkflow(input: RunInput): Promise<RunResult> {
-  return interpret(input, { admit: patched(ADMISSION_PATCH), guarded: false });
+  const admit = patched(ADMISSION_PATCH);
+  return interpret(input, { admit, guarded: admit && patched(GUARDS_PATCH) });
 }
 
 async function interpret(input: RunInput, version: { admit: boolean; guarded: boolean }): Promise<RunResult> {

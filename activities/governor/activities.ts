@@ -5,14 +5,14 @@ import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@t
 import type { GovernorActivities } from '../../contract/activities';
 import { GOVERNOR_WORKFLOW_TYPE, governorId, policyUpdate, type FleetPolicy } from '../../contract/guards';
 
-/** Starts the governor of a task queue if none runs, and installs this policy when asked to. */
-export async function ensureGovernor(client: Client, taskQueue: string, policy: FleetPolicy, install = false): Promise<void> {
+/** Starts the governor of a fleet (on `taskQueue`) if none runs, and installs this policy when asked to. */
+export async function ensureGovernor(client: Client, taskQueue: string, policy: FleetPolicy, install = false, fleet = taskQueue): Promise<void> {
   const handle = await client.workflow.start(GOVERNOR_WORKFLOW_TYPE, {
     taskQueue,
-    workflowId: governorId(taskQueue),
+    workflowId: governorId(fleet),
     args: [{ policy }],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    staticSummary: `Fleet governor of task queue ${taskQueue}: guards, budgets, pauses, breakers`,
+    staticSummary: `Fleet governor of ${fleet === taskQueue ? `task queue ${taskQueue}` : `fleet ${fleet}`}: guards, budgets, pauses, breakers`,
   });
   if (install) await handle.executeUpdate(policyUpdate, { args: [policy] });
 }
@@ -46,9 +46,9 @@ export async function closedRuns(client: Client, runs: readonly Execution[]): Pr
 
 export function governorActivities(policy: FleetPolicy): GovernorActivities {
   return {
-    async ensureGovernor() {
+    async ensureGovernor(fleet) {
       const ctx = Context.current();
-      await ensureGovernor(ctx.client, ctx.info.taskQueue, policy);
+      await ensureGovernor(ctx.client, ctx.info.taskQueue, policy, false, fleet);
     },
     async closedRuns(runs) {
       return closedRuns(Context.current().client, runs);

@@ -13,3 +13,6 @@ export const noop = defineAction({
     return { n: input.n };
   },
 });
+
+/** The same no-op declared a write: it passes the fleet guards. */
+export const noopWrite = { ...noop, name: 'bench.noop-write', description: 'Does nothing, as a write.', idempotent: false, effect: 'write' as const };

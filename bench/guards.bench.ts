@@ -1,0 +1,164 @@
+// Issue #14: what the fleet guards cost, on one dev server in one run.
+//   1. A guarded write step against the same step marked `readOnly` (no guard), run after run,
+//      interleaved: the per-run overhead, median and p99.
+//   2. A storm: 1,000 alerts for one service whose write step is limited to 10 at once, sent
+//      through the receiver while a worker drains them, against the same 1,000 started directly
+//      with client.workflow.start: time to drain each, and the ingest ratio during the storm.
+//   npm run bench -- guards
+import { Worker } from '@temporalio/worker';
+import { governorActivities } from '../activities/governor/activities';
+import { actionActivities } from '../activities/run-action';
+import type { Alert } from '../dsl/alert';
+import { compileRunbook } from '../dsl/compile';
+import type { CompiledRunbook } from '../dsl/compiled';
+import { startRun } from '../temporal/start-run';
+import { receiverMetrics } from '../triggers/metrics';
+import { buildServer } from '../triggers/server';
+import { remediationId } from '../triggers/start-remediation';
+import { fmt, median, percentile } from './stats';
+import { noop, noopWrite } from './support/noop-action';
+import { admitting, benchBundle, startBenchServer } from './support/server';
+
+const RUNS = Number(process.env.BENCH_GUARD_RUNS ?? 200);
+const STORM = Number(process.env.BENCH_STORM ?? 1000);
+const SENDERS = 20;
+const TASK_QUEUE = 'bench-guards';
+const catalog = new Map([
+  [noop.name, noop],
+  [noopWrite.name, noopWrite],
+]);
+
+function compile(text: string): CompiledRunbook {
+  const result = compileRunbook(text, 'bench.yaml', { catalog, resolve: () => undefined });
+  if (!result.runbook) throw new Error(JSON.stringify(result.diagnostics));
+  return result.runbook;
+}
+
+const step = (extra: string) => `steps:\n  - id: write\n    uses: bench.noop-write\n${extra}    with: { n: 1 }\n`;
+const guarded = compile(`name: bench-guarded\n${step("    guard: { key: 'bench-one', limit: 1 }\n")}`);
+const unguarded = compile(`name: bench-unguarded\n${step('    readOnly: the baseline, without a guard\n')}`);
+const storm = (name: string) =>
+  compile(
+    `name: ${name}\ntriggers:\n  - source: alertmanager\n    match: { alertname: ${name} }\ninputs:\n  pod: { type: string, pattern: '^[a-z0-9-]+$', from: alert.labels.pod }\n` +
+      step(`    guard: { key: 'storm-${name}', limit: 10 }\n`),
+  );
+
+async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+function alerts(name: string): Alert[] {
+  return Array.from({ length: STORM }, (_, i) => ({
+    source: 'alertmanager',
+    status: 'firing',
+    fingerprint: `${name}-${i}`,
+    name,
+    labels: { alertname: name, pod: `pod-${i}` },
+    annotations: {},
+    startsAt: '2026-11-30T12:00:00Z',
+  }));
+}
+
+async function main(): Promise<void> {
+  const env = await startBenchServer();
+  const client = env.client;
+  const stormDirect = storm('storm-direct');
+  const stormReceiver = storm('storm-receiver');
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: await benchBundle(),
+    activities: {
+      ...actionActivities([noop, noopWrite]),
+      ...admitting(guarded, unguarded, stormDirect, stormReceiver),
+      ...governorActivities({ budgets: [], watchEveryMs: 10_000 }),
+    },
+  });
+  await worker.runUntil(async () => {
+    // 1. Overhead per guarded write step.
+    const samples: Record<string, number[]> = { guarded: [], unguarded: [] };
+    const once = async (name: 'guarded' | 'unguarded') => {
+      const started = performance.now();
+      const handle = await startRun(client, TASK_QUEUE, { runbook: name === 'guarded' ? guarded : unguarded, inputs: {}, startedBy: 'bench' });
+      await handle.result();
+      return performance.now() - started;
+    };
+    for (let i = 0; i < 10; i++) await Promise.all([once('guarded'), once('unguarded')]); // warm-up
+    for (let i = 0; i < RUNS; i++) {
+      samples.guarded!.push(await once('guarded'));
+      samples.unguarded!.push(await once('unguarded'));
+    }
+    const [g, u] = [samples.guarded!, samples.unguarded!];
+    console.log(`guards: ${RUNS} runs of a one-step runbook each way, one at a time, interleaved`);
+    console.log(`  unguarded (readOnly)   median ${fmt(median(u), 1)} ms, p99 ${fmt(percentile(u, 99), 1)} ms`);
+    console.log(`  guarded (limit 1)      median ${fmt(median(g), 1)} ms, p99 ${fmt(percentile(g, 99), 1)} ms`);
+    console.log(`  overhead per guarded write: median ${fmt(median(g) - median(u), 1)} ms, p99 ${fmt(percentile(g, 99) - percentile(u, 99), 1)} ms`);
+
+    // 2. The storm: direct starts, then the receiver, each drained under a limit of 10.
+    const drain = async (runbook: CompiledRunbook, send: (alert: Alert) => Promise<void>) => {
+      const started = performance.now();
+      const batch = alerts(runbook.name);
+      await pool(batch, SENDERS, send);
+      const ingestMs = performance.now() - started;
+      await Promise.all(batch.map((a) => client.workflow.getHandle(remediationId(runbook, a)).result()));
+      return { ingestMs, drainMs: performance.now() - started };
+    };
+    const direct = await drain(stormDirect, async (alert) => {
+      await startRun(client, TASK_QUEUE, {
+        runbook: stormDirect,
+        inputs: { pod: alert.labels.pod },
+        alert,
+        startedBy: 'alertmanager',
+        workflowId: remediationId(stormDirect, alert),
+        ifRunning: 'fail',
+      });
+    });
+    const app = buildServer({
+      config: {
+        host: '127.0.0.1',
+        port: 0,
+        runbookDirs: [],
+        auth: { alertmanager: { bearerTokens: ['bench-token-0123456789'] } },
+        bodyLimitBytes: 1 << 20,
+        deadlineMs: 10_000,
+      },
+      client,
+      taskQueue: TASK_QUEUE,
+      runbooks: () => [stormReceiver],
+      metrics: receiverMetrics(),
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/alerts/alertmanager`;
+    const viaReceiver = await drain(stormReceiver, async (alert) => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer bench-token-0123456789' },
+        body: JSON.stringify({
+          version: '4',
+          status: 'firing',
+          receiver: 'bench',
+          alerts: [{ status: 'firing', labels: alert.labels, annotations: {}, startsAt: alert.startsAt, fingerprint: alert.fingerprint }],
+        }),
+      });
+      if (res.status !== 202) throw new Error(`receiver answered ${res.status}: ${await res.text()}`);
+    });
+    await app.close();
+    const ratio = direct.ingestMs / viaReceiver.ingestMs;
+    console.log(`storm: ${STORM} alerts for one service, its write step limited to 10 at once, ${SENDERS} senders, a worker draining meanwhile`);
+    console.log(`  direct client.workflow.start  ingest ${fmt(direct.ingestMs / 1000, 2)} s, all drained in ${fmt(direct.drainMs / 1000, 2)} s`);
+    console.log(`  through the receiver          ingest ${fmt(viaReceiver.ingestMs / 1000, 2)} s, all drained in ${fmt(viaReceiver.drainMs / 1000, 2)} s`);
+    console.log(`  ingest ratio during the storm ${fmt(ratio, 3)} (receiver throughput / direct)`);
+  });
+  await env.teardown();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
