@@ -6,7 +6,7 @@ import { auditActivities } from '../activities/humans/audit';
 import { peopleActivities } from '../activities/humans/people';
 import { actionActivities } from '../activities/run-action';
 import { compileRunbook } from '../dsl/compile';
-import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../worker/create-worker';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_WORKFLOW_HEAP_MB, limitWorkflowHeap } from '../worker/create-worker';
 import { startRun } from '../temporal/start-run';
 import { fmt } from './stats';
 import { noop } from './support/noop-action';
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     { catalog: new Map([[noop.name, noop]]), resolve: () => undefined },
   );
   const runbook = result.runbook!;
+  limitWorkflowHeap();
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: TASK_QUEUE,
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
     }
     const after = await settle();
     console.log(
-      `parked: ${RUNS} runs waiting on an approval, worker and client in one process, maxCachedWorkflows ${CACHED}`,
+      `parked: ${RUNS} runs waiting on an approval, worker and client in one process, maxCachedWorkflows ${CACHED}, workflow heap ${process.env.RUNBOOK_WORKFLOW_HEAP_MB ?? DEFAULT_WORKFLOW_HEAP_MB} MiB`,
     );
     console.log(`  parked in ${fmt((performance.now() - started) / 1000, 1)} s`);
     console.log(

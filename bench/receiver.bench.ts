@@ -1,6 +1,6 @@
 // Issue #7: a burst of 1,000 alerts (20% repeats) against the receiver, against calling
 // client.workflow.start directly for the same ids, on the same server in the same run.
-// Targets: every distinct alert gets exactly one run; ingest throughput >= 0.8x direct starts.
+// Targets: every distinct alert gets exactly one run; ingest throughput >= 0.95x direct starts.
 // p50/p99 acknowledgement latency is reported.
 //   npm run bench -- receiver
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
@@ -13,11 +13,13 @@ import { buildServer } from '../triggers/server';
 import { remediationId } from '../triggers/start-remediation';
 import { fmt, percentile } from './stats';
 import { noop } from './support/noop-action';
+import { alertSender } from './support/senders';
 import { startBenchServer } from './support/server';
 
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 1000);
 const REPEATS = 0.2;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
+const ROUNDS = 10;
 const TASK_QUEUE = 'bench-receiver';
 
 function runbook(name: string): CompiledRunbook {
@@ -102,12 +104,10 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/alerts/alertmanager`;
 
   // Warm both paths up with alerts outside the measured sets.
-  await pool(burst('bench-warm').slice(0, 40), CONCURRENCY, async (a) => {
-    await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer bench-token-0123456789' },
-      body: amPayload({ ...a, labels: { ...a.labels, alertname: 'bench-receiver' }, fingerprint: `warm-${a.fingerprint}` }),
-    });
+  const sender = alertSender(url, 'bench-token-0123456789', CONCURRENCY);
+  const warm = burst('bench-warm').slice(0, 100);
+  await sender.send(warm.map((a) => amPayload({ ...a, labels: { ...a.labels, alertname: 'bench-receiver' }, fingerprint: `warm-${a.fingerprint}` })));
+  await pool(warm, CONCURRENCY, async (a) => {
     await startRun(client, TASK_QUEUE, {
       runbook: direct,
       inputs: { service: a.labels.service! },
@@ -118,45 +118,56 @@ async function main(): Promise<void> {
     }).catch(() => undefined);
   });
 
+  // Interleaved in rounds (direct first in odd rounds, the receiver first in even ones), so that
+  // a server that slows as it fills up, or machine noise, hits both alike.
   const directAlerts = burst('bench-direct');
-  let directStarted = 0;
-  const t0 = performance.now();
-  await pool(directAlerts, CONCURRENCY, async (alert) => {
-    try {
-      await startRun(client, TASK_QUEUE, {
-        runbook: direct,
-        inputs: { service: alert.labels.service! },
-        alert,
-        startedBy: 'alertmanager',
-        workflowId: remediationId(direct, alert),
-        ifRunning: 'fail',
-        reusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      });
-      directStarted++;
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
-  });
-  const directMs = performance.now() - t0;
-
   const receiverAlerts = burst('bench-receiver');
+  let directStarted = 0;
+  let directMs = 0;
+  let receiverMs = 0;
   const latencies: number[] = [];
   const outcomes: Record<string, number> = {};
-  const t1 = performance.now();
-  await pool(receiverAlerts, CONCURRENCY, async (alert) => {
-    const sent = performance.now();
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer bench-token-0123456789' },
-      body: amPayload(alert),
+  const size = Math.ceil(ALERTS / ROUNDS);
+  const directRound = async (alerts: Alert[]) => {
+    const t0 = performance.now();
+    await pool(alerts, CONCURRENCY, async (alert) => {
+      try {
+        await startRun(client, TASK_QUEUE, {
+          runbook: direct,
+          inputs: { service: alert.labels.service! },
+          alert,
+          startedBy: 'alertmanager',
+          workflowId: remediationId(direct, alert),
+          ifRunning: 'fail',
+          reusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        });
+        directStarted++;
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
     });
-    const body = (await res.json()) as { results?: Array<{ runbooks: Array<{ outcome: string }> }> };
-    latencies.push(performance.now() - sent);
-    if (res.status !== 202) throw new Error(`receiver answered ${res.status}: ${JSON.stringify(body)}`);
-    for (const r of body.results ?? []) for (const b of r.runbooks) outcomes[b.outcome] = (outcomes[b.outcome] ?? 0) + 1;
-  });
-  const receiverMs = performance.now() - t1;
+    directMs += performance.now() - t0;
+  };
+  // The senders run in a process of their own (as Alertmanager does): the receiver's process
+  // does its own work only, as the direct baseline's process does.
+  const receiverRound = async (alerts: Alert[]) => {
+    const sent = await sender.send(alerts.map(amPayload));
+    receiverMs += sent.elapsedMs;
+    latencies.push(...sent.latencies);
+    for (const [k, v] of Object.entries(sent.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
+  };
+  for (let r = 0; r < ROUNDS; r++) {
+    const [d, v] = [directAlerts.slice(r * size, (r + 1) * size), receiverAlerts.slice(r * size, (r + 1) * size)];
+    if (r % 2 === 0) {
+      await directRound(d);
+      await receiverRound(v);
+    } else {
+      await receiverRound(v);
+      await directRound(d);
+    }
+  }
 
+  sender.close();
   const distinct = new Set(receiverAlerts.map((a) => a.fingerprint)).size;
   // Visibility is eventually consistent: let the count settle before judging it.
   let runs = -1;
@@ -171,7 +182,7 @@ async function main(): Promise<void> {
   console.log(
     `  through the receiver           ${fmt(receiverMs / 1000, 2)} s (${fmt((ALERTS / receiverMs) * 1000, 0)} alerts/s), outcomes ${JSON.stringify(outcomes)}`,
   );
-  console.log(`  throughput ratio               ${fmt(ratio, 3)} (target >= 0.80) ${ratio >= 0.8 ? 'PASS' : 'FAIL'}`);
+  console.log(`  throughput ratio               ${fmt(ratio, 3)} (target >= 0.95) ${ratio >= 0.95 ? 'PASS' : 'FAIL'}`);
   console.log(
     `  acknowledgement latency        p50 ${fmt(percentile(latencies, 50), 1)} ms, p99 ${fmt(percentile(latencies, 99), 1)} ms, max ${fmt(Math.max(...latencies), 1)} ms`,
   );
@@ -179,7 +190,7 @@ async function main(): Promise<void> {
   console.log(`  runs started (visibility)      ${runs} for ${distinct} distinct alerts ${exact ? 'PASS (exactly one each)' : 'FAIL'}`);
   await app.close();
   await env.teardown();
-  process.exitCode = ratio >= 0.8 && exact ? 0 : 1;
+  process.exitCode = ratio >= 0.95 && exact ? 0 : 1;
 }
 
 main().catch((err) => {

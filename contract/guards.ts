@@ -126,7 +126,8 @@ export interface GuardsView {
   breakers: Array<{ scope: string; failures: number }>;
 }
 
-// Runs -> governor
+// Runs -> governor. Signals, not updates: Temporal allows a workflow only a few updates in flight
+// (10 by default), and a storm sends the governor a thousand requests at once.
 export const acquireSignal = defineSignal<[GuardRequest]>('guardAcquire');
 export const releaseSignal = defineSignal<[ReleaseRequest]>('guardRelease');
 export const runEndedSignal = defineSignal<[RunEndedNotice]>('guardRunEnded');

@@ -53,8 +53,16 @@ export function defaultTokenBudget(env: NodeJS.ProcessEnv = process.env): number
   return Number.isFinite(n) && n >= 0 ? n : 200_000;
 }
 
-/** The workflow's summary line and its details pane, in Temporal's markdown. */
+const descriptions = new WeakMap<CompiledRunbook, { summary: string; details: string }>();
+
+/** The workflow's summary line and its details pane, in Temporal's markdown (once per compiled runbook: a storm starts many). */
 export function describeRunbook(runbook: CompiledRunbook): { summary: string; details: string } {
+  let description = descriptions.get(runbook);
+  if (!description) descriptions.set(runbook, (description = describe(runbook)));
+  return description;
+}
+
+function describe(runbook: CompiledRunbook): { summary: string; details: string } {
   const firstLine = runbook.description?.split('\n')[0]?.trim();
   const summary = firstLine ? `${runbook.name}: ${firstLine}` : runbook.name;
   const lines = [

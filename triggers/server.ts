@@ -67,7 +67,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       return send(reply, 415, { error: 'unsupported content type', reason: 'send a JSON body with Content-Type: application/json' });
     }
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : v]));
-    const deadline = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), deps.config.deadlineMs).unref());
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), deps.config.deadlineMs)));
     let status: number;
     try {
       const answer = await Promise.race([ingest(ingestDeps, source, { rawBody: req.body, headers, receivedAt: Date.now() }), deadline]);
@@ -80,6 +81,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     } catch (err) {
       if (!(err instanceof TemporalUnavailable)) throw err;
       status = temporalUnavailable(reply, err.message);
+    } finally {
+      clearTimeout(timer);
     }
     deps.metrics.requests.observe({ source, status: String(status) }, (performance.now() - started) / 1000);
     return reply;

@@ -30,7 +30,7 @@ import type { ActionStep } from '../dsl/kinds/action';
 import { renderTemplate, stringify } from '../dsl/expressions';
 import type { Frame, Run } from './run';
 
-const governor = proxyActivities<GovernorActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 } });
+const { ensureGovernor } = proxyActivities<GovernorActivities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 10, maximumInterval: '10s' } });
 
 export interface GuardWait {
   step: string;
@@ -101,9 +101,19 @@ export class RunGuards {
     this.outstanding = id;
     this.waitingStep = step.id;
     this.verdict = undefined;
-    await this.send(acquireSignal, request);
     try {
-      await condition(() => this.verdict !== undefined);
+      // Not awaited on its own: the governor's answer often arrives in the same workflow task as
+      // the confirmation that the request was delivered. A governor that does not exist yet (a
+      // new fleet, or someone terminated it) is started by an activity and asked again.
+      let undelivered = false;
+      const handle = getExternalWorkflowHandle(governorId(this.fleet));
+      handle.signal(acquireSignal, request).catch(() => (undelivered = true));
+      await condition(() => this.verdict !== undefined || undelivered);
+      if (this.verdict === undefined) {
+        await ensureGovernor(this.fleet);
+        await handle.signal(acquireSignal, request);
+        await condition(() => this.verdict !== undefined);
+      }
     } finally {
       this.outstanding = undefined;
       if (this.waitingNow) {
@@ -119,16 +129,16 @@ export class RunGuards {
   }
 
   /** After a write step: its own slots go back (the run slot stays until the run ends or waits for a person). */
-  async afterWrite(gate: Gate): Promise<void> {
+  afterWrite(gate: Gate): void {
     if (!this.enabled || !gate.granted || gate.request === undefined) return;
-    await this.send(releaseSignal, { run: workflowInfo().workflowId, request: gate.request, scope: 'step' });
+    this.send(releaseSignal, { run: workflowInfo().workflowId, request: gate.request, scope: 'step' });
   }
 
   /** The run now waits for a person: it holds no slot meanwhile. */
-  async releaseRunSlot(): Promise<void> {
+  releaseRunSlot(): void {
     if (!this.enabled || !this.holdsRunSlot) return;
     this.holdsRunSlot = false;
-    await this.send(releaseSignal, { run: workflowInfo().workflowId, scope: 'run' });
+    this.send(releaseSignal, { run: workflowInfo().workflowId, scope: 'run' });
   }
 
   /** The run ends: whatever it holds is freed, and a failure counts towards its breaker. */
@@ -136,7 +146,8 @@ export class RunGuards {
     if (!this.enabled || (!failed && !this.heldSomething)) return;
     const concurrency = this.run.runbook.concurrency;
     const key = concurrency ? this.runKey() : undefined;
-    await this.send(runEndedSignal, {
+    // Awaited: a signal issued in the task that closes the run would not be sent.
+    await this.sendAndWait(runEndedSignal, {
       run: workflowInfo().workflowId,
       runbook: this.run.runbook.name,
       ...(key !== undefined && { key }),
@@ -178,22 +189,22 @@ export class RunGuards {
     };
   }
 
+  private get fleet(): string {
+    return this.run.input.options?.fleet ?? workflowInfo().taskQueue;
+  }
+
   /**
-   * Messages to the governor must get there even while the run is being cancelled. A governor
-   * that does not exist yet (first write on a new queue, or someone terminated it) is started
-   * by an activity with the worker's fleet policy, and the message is sent again.
+   * Releases are sent, not awaited: the run goes on at once. A cancelled run sends too (the
+   * command is issued in a non-cancellable scope). A governor that does not exist holds nothing
+   * to release, so a failed send is ignored.
    */
-  private async send<T>(signal: SignalDefinition<[T]>, payload: T): Promise<void> {
-    const fleet = this.run.input.options?.fleet ?? workflowInfo().taskQueue;
-    await CancellationScope.nonCancellable(async () => {
-      const handle = getExternalWorkflowHandle(governorId(fleet));
-      try {
-        await handle.signal(signal, payload);
-      } catch {
-        await governor.ensureGovernor(fleet);
-        await handle.signal(signal, payload);
-      }
-    });
+  private send<T>(signal: SignalDefinition<[T]>, payload: T): void {
+    this.sendAndWait(signal, payload).catch(() => undefined);
+  }
+
+  private sendAndWait<T>(signal: SignalDefinition<[T]>, payload: T): Promise<void> {
+    const handle = getExternalWorkflowHandle(governorId(this.fleet));
+    return CancellationScope.nonCancellable(() => handle.signal(signal, payload)).catch(() => undefined);
   }
 }
 

@@ -47,7 +47,7 @@ export interface HumansHost {
   readonly stopRequested: boolean;
   setStatus(status: RemediationStatus): void;
   /** The run gives back its fleet slot while a person decides (workflows/guards.ts). */
-  readonly guards: { releaseRunSlot(): Promise<void> };
+  readonly guards: { releaseRunSlot(): void };
   alertResolved(): void;
   recordAudit(entry: AuditEntry): void;
 }
@@ -128,7 +128,7 @@ export class Humans {
   ): Promise<void> {
     this.pending.set(pending.step, pending);
     this.run.setStatus(status);
-    await this.run.guards.releaseRunSlot();
+    this.run.guards.releaseRunSlot();
     await condition(() => answered() || this.run.stopRequested, timeoutMs, { summary });
     this.pending.delete(pending.step);
     this.ended.add(pending.step);

@@ -122,7 +122,7 @@ async function executeStep(step: CompiledStep, frame: Frame): Promise<StepOutcom
     try {
       outcome = await (handlers[step.kind] as StepHandler<CompiledStep>)(step, ctx);
     } finally {
-      if (gate) await run.guards.afterWrite(gate);
+      if (gate) run.guards.afterWrite(gate);
     }
     if (outcome.ok) record('succeeded', { outputs: outcome.outputs ?? {} });
     else record('failed', { error: outcome.error, ...(outcome.outputs !== undefined && { outputs: outcome.outputs }) });

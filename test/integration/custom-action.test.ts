@@ -60,3 +60,12 @@ it('refuses a module that does not export an action', () => {
   writeFileSync(bad, 'module.exports = { hello: 1 };\n');
   expect(() => loadActions([bad])).toThrow(`${bad}: does not export an action (use defineAction from activities/action)`);
 });
+
+it('refuses an action that does not say whether it reads or writes', () => {
+  const silent = path.join(dir, 'silent.js');
+  writeFileSync(
+    silent,
+    "module.exports = { name: 'acme.silent', description: 'x', input: { type: 'object' }, output: { type: 'object' }, idempotent: true, run: async () => ({}) };\n",
+  );
+  expect(() => loadActions([silent])).toThrow(`${silent}: action \`acme.silent\` must declare its effect: 'read' or 'write' (fleet guards and the kill switch act on writes)`);
+});

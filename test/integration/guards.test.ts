@@ -3,7 +3,7 @@
 // from anyone who can reach Temporal.
 import type { WorkflowHandle } from '@temporalio/client';
 import { approveUpdate, statusQuery } from '../../contract/messages';
-import { governorId, guardsQuery, pauseUpdate, verdictSignal, acquireSignal } from '../../contract/guards';
+import { acquireSignal, governorId, guardsQuery, pauseUpdate, verdictSignal } from '../../contract/guards';
 import { REMEDIATION_STATUS } from '../../contract/search-attributes';
 import { startRun } from '../../temporal/start-run';
 import { buildServer } from '../../triggers/server';
@@ -139,9 +139,8 @@ outputs:
         const ranAfterQueueing = ends.filter((e, i) => queued[i] && e.result.steps.restart?.status === 'succeeded');
         // Every alert ended one way, with its reason.
         expect(ran.length + escalated.length).toBe(100);
-        // At least the first window's 10 ran; at most 10 per 2 s fit in the 5 s anyone waits (plus the first window).
+        // At least the first window's 10 ran (how many more depends on when each run asked: each waits 5 s from then).
         expect(ran.length).toBeGreaterThanOrEqual(10);
-        expect(ran.length).toBeLessThanOrEqual(40);
         expect(ranAfterQueueing.length).toBeGreaterThan(0);
         for (const e of escalated)
           expect(e.result.outputs.escalated).toMatch(/waited 5s \(maxWait\): restart:checkout is at its (rate|limit)|behind earlier requests/);
@@ -186,8 +185,10 @@ steps:
     expect(log.starts().filter((e) => e.at > paused + 1_000)).toEqual([]);
     expect(before).toBeLessThan(30);
     // A parked run says why, in status, search attributes and the guards view.
-    const parked = handles[handles.length - 1]! as WorkflowHandle;
-    const status = await statusWhen(parked, (st) => st.guard?.state === 'paused', 'the last run to show it is paused');
+    const started = new Set(log.starts().map((e) => e.id));
+    const parkedIndex = Array.from({ length: 30 }, (_, n) => n).find((n) => !started.has(`ks-${n}`))!;
+    const parked = handles[parkedIndex]! as WorkflowHandle;
+    const status = await statusWhen(parked, (st) => st.guard?.state === 'paused', 'a run whose write has not started to show it is paused');
     expect(status.status).toBe('paused');
     expect(status.guard).toMatchObject({ step: 'restart', reason: 'paused by alice: bad config push; stop everything' });
     await eventually(async () => {
@@ -278,7 +279,11 @@ steps:
   await withWorker(async (s) => {
     const client = await testClient();
     for (let i = 0; i < 3; i++) expect((await runToEnd(s, { runbook, inputs: { fail: true } })).ok).toBe(false);
-    const view = await fleetGuards(client, s.taskQueue);
+    // A run tells the governor as it closes; the breaker trips a moment later.
+    const view = await eventually(async () => {
+      const v = await fleetGuards(client, s.taskQueue);
+      return v.pauses.length > 0 && v;
+    }, 'the breaker to trip');
     expect(view.pauses).toMatchObject([{ runbook: 'flaky-fix', by: 'circuit-breaker', source: 'circuit-breaker' }]);
     expect(view.pauses[0]!.reason).toMatch(/^3 failed runs within 10m; the last: step `fix` failed/);
     const next = await startRun(client, s.taskQueue, { runbook, inputs: { fail: false }, startedBy: 'test' });
@@ -314,7 +319,7 @@ steps:
     await new Promise((r) => setTimeout(r, 300));
     expect(log.starts()).toHaveLength(1);
     const governor = client.workflow.getHandle(governorId(s.taskQueue));
-    // A malformed acquire is dropped; a pause in the breaker's name or with a huge reason is refused before it enters history.
+    // A malformed request is dropped; a pause in the breaker's name or with a huge reason is refused before it enters history.
     await governor.signal(acquireSignal, { id: 'x', claims: 'all' } as never);
     const refused = (p: Promise<unknown>) => p.then(() => 'accepted', refusal);
     expect(await refused(governor.executeUpdate(pauseUpdate, { args: [{ by: 'circuit-breaker', reason: 'spoofed' }] }))).toMatch(/not a person/);

@@ -46,8 +46,12 @@ export interface GovernorState {
 
 export type Outbound = { run: string; verdict: GuardVerdict } | { run: string; notice: GuardWaitNotice };
 
-/** More waiters than this and new requests are refused: a storm beyond it is a bug or an attack. */
-export const MAX_WAITERS = 50_000;
+/**
+ * More waiters than this and new requests are refused (route `fail`, so `onFailure` escalates):
+ * the governor carries its waiters across continue-as-new, and Temporal refuses a payload over
+ * 2 MB (1,000 waiters are about 0.5 MB).
+ */
+export const MAX_WAITERS = 3_000;
 export const MAX_PAUSES = 1_000;
 const WATCHED_WAITERS = 200;
 
