@@ -1,6 +1,7 @@
 // One scenario, run: start the runbook's workflow on the test server (which skips time on its
 // own), answer each question to people as the scenario says while time is held for it, send the
 // alert's resolution when its step comes, and at the end read what happened.
+import type { CompiledRunbook } from '../dsl/compiled';
 import { randomUUID } from 'node:crypto';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -43,6 +44,11 @@ export interface SessionHost {
   register(scripts: ScenarioScripts): () => void;
 }
 
+/** Whether a run of this runbook (or of a child it runs) can reach a write step, and so its fleet's governor. */
+function writes(runbook: CompiledRunbook): boolean {
+  return Object.values(runbook.steps).some((s) => s.kind === 'action' && s.effect === 'write') || Object.values(runbook.children).some(writes);
+}
+
 /** Past this wall time a scenario fails: something is waiting that time cannot move. */
 const WALL_LIMIT_MS = 60_000;
 /** How often a session looks at a run that has not ended (stuck, out of time). */
@@ -62,7 +68,7 @@ export async function runSession(host: SessionHost, test: TestCase): Promise<{ a
   const unregister = host.register(scripts);
   try {
     // The scenario's own governor is up before its first write asks for it (saves a failed signal and an activity).
-    await ensureGovernor(host.client, host.taskQueue, SCENARIO_FLEET_POLICY, false, workflowId);
+    if (writes(runbook)) await ensureGovernor(host.client, host.taskQueue, SCENARIO_FLEET_POLICY, false, workflowId);
     const handle = await startRun(host.client, host.taskQueue, {
       runbook,
       inputs: inputs.values,
