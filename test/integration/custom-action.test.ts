@@ -67,5 +67,7 @@ it('refuses an action that does not say whether it reads or writes', () => {
     silent,
     "module.exports = { name: 'acme.silent', description: 'x', input: { type: 'object' }, output: { type: 'object' }, idempotent: true, run: async () => ({}) };\n",
   );
-  expect(() => loadActions([silent])).toThrow(`${silent}: action \`acme.silent\` must declare its effect: 'read' or 'write' (fleet guards and the kill switch act on writes)`);
+  expect(() => loadActions([silent])).toThrow(
+    `${silent}: action \`acme.silent\` must declare its effect: 'read' or 'write' (fleet guards and the kill switch act on writes)`,
+  );
 });
