@@ -28,7 +28,18 @@ import {
 import { safeKeyword, serviceOf } from '../contract/search-attributes';
 import type { ActionStep } from '../dsl/kinds/action';
 import { renderTemplate, stringify } from '../dsl/expressions';
-import type { Frame, Run } from './run';
+import type { Scope } from '../dsl/expressions';
+import type { CompiledRunbook } from '../dsl/compiled';
+import type { RemediationStatus, RunInput } from '../contract/run';
+
+/** What the guards need of the run they belong to (workflows/run.ts's Run). */
+export interface GuardsHost {
+  readonly runbook: CompiledRunbook;
+  readonly input: Pick<RunInput, 'alert' | 'options'>;
+  readonly inputs: Record<string, unknown>;
+  scopeBase(): Scope;
+  setStatus(status: RemediationStatus): void;
+}
 
 const { ensureGovernor } = proxyActivities<GovernorActivities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 10, maximumInterval: '10s' } });
 
@@ -52,7 +63,7 @@ export class RunGuards {
   private heldSomething = false;
 
   constructor(
-    private readonly run: Run,
+    private readonly run: GuardsHost,
     /** Off for the workflow types recorded before guards existed: they replay as they ran. */
     readonly enabled: boolean,
     resumedWithRunSlot: boolean,
@@ -76,12 +87,12 @@ export class RunGuards {
   }
 
   /** Before a write step: granted (go on), or refused with the route to take. */
-  async beforeWrite(step: ActionStep, frame: Frame): Promise<Gate> {
+  async beforeWrite(step: ActionStep, scope: () => Scope): Promise<Gate> {
     if (!this.enabled) return { granted: true };
     const claims: Claim[] = [];
     const concurrency = this.run.runbook.concurrency;
     if (concurrency && !this.holdsRunSlot) claims.push(claimOf(concurrency, this.runKey()!, 'run'));
-    if (step.guard) claims.push(claimOf(step.guard, guardKey(step.guard.key, frame), 'step'));
+    if (step.guard) claims.push(claimOf(step.guard, guardKey(step.guard.key, scope), 'step'));
     const limits = step.guard ?? concurrency;
     const id = `${workflowInfo().runId}:${++this.seq}`;
     const request: GuardRequest = {
@@ -212,8 +223,8 @@ function claimOf(limits: { limit?: number; rate?: { limit: number; perMs: number
   return { key, scope, ...(limits.limit !== undefined && { limit: limits.limit }), ...(limits.rate && { rate: limits.rate }) };
 }
 
-function guardKey(template: string, frame: Frame): string {
-  return boundedKey(stringify(renderTemplate(template, frame.scope())));
+function guardKey(template: string, scope: () => Scope): string {
+  return boundedKey(stringify(renderTemplate(template, scope())));
 }
 
 /** Keys and labels come from alert text: printable and bounded, a long one keeping its start and a hash (distinct keys stay distinct). */

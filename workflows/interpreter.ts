@@ -107,7 +107,7 @@ async function executeStep(step: CompiledStep, frame: Frame): Promise<StepOutcom
       record('failed', { error: unapproved });
       return failed(unapproved);
     }
-    const gate = step.kind === 'action' && step.effect === 'write' ? await run.guards.beforeWrite(step, frame) : undefined;
+    const gate = step.kind === 'action' && step.effect === 'write' ? await run.guards.beforeWrite(step, () => frame.scope()) : undefined;
     if (gate && !gate.granted) {
       if (gate.route === 'fail') {
         record('failed', { error: gate.reason });
