@@ -60,6 +60,7 @@ export class RunGuards {
   private verdict: GuardVerdict | undefined;
   private waitingNow: GuardWait | undefined;
   private holdsRunSlot: boolean;
+  /** The run asked the governor for something: its end must free whatever that became. */
   private heldSomething = false;
 
   constructor(
@@ -112,6 +113,8 @@ export class RunGuards {
     this.outstanding = id;
     this.waitingStep = step.id;
     this.verdict = undefined;
+    // Even a request the run stops waiting for (it is cancelled) may be granted: the run's end frees it.
+    this.heldSomething = true;
     try {
       // Not awaited on its own: the governor's answer often arrives in the same workflow task as
       // the confirmation that the request was delivered. A governor that does not exist yet (a
@@ -134,7 +137,6 @@ export class RunGuards {
     }
     const verdict = this.verdict!;
     if (!verdict.granted) return { granted: false, route: verdict.route, reason: verdict.reason };
-    this.heldSomething = true;
     if (claims.some((c) => c.scope === 'run' && c.limit !== undefined)) this.holdsRunSlot = true;
     return claims.some((c) => c.scope === 'step' && c.limit !== undefined) ? { granted: true, request: id } : { granted: true };
   }
