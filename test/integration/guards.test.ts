@@ -302,7 +302,7 @@ steps:
   - id: hold
     uses: shell
     guard: { key: forged, limit: 1 }
-    with: ${log.command('hold', 1.5)}
+    with: ${log.command('hold', 4)}
   - id: after
     uses: test.probe
     with: { name: forged-after }
