@@ -12,11 +12,10 @@ import type { Alert } from '../dsl/alert';
 import { compileRunbook } from '../dsl/compile';
 import type { CompiledRunbook } from '../dsl/compiled';
 import { startRun } from '../temporal/start-run';
-import { receiverMetrics } from '../triggers/metrics';
-import { buildServer } from '../triggers/server';
 import { remediationId } from '../triggers/start-remediation';
 import { fmt, median, percentile } from './stats';
 import { noop, noopWrite } from './support/noop-action';
+import { alertmanagerPayload, BENCH_TOKEN, benchReceiver, pool } from './support/receiver';
 import { alertSender } from './support/senders';
 import { admitting, benchBundle, startBenchServer } from './support/server';
 
@@ -43,15 +42,6 @@ const storm = (name: string) =>
     `name: ${name}\ntriggers:\n  - source: alertmanager\n    match: { alertname: ${name} }\ninputs:\n  pod: { type: string, pattern: '^[a-z0-9-]+$', from: alert.labels.pod }\n` +
       step(`    guard: { key: 'storm-${name}', limit: 10 }\n`),
   );
-
-async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
-}
 
 function alerts(name: string): Alert[] {
   return Array.from({ length: STORM }, (_, i) => ({
@@ -101,57 +91,33 @@ async function main(): Promise<void> {
     console.log(`  overhead per guarded write: median ${fmt(median(g) - median(u), 1)} ms, p99 ${fmt(percentile(g, 99) - percentile(u, 99), 1)} ms`);
 
     // 2. The storm: direct starts, then the receiver, each drained under a limit of 10.
-    const drain = async (runbook: CompiledRunbook, send: (alert: Alert) => Promise<void>) => {
+    const drain = async (runbook: CompiledRunbook, ingest: (batch: Alert[]) => Promise<number>) => {
       const started = performance.now();
       const batch = alerts(runbook.name);
-      await pool(batch, SENDERS, send);
-      const ingestMs = performance.now() - started;
+      const ingestMs = await ingest(batch);
       await Promise.all(batch.map((a) => client.workflow.getHandle(remediationId(runbook, a)).result()));
       return { ingestMs, drainMs: performance.now() - started };
     };
-    const direct = await drain(stormDirect, async (alert) => {
-      await startRun(client, TASK_QUEUE, {
-        runbook: stormDirect,
-        inputs: { pod: alert.labels.pod },
-        alert,
-        startedBy: 'alertmanager',
-        workflowId: remediationId(stormDirect, alert),
-        ifRunning: 'fail',
+    const direct = await drain(stormDirect, async (batch) => {
+      const started = performance.now();
+      await pool(batch, SENDERS, async (alert) => {
+        await startRun(client, TASK_QUEUE, {
+          runbook: stormDirect,
+          inputs: { pod: alert.labels.pod },
+          alert,
+          startedBy: 'alertmanager',
+          workflowId: remediationId(stormDirect, alert),
+          ifRunning: 'fail',
+        });
       });
+      return performance.now() - started;
     });
-    const app = buildServer({
-      config: {
-        host: '127.0.0.1',
-        port: 0,
-        runbookDirs: [],
-        auth: { alertmanager: { bearerTokens: ['bench-token-0123456789'] } },
-        bodyLimitBytes: 1 << 20,
-        deadlineMs: 10_000,
-      },
-      client,
-      taskQueue: TASK_QUEUE,
-      runbooks: () => [stormReceiver],
-      metrics: receiverMetrics(),
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/alerts/alertmanager`;
+    const receiver = await benchReceiver(client, TASK_QUEUE, [stormReceiver], 10_000);
     // The senders run in a process of their own, at low priority (bench/support/senders.ts).
-    const sender = alertSender(url, 'bench-token-0123456789', SENDERS);
-    const body = (alert: Alert) =>
-      JSON.stringify({
-        version: '4',
-        status: 'firing',
-        receiver: 'bench',
-        alerts: [{ status: 'firing', labels: alert.labels, annotations: {}, startsAt: alert.startsAt, fingerprint: alert.fingerprint }],
-      });
-    const stormStarted = performance.now();
-    const batch = alerts(stormReceiver.name);
-    const sent = await sender.send(batch.map(body));
+    const sender = alertSender(receiver.url, BENCH_TOKEN, SENDERS);
+    const viaReceiver = await drain(stormReceiver, async (batch) => (await sender.send(batch.map(alertmanagerPayload))).elapsedMs);
     sender.close();
-    await Promise.all(batch.map((a) => client.workflow.getHandle(remediationId(stormReceiver, a)).result()));
-    const viaReceiver = { ingestMs: sent.elapsedMs, drainMs: performance.now() - stormStarted };
-    await app.close();
+    await receiver.close();
     const ratio = direct.ingestMs / viaReceiver.ingestMs;
     console.log(`storm: ${STORM} alerts for one service, its write step limited to 10 at once, ${SENDERS} senders, a worker draining meanwhile`);
     console.log(`  direct client.workflow.start  ingest ${fmt(direct.ingestMs / 1000, 2)} s, all drained in ${fmt(direct.drainMs / 1000, 2)} s`);

@@ -8,11 +8,10 @@ import type { Alert } from '../dsl/alert';
 import { compileRunbook } from '../dsl/compile';
 import type { CompiledRunbook } from '../dsl/compiled';
 import { startRun } from '../temporal/start-run';
-import { receiverMetrics } from '../triggers/metrics';
-import { buildServer } from '../triggers/server';
 import { remediationId } from '../triggers/start-remediation';
 import { fmt, percentile } from './stats';
 import { noop } from './support/noop-action';
+import { alertmanagerPayload, BENCH_TOKEN, benchReceiver, pool } from './support/receiver';
 import { alertSender } from './support/senders';
 import { startBenchServer } from './support/server';
 
@@ -48,65 +47,17 @@ function burst(name: string): Alert[] {
   return all;
 }
 
-async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
-}
-
-function amPayload(alert: Alert): string {
-  return JSON.stringify({
-    version: '4',
-    status: 'firing',
-    receiver: 'bench',
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: 'http://am',
-    alerts: [
-      {
-        status: 'firing',
-        labels: alert.labels,
-        annotations: {},
-        startsAt: alert.startsAt,
-        endsAt: '0001-01-01T00:00:00Z',
-        generatorURL: '',
-        fingerprint: alert.fingerprint,
-      },
-    ],
-  });
-}
-
 async function main(): Promise<void> {
   const env = await startBenchServer();
   const client = env.client;
   const viaReceiver = runbook('bench-receiver');
   const direct = runbook('bench-direct');
-  const app = buildServer({
-    config: {
-      host: '127.0.0.1',
-      port: 0,
-      runbookDirs: [],
-      auth: { alertmanager: { bearerTokens: ['bench-token-0123456789'] } },
-      bodyLimitBytes: 1 << 20,
-      deadlineMs: 4_000,
-    },
-    client,
-    taskQueue: TASK_QUEUE,
-    runbooks: () => [viaReceiver],
-    metrics: receiverMetrics(),
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/alerts/alertmanager`;
+  const receiver = await benchReceiver(client, TASK_QUEUE, [viaReceiver], 4_000);
 
   // Warm both paths up with alerts outside the measured sets.
-  const sender = alertSender(url, 'bench-token-0123456789', CONCURRENCY);
+  const sender = alertSender(receiver.url, BENCH_TOKEN, CONCURRENCY);
   const warm = burst('bench-warm').slice(0, 100);
-  await sender.send(warm.map((a) => amPayload({ ...a, labels: { ...a.labels, alertname: 'bench-receiver' }, fingerprint: `warm-${a.fingerprint}` })));
+  await sender.send(warm.map((a) => alertmanagerPayload({ ...a, labels: { ...a.labels, alertname: 'bench-receiver' }, fingerprint: `warm-${a.fingerprint}` })));
   await pool(warm, CONCURRENCY, async (a) => {
     await startRun(client, TASK_QUEUE, {
       runbook: direct,
@@ -151,7 +102,7 @@ async function main(): Promise<void> {
   // The senders run in a process of their own (as Alertmanager does): the receiver's process
   // does its own work only, as the direct baseline's process does.
   const receiverRound = async (alerts: Alert[]) => {
-    const sent = await sender.send(alerts.map(amPayload));
+    const sent = await sender.send(alerts.map(alertmanagerPayload));
     receiverMs += sent.elapsedMs;
     latencies.push(...sent.latencies);
     for (const [k, v] of Object.entries(sent.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
@@ -188,7 +139,7 @@ async function main(): Promise<void> {
   );
   const exact = runs === distinct && outcomes.started === distinct && outcomes.duplicate === ALERTS - distinct;
   console.log(`  runs started (visibility)      ${runs} for ${distinct} distinct alerts ${exact ? 'PASS (exactly one each)' : 'FAIL'}`);
-  await app.close();
+  await receiver.close();
   await env.teardown();
   process.exitCode = ratio >= 0.95 && exact ? 0 : 1;
 }
