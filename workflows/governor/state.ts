@@ -99,7 +99,7 @@ export class Governor {
     const breaker = n.breaker ?? this.state.policy.breaker;
     if (!n.failed || !breaker) return;
     const scope = breakerScope(n, breaker);
-    const recent = [...(this.state.failures[scope.name] ?? []), now].filter((t) => t > now - breaker.withinMs);
+    const recent = within([...(this.state.failures[scope.name] ?? []), now], breaker.withinMs, now);
     this.state.failures[scope.name] = recent;
     if (recent.length < breaker.failures) return;
     delete this.state.failures[scope.name];
@@ -203,14 +203,15 @@ export class Governor {
     return { out, ...(wakeAt !== undefined && { wakeAt }) };
   }
 
+  /** What `runbook guards` shows. A query: it reads the state and never changes it (queries are not replayed). */
   view(now: number): GuardsView {
-    this.prune(now);
     const iso = (t: number) => new Date(t).toISOString();
-    const keys = new Set([
-      ...Object.keys(this.state.holders),
-      ...Object.keys(this.state.grants),
-      ...this.state.waiters.flatMap((w) => w.req.claims.map((c) => c.key)),
-    ]);
+    const granted = Object.fromEntries(
+      Object.entries(this.state.grants)
+        .map(([key, g]) => [key, within(g.times, g.windowMs, now).length] as const)
+        .filter(([, n]) => n > 0),
+    );
+    const keys = new Set([...Object.keys(this.state.holders), ...Object.keys(granted), ...this.state.waiters.flatMap((w) => w.req.claims.map((c) => c.key))]);
     return {
       policy: this.state.policy,
       pauses: this.state.pauses,
@@ -218,7 +219,7 @@ export class Governor {
         key,
         holders: (this.state.holders[key] ?? []).map((h) => ({ run: h.run, runId: h.runId, step: h.step, since: iso(h.since), scope: h.scope })),
         waiting: this.state.waiters.filter((w) => w.req.claims.some((c) => c.key === key)).length,
-        ...(this.state.grants[key] && { grantsInWindow: this.state.grants[key].times.length }),
+        ...(granted[key] !== undefined && { grantsInWindow: granted[key] }),
       })),
       waiting: this.state.waiters.map((w) => ({
         run: w.req.run,
@@ -228,7 +229,12 @@ export class Governor {
         state: w.told?.state ?? 'queued',
         reason: w.told?.reason ?? 'arriving',
       })),
-      budgets: this.state.policy.budgets.map((b) => ({ name: b.name, used: (this.state.budgetUse[b.name] ?? []).length, limit: b.limit, perMs: b.perMs })),
+      budgets: this.state.policy.budgets.map((b) => ({
+        name: b.name,
+        used: within(this.state.budgetUse[b.name] ?? [], b.perMs, now).length,
+        limit: b.limit,
+        perMs: b.perMs,
+      })),
       breakers: Object.entries(this.state.failures).map(([scope, times]) => ({ scope, failures: times.length })),
     };
   }
@@ -264,7 +270,7 @@ export class Governor {
         return { reason: `${c.key} is at its limit (${others.length} of ${c.limit} held)`, route: req.onBusy };
       }
       if (c.rate) {
-        const times = (this.state.grants[c.key]?.times ?? []).filter((t) => t > now - c.rate!.perMs);
+        const times = within(this.state.grants[c.key]?.times ?? [], c.rate.perMs, now);
         if (times.length >= c.rate.limit) {
           return {
             reason: `${c.key} is at its rate (${c.rate.limit} per ${formatDuration(c.rate.perMs)})`,
@@ -275,7 +281,7 @@ export class Governor {
       }
     }
     for (const b of this.budgetsOf(req)) {
-      const times = (this.state.budgetUse[b.name] ?? []).filter((t) => t > now - b.perMs);
+      const times = within(this.state.budgetUse[b.name] ?? [], b.perMs, now);
       if (times.length >= b.limit) {
         return {
           reason: `fleet budget ${b.name} is spent (${b.limit} writes per ${formatDuration(b.perMs)})`,
@@ -303,17 +309,22 @@ export class Governor {
   /** Forgets grant times no window can count any more. */
   private prune(now: number): void {
     for (const [key, g] of Object.entries(this.state.grants)) {
-      g.times = g.times.filter((t) => t > now - g.windowMs);
+      g.times = within(g.times, g.windowMs, now);
       if (g.times.length === 0) delete this.state.grants[key];
     }
     const budgets = new Map(this.state.policy.budgets.map((b) => [b.name, b.perMs]));
     for (const [name, times] of Object.entries(this.state.budgetUse)) {
       const per = budgets.get(name);
-      const kept = per === undefined ? [] : times.filter((t) => t > now - per);
+      const kept = per === undefined ? [] : within(times, per, now);
       if (kept.length) this.state.budgetUse[name] = kept;
       else delete this.state.budgetUse[name];
     }
   }
+}
+
+/** The times inside a sliding window of `ms` ending now. */
+function within(times: readonly number[], ms: number, now: number): number[] {
+  return times.filter((t) => t > now - ms);
 }
 
 function scopeOf(s: { runbook?: string; key?: string }): { runbook?: string; key?: string } {
