@@ -132,7 +132,14 @@ export interface StatusView {
   trail: TrailEntry[];
   trailDropped?: number;
   /** A write step waiting for a fleet guard or a pause, and why. */
-  guard?: { step: string; state: 'queued' | 'paused'; reason: string; since: string };
+  guard?: GuardWait;
+}
+
+export interface GuardWait {
+  step: string;
+  state: 'queued' | 'paused';
+  reason: string;
+  since: string;
 }
 
 // ---------- humans in the loop ----------

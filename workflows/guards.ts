@@ -30,7 +30,7 @@ import type { ActionStep } from '../dsl/kinds/action';
 import { renderTemplate, stringify } from '../dsl/expressions';
 import type { Scope } from '../dsl/expressions';
 import type { CompiledRunbook } from '../dsl/compiled';
-import type { RemediationStatus, RunInput } from '../contract/run';
+import type { GuardWait, RemediationStatus, RunInput } from '../contract/run';
 
 /** What the guards need of the run they belong to (workflows/run.ts's Run). */
 export interface GuardsHost {
@@ -42,13 +42,6 @@ export interface GuardsHost {
 }
 
 const { ensureGovernor } = proxyActivities<GovernorActivities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 10, maximumInterval: '10s' } });
-
-export interface GuardWait {
-  step: string;
-  state: 'queued' | 'paused';
-  reason: string;
-  since: string;
-}
 
 /** `request` is set when the grant holds step slots to give back after the step. */
 export type Gate = { granted: true; request?: string } | { granted: false; route: 'skip' | 'fail'; reason: string };
@@ -185,7 +178,7 @@ export class RunGuards {
   /** The runbook's concurrency key, rendered from inputs and alert (known before any step). */
   private runKey(): string | undefined {
     const concurrency = this.run.runbook.concurrency;
-    return concurrency ? boundedKey(stringify(renderTemplate(concurrency.key, this.run.scopeBase()))) : undefined;
+    return concurrency ? guardKey(concurrency.key, () => this.run.scopeBase()) : undefined;
   }
 
   private labels(step: ActionStep): Record<string, string> {
@@ -212,9 +205,10 @@ export class RunGuards {
    * to release, so a failed send is ignored.
    */
   private send<T>(signal: SignalDefinition<[T]>, payload: T): void {
-    this.sendAndWait(signal, payload).catch(() => undefined);
+    void this.sendAndWait(signal, payload);
   }
 
+  /** Never rejects: a governor that is gone has nothing to free. */
   private sendAndWait<T>(signal: SignalDefinition<[T]>, payload: T): Promise<void> {
     const handle = getExternalWorkflowHandle(governorId(this.fleet));
     return CancellationScope.nonCancellable(() => handle.signal(signal, payload)).catch(() => undefined);
