@@ -92,7 +92,7 @@ steps:
     with: { name: 'storm-look-\${{ inputs.pod }}' }
   - id: restart
     uses: shell
-    guard: { key: 'restart:\${{ inputs.service }}', limit: 2, rate: { limit: 10, per: 2s }, maxWait: 5s }
+    guard: { key: 'restart:\${{ inputs.service }}', limit: 2, rate: { limit: 10, per: 2s }, maxWait: 12s }
     onFailure: escalate
     with: ${log.command('${{ inputs.pod }}', 0.1)}
     next: succeed
@@ -139,11 +139,11 @@ outputs:
         const ranAfterQueueing = ends.filter((e, i) => queued[i] && e.result.steps.restart?.status === 'succeeded');
         // Every alert ended one way, with its reason.
         expect(ran.length + escalated.length).toBe(100);
-        // At least the first window's 10 ran (how many more depends on when each run asked: each waits 5 s from then).
+        // At least the first window's 10 ran (how many more depends on when each run asked: each waits 12 s from then).
         expect(ran.length).toBeGreaterThanOrEqual(10);
         expect(ranAfterQueueing.length).toBeGreaterThan(0);
         for (const e of escalated)
-          expect(e.result.outputs.escalated).toMatch(/waited 5s \(maxWait\): restart:checkout is at its (rate|limit)|behind earlier requests/);
+          expect(e.result.outputs.escalated).toMatch(/waited 12s \(maxWait\): restart:checkout is at its (rate|limit)|behind earlier requests/);
         // The action log: each pod restarted at most once, exactly the runs that say so.
         const restarted = log.starts().map((e) => e.id);
         expect(new Set(restarted).size).toBe(restarted.length);
