@@ -12,7 +12,7 @@ import { Worker } from '@temporalio/worker';
 import { BUILTIN_ACTIONS, catalogOf } from '../activities/registry';
 import { actionActivities } from '../activities/run-action';
 import { compileFile } from '../repository/runbook-files';
-import { groupsFile } from '../activities/humans/people';
+import { peopleFile } from '../activities/humans/people-file';
 import { checkTestFiles, runSuite } from '../scenarios/suite';
 import { startRun } from '../temporal/start-run';
 import { bundleWorkflows } from '../temporal/bundle';
@@ -40,7 +40,7 @@ async function suiteRate(): Promise<{
   let runTimeMs = 0;
   let wallMs = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    const result = await runSuite(files, { catalog, groupsFile: groupsFile(), concurrency: 4 });
+    const result = await runSuite(files, { catalog, peopleFile: peopleFile(), concurrency: 4 });
     const failed = result.scenarios.filter((s) => !s.ok);
     if (failed.length > 0) throw new Error(`scenarios failed: ${failed.map((s) => s.scenario).join(', ')}`);
     scenarios = result.scenarios.length;
@@ -78,7 +78,7 @@ ${Array.from(
 ).join('')}`,
   );
   const catalog = catalogOf(BUILTIN_ACTIONS);
-  const suite = await runSuite(checkTestFiles([dir], catalog).files, { catalog, groupsFile: groupsFile(), concurrency: 1 });
+  const suite = await runSuite(checkTestFiles([dir], catalog).files, { catalog, peopleFile: peopleFile(), concurrency: 1 });
   const scenarioMs = median(suite.scenarios.map((s) => s.durationMs));
 
   const env = await startBenchServer();

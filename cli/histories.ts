@@ -19,11 +19,14 @@ export function historyJson(history: temporal.api.history.v1.IHistory): string {
   return historyToJSON(history as temporal.api.history.v1.History);
 }
 
+/** The workflow id of a history file that names none (`temporal workflow show` writes events only). */
+export const UNNAMED_HISTORY = 'replayed-from-file';
+
 export function readHistoryFile(file: string, workflowId?: string): NamedHistory {
   const json = JSON.parse(readFileSync(file, 'utf8')) as { events?: unknown; history?: unknown; workflowId?: string };
-  if (json.history !== undefined) return { workflowId: workflowId ?? json.workflowId ?? 'replayed-from-file', history: historyFromJSON(json.history) };
+  if (json.history !== undefined) return { workflowId: workflowId ?? json.workflowId ?? UNNAMED_HISTORY, history: historyFromJSON(json.history) };
   if (json.events === undefined) throw new Error(`${file} is not a workflow history (no "events")`);
-  return { workflowId: workflowId ?? 'replayed-from-file', history: historyFromJSON(json) };
+  return { workflowId: workflowId ?? UNNAMED_HISTORY, history: historyFromJSON(json) };
 }
 
 /** Histories of the runs a visibility query finds, newest first, at most `limit`. */

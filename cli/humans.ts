@@ -3,7 +3,17 @@
 // once whether the run accepted them, and why not.
 import { userInfo } from 'node:os';
 import { isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { approveUpdate, decideUpdate, rejectUpdate, statusQuery, type HumanReply } from '../contract/messages';
+import {
+  approveUpdate,
+  decideUpdate,
+  rejectUpdate,
+  statusQuery,
+  type ApproveRequest,
+  type DecideRequest,
+  type HumanReply,
+  type RejectRequest,
+} from '../contract/messages';
+import { signAnswer, type SignOptions } from './signing';
 import type { Pending, StatusView } from '../contract/run';
 import { runUrl } from './urls';
 
@@ -58,7 +68,7 @@ function formatOne(p: Pending): string[] {
   if (p.kind === 'approval') {
     const done = p.approvals.map((a) => a.by).join(', ') || 'none yet';
     return [
-      `  approve step ${p.step}: ${p.approvals.length} of ${p.minApprovals} approvals (${done}); approvers ${p.approvers.join(', ')}${p.allowRequester ? '' : '; not the requester'}; until ${p.deadline}`,
+      `  approve step ${p.step}: ${p.approvals.length} of ${p.minApprovals} approvals (${done}); approvers ${p.approvers.join(', ')}${p.allowRequester ? '' : '; not the requester'}${p.signed ? '; signed answers only (--sign)' : ''}; until ${p.deadline}`,
       `    plan ${p.planHash}`,
       ...JSON.stringify(p.plan, null, 2)
         .split('\n')
@@ -66,7 +76,7 @@ function formatOne(p: Pending): string[] {
     ];
   }
   const lines = [
-    `  ${p.decision} step ${p.step}: ${p.why}; ${p.eligible.length ? `deciders ${p.eligible.join(', ')}` : 'anyone may decide'}; until ${p.deadline}`,
+    `  ${p.decision} step ${p.step}: ${p.why}; ${p.eligible.length ? `deciders ${p.eligible.join(', ')}` : 'anyone may decide'}${p.signed ? '; signed answers only (--sign)' : ''}; until ${p.deadline}`,
     `    question: ${p.prompt}`,
   ];
   if (p.choices) lines.push(...p.choices.map((c) => `    - ${c.name}: ${c.when}`));
@@ -78,47 +88,77 @@ function formatOne(p: Pending): string[] {
   return lines;
 }
 
-export interface HumanCommand {
-  step: string;
-  as?: string;
-  comment?: string;
-}
+/** An answer from the command line, as the run's update takes it. */
+export type CliAnswer =
+  | { action: 'approve'; step: string; as?: string; comment?: string; planHash?: string }
+  | { action: 'reject'; step: string; as?: string; reason: string }
+  | { action: 'decide'; step: string; as?: string; comment?: string; choice?: string; values?: Record<string, unknown> };
 
-/** Sends an approval for the plan waiting now (or the one named), and returns the run's answer. */
-export async function approveRun(client: Client, runId: string, opts: HumanCommand & { planHash?: string }): Promise<{ reply: HumanReply; planHash: string }> {
-  const handle = client.workflow.getHandle(runId);
-  let planHash = opts.planHash;
-  if (!planHash) {
-    const pending = (await handle.query(statusQuery)).pending.find((p) => p.step === opts.step && p.kind === 'approval');
-    if (!pending || pending.kind !== 'approval') throw new Error(`step ${opts.step} of ${runId} is not waiting for approval`);
-    planHash = pending.planHash;
+type AnswerRequest = ApproveRequest | RejectRequest | DecideRequest;
+
+/**
+ * The request an answer sends: the plan waiting now when an approval names none, and the
+ * signature when asked for (which needs the wait's details from the run's status).
+ */
+export async function answerRequest(client: Client, workflowId: string, answer: CliAnswer, sign?: SignOptions): Promise<AnswerRequest> {
+  const needsStatus = sign !== undefined || (answer.action === 'approve' && !answer.planHash);
+  const status = needsStatus ? await client.workflow.getHandle(workflowId).query(statusQuery) : undefined;
+  const by = whoAmI(answer.as);
+  // The run records texts trimmed; the signature covers what it records.
+  const note = (answer.action === 'reject' ? answer.reason : answer.comment)?.trim();
+  let request: AnswerRequest;
+  if (answer.action === 'approve') {
+    let planHash = answer.planHash;
+    if (!planHash) {
+      const pending = status!.pending.find((p) => p.step === answer.step && p.kind === 'approval');
+      if (!pending || pending.kind !== 'approval') throw new Error(`step ${answer.step} of ${workflowId} is not waiting for approval`);
+      planHash = pending.planHash;
+    }
+    request = { step: answer.step, planHash, by, ...(note && { comment: note }) };
+  } else if (answer.action === 'reject') {
+    request = { step: answer.step, by, reason: note ?? '' };
+  } else {
+    request = {
+      step: answer.step,
+      by,
+      ...(answer.choice !== undefined && { choice: answer.choice }),
+      ...(answer.values && { values: answer.values }),
+      ...(note && { comment: note }),
+    };
   }
-  const reply = await handle.executeUpdate(approveUpdate, {
-    args: [{ step: opts.step, planHash, by: whoAmI(opts.as), ...(opts.comment && { comment: opts.comment }) }],
-  });
-  return { reply, planHash };
+  if (!sign) return request;
+  const signed = await signAnswer(
+    workflowId,
+    status!,
+    {
+      step: answer.step,
+      action: answer.action,
+      by,
+      ...(answer.action === 'decide' && answer.choice !== undefined && { choice: answer.choice }),
+      ...(answer.action === 'decide' && answer.values && { values: answer.values }),
+      ...(note && { note }),
+    },
+    sign,
+  );
+  return { ...request, ...signed };
 }
 
-export async function rejectRun(client: Client, runId: string, opts: HumanCommand & { reason: string }): Promise<HumanReply> {
-  return client.workflow.getHandle(runId).executeUpdate(rejectUpdate, { args: [{ step: opts.step, by: whoAmI(opts.as), reason: opts.reason }] });
-}
-
-export async function decideRun(
+/** Sends the answer as an update; the run's reply, or its refusal as an error. */
+export async function answerRun(
   client: Client,
-  runId: string,
-  opts: HumanCommand & { choice?: string; values?: Record<string, unknown> },
-): Promise<HumanReply> {
-  return client.workflow.getHandle(runId).executeUpdate(decideUpdate, {
-    args: [
-      {
-        step: opts.step,
-        by: whoAmI(opts.as),
-        ...(opts.choice && { choice: opts.choice }),
-        ...(opts.values && { values: opts.values }),
-        ...(opts.comment && { comment: opts.comment }),
-      },
-    ],
-  });
+  workflowId: string,
+  answer: CliAnswer,
+  sign?: SignOptions,
+): Promise<{ reply: HumanReply; request: AnswerRequest }> {
+  const request = await answerRequest(client, workflowId, answer, sign);
+  const handle = client.workflow.getHandle(workflowId);
+  const reply =
+    answer.action === 'approve'
+      ? await handle.executeUpdate(approveUpdate, { args: [request as ApproveRequest] })
+      : answer.action === 'reject'
+        ? await handle.executeUpdate(rejectUpdate, { args: [request as RejectRequest] })
+        : await handle.executeUpdate(decideUpdate, { args: [request as DecideRequest] });
+  return { reply, request };
 }
 
 /** The run's refusal, in its own words, from the update failure. */

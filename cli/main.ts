@@ -8,12 +8,16 @@ import { markdownReport } from '../report/markdown';
 import { readHistory } from '../report/read-history';
 import { codecFromEnv, dataConverter } from '../temporal/codec';
 import { codecServer } from '../temporal/codec-server';
-import { fetchHistory, historyJson, queryHistories, readHistoryFile } from './histories';
+import { fetchHistory, historyJson, queryHistories, readHistoryFile, UNNAMED_HISTORY } from './histories';
 import { currentWorkflowBundle, formatReplay, replayHistories } from './replay';
 import { withClient } from '../temporal/connection';
 import { statusQuery } from '../contract/messages';
 import { describeScope, fleetGuards, formatGuards, pauseFleet, resumeFleet, scopeOf, type ScopeOptions } from './guards';
-import { approveRun, decideRun, formatPendingRun, pendingRuns, refusal, rejectRun, whoAmI } from './humans';
+import { answerRequest, answerRun, formatPendingRun, pendingRuns, refusal, whoAmI, type CliAnswer } from './humans';
+import { DEFAULT_SIGNATURE_LIFETIME, type SignOptions } from './signing';
+import { formatVerdicts, verifyAnswers } from '../report/verify-signatures';
+import { parseDuration } from '../dsl/durations';
+import { peopleFile } from '../activities/humans/people-file';
 import { registerSearchAttributes } from '../temporal/search-attribute-setup';
 import { runCommand } from './run';
 import { testCommand, type TestCommandOptions } from './test';
@@ -100,59 +104,148 @@ program
     }),
   );
 
-program
-  .command('approve')
-  .description('Approve the plan an approve step is waiting on.')
-  .argument('<run>', 'workflow id')
-  .requiredOption('--step <id>', 'the approve step')
-  .option('--as <name>', 'who approves (default: RUNBOOK_USER or your user name)')
-  .option('--comment <text>', 'why')
-  .option('--plan-hash <sha256>', 'the plan you reviewed (default: the plan waiting now, printed)')
-  .action(async (run: string, opts: { step: string; as?: string; comment?: string; planHash?: string }) =>
-    withClient((client) =>
-      sendHumanAction(async () => {
-        const { reply, planHash } = await approveRun(client, run, opts);
-        return `${reply.message} (plan ${planHash})`;
-      }),
-    ),
-  );
+/** --sign and its settings, for every command that answers a run. */
+const signFlags = (command: Command) =>
+  command
+    .option('--sign', 'sign the answer with your SSH key (ssh-keygen -Y sign); a signed step refuses unsigned answers')
+    .option(
+      '--key <file>',
+      'the key to sign with: a private key, or a public key whose private half ssh-agent holds (default RUNBOOK_SIGNING_KEY or ~/.ssh/id_ed25519)',
+    )
+    .option('--expires-in <duration>', 'how long the signature stays valid', DEFAULT_SIGNATURE_LIFETIME);
+
+interface SignFlags {
+  sign?: boolean;
+  key?: string;
+  expiresIn: string;
+}
+
+function signOptions(opts: SignFlags, always = false): SignOptions | undefined {
+  if (!opts.sign && !always) return undefined;
+  const expiresInMs = parseDuration(opts.expiresIn);
+  if (!expiresInMs) throw new Error(`--expires-in takes a duration such as 15m or 2h, not \`${opts.expiresIn}\``);
+  return { ...(opts.key && { key: opts.key }), expiresInMs };
+}
+
+const parseValues = (json: string | undefined): Record<string, unknown> | undefined =>
+  json !== undefined ? (JSON.parse(json) as Record<string, unknown>) : undefined;
+
+signFlags(
+  program
+    .command('approve')
+    .description('Approve the plan an approve step is waiting on.')
+    .argument('<run>', 'workflow id')
+    .requiredOption('--step <id>', 'the approve step')
+    .option('--as <name>', 'who approves (default: RUNBOOK_USER or your user name)')
+    .option('--comment <text>', 'why')
+    .option('--plan-hash <sha256>', 'the plan you reviewed (default: the plan waiting now, printed)'),
+).action(async (run: string, opts: { step: string; as?: string; comment?: string; planHash?: string } & SignFlags) =>
+  withClient((client) =>
+    sendHumanAction(async () => {
+      const { reply, request } = await answerRun(client, run, { action: 'approve', ...opts }, signOptions(opts));
+      return `${reply.message} (plan ${(request as { planHash: string }).planHash})`;
+    }),
+  ),
+);
+
+signFlags(
+  program
+    .command('reject')
+    .description('Reject the plan an approve step is waiting on.')
+    .argument('<run>', 'workflow id')
+    .requiredOption('--step <id>', 'the approve step')
+    .requiredOption('--reason <text>', 'why')
+    .option('--as <name>', 'who rejects (default: RUNBOOK_USER or your user name)'),
+).action(async (run: string, opts: { step: string; reason: string; as?: string } & SignFlags) =>
+  withClient((client) => sendHumanAction(async () => (await answerRun(client, run, { action: 'reject', ...opts }, signOptions(opts))).reply.message)),
+);
+
+signFlags(
+  program
+    .command('decide')
+    .description('Decide for a decide step (--choice) or fill a fill step (--values JSON) that waits for a human.')
+    .argument('<run>', 'workflow id')
+    .requiredOption('--step <id>', 'the decide or fill step')
+    .option('--choice <name>', 'one of the declared choices')
+    .option('--values <json>', 'values that satisfy the fill step schema')
+    .option('--comment <text>', 'why')
+    .option('--as <name>', 'who decides (default: RUNBOOK_USER or your user name)'),
+).action(async (run: string, opts: { step: string; choice?: string; values?: string; comment?: string; as?: string } & SignFlags) =>
+  withClient((client) =>
+    sendHumanAction(async () => {
+      const values = parseValues(opts.values);
+      const answer: CliAnswer = {
+        action: 'decide',
+        step: opts.step,
+        ...(opts.as && { as: opts.as }),
+        ...(opts.comment && { comment: opts.comment }),
+        ...(opts.choice && { choice: opts.choice }),
+        ...(values && { values }),
+      };
+      return (await answerRun(client, run, answer, signOptions(opts))).reply.message;
+    }),
+  ),
+);
+
+signFlags(
+  program
+    .command('sign')
+    .description("Print a signed answer's JSON, to paste into the Web UI's Send a Signal dialog (the signal name goes to stderr).")
+    .argument('<run>', 'workflow id')
+    .requiredOption('--step <id>', 'the step that waits')
+    .option('--approve', 'approve the plan waiting now')
+    .option('--reject <reason>', 'reject it, with the reason')
+    .option('--choice <name>', 'decide: one of the declared choices')
+    .option('--values <json>', 'fill: values that satisfy the step schema')
+    .option('--comment <text>', 'why')
+    .option('--as <name>', 'who answers (default: RUNBOOK_USER or your user name)'),
+).action(
+  async (
+    run: string,
+    opts: { step: string; approve?: boolean; reject?: string; choice?: string; values?: string; comment?: string; as?: string } & SignFlags,
+  ) => {
+    const picked = [opts.approve, opts.reject, opts.choice ?? opts.values].filter((x) => x !== undefined);
+    if (picked.length !== 1) return usage('give exactly one answer: --approve, --reject <reason>, or --choice / --values');
+    await withClient(async (client) => {
+      const base = { step: opts.step, ...(opts.as && { as: opts.as }) };
+      const values = parseValues(opts.values);
+      const answer: CliAnswer = opts.approve
+        ? { action: 'approve', ...base, ...(opts.comment && { comment: opts.comment }) }
+        : opts.reject !== undefined
+          ? { action: 'reject', ...base, reason: opts.reject }
+          : {
+              action: 'decide',
+              ...base,
+              ...(opts.choice && { choice: opts.choice }),
+              ...(values && { values }),
+              ...(opts.comment && { comment: opts.comment }),
+            };
+      const request = await answerRequest(client, run, answer, signOptions(opts, true));
+      console.error(`send it as the signal \`${answer.action}\` (Web UI: More Actions → Send a Signal), before ${(request as { expires: string }).expires}`);
+      print(JSON.stringify(request));
+    });
+  },
+);
 
 program
-  .command('reject')
-  .description('Reject the plan an approve step is waiting on.')
-  .argument('<run>', 'workflow id')
-  .requiredOption('--step <id>', 'the approve step')
-  .requiredOption('--reason <text>', 'why')
-  .option('--as <name>', 'who rejects (default: RUNBOOK_USER or your user name)')
-  .action(async (run: string, opts: { step: string; reason: string; as?: string }) =>
-    withClient((client) => sendHumanAction(async () => (await rejectRun(client, run, opts)).message)),
-  );
-
-program
-  .command('decide')
-  .description('Decide for a decide step (--choice) or fill a fill step (--values JSON) that waits for a human.')
-  .argument('<run>', 'workflow id')
-  .requiredOption('--step <id>', 'the decide or fill step')
-  .option('--choice <name>', 'one of the declared choices')
-  .option('--values <json>', 'values that satisfy the fill step schema')
-  .option('--comment <text>', 'why')
-  .option('--as <name>', 'who decides (default: RUNBOOK_USER or your user name)')
-  .action(async (run: string, opts: { step: string; choice?: string; values?: string; comment?: string; as?: string }) =>
-    withClient((client) =>
-      sendHumanAction(async () => {
-        const values = opts.values !== undefined ? (JSON.parse(opts.values) as Record<string, unknown>) : undefined;
-        return (
-          await decideRun(client, run, {
-            step: opts.step,
-            ...(opts.as && { as: opts.as }),
-            ...(opts.comment && { comment: opts.comment }),
-            ...(opts.choice && { choice: opts.choice }),
-            ...(values && { values }),
-          })
-        ).message;
-      }),
-    ),
-  );
+  .command('verify')
+  .description('Re-check every signed approval and decision of a run from its history alone, against a people file; exit 1 if an accepted one does not verify.')
+  .argument('[run]', 'workflow id')
+  .option('--file <file>', 'a history file instead of a live run')
+  .option('--workflow-id <id>', "with --file: the run's workflow id (what the signatures name)")
+  .option('--people <file>', 'the people file to check against (default RUNBOOK_PEOPLE_FILE or config/people.yaml)')
+  .option('--json', 'machine-readable output')
+  .action(async (run: string | undefined, opts: { file?: string; workflowId?: string; people?: string; json?: boolean }) => {
+    if ((run === undefined) === (opts.file === undefined)) return usage('give a run id or --file');
+    const named = opts.file ? readHistoryFile(opts.file, opts.workflowId) : await withClient((client) => fetchHistory(client, run!));
+    // Signatures name their run: without its id, nothing binds them to this history.
+    if (named.workflowId === UNNAMED_HISTORY) return usage(`${opts.file} does not name its run: pass --workflow-id`);
+    const report = await readHistory(named.history, named.workflowId, codecFromEnv());
+    const verdicts = await verifyAnswers(report, opts.people ?? peopleFile());
+    print(opts.json ? JSON.stringify(verdicts, null, 2) : formatVerdicts(verdicts).join('\n'));
+    // A refused attempt changed nothing; an accepted answer that does not verify is what an auditor must see.
+    process.exitCode = verdicts.some((v) => v.outcome === 'accepted' && v.verdict === 'unverifiable') ? 1 : 0;
+  });
 
 const scopeFlags = (command: Command) =>
   command
@@ -261,9 +354,14 @@ program
   .option('--workflow-id <id>', "with --file: the run's workflow id")
   .addOption(new Option('--format <format>', 'output format').choices(['markdown', 'html']).default('markdown'))
   .option('-o, --output <file>', 'write to a file instead of stdout')
-  .action(async (run: string | undefined, opts: { file?: string; workflowId?: string; format: 'markdown' | 'html'; output?: string }) => {
+  .option('--people <file>', 'the people file signed answers are re-checked against (default RUNBOOK_PEOPLE_FILE or config/people.yaml)')
+  .action(async (run: string | undefined, opts: { file?: string; workflowId?: string; format: 'markdown' | 'html'; output?: string; people?: string }) => {
     const named = opts.file ? readHistoryFile(opts.file, opts.workflowId) : await withClient((client) => fetchHistory(client, run!));
     const report = await readHistory(named.history, named.workflowId, codecFromEnv());
+    if (report.humans.some((h) => h.signed?.signature !== undefined)) {
+      const file = opts.people ?? peopleFile();
+      report.signatures = { peopleFile: file, verdicts: await verifyAnswers(report, file) };
+    }
     const text = opts.format === 'html' ? htmlReport(report) : markdownReport(report);
     if (opts.output) writeFileSync(opts.output, text);
     else print(text);

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { claudeActivities } from '../activities/claude/advise';
 import { claudeConfigFromEnv } from '../activities/claude/config';
-import { groupsFile } from '../activities/humans/people';
+import { peopleFile } from '../activities/humans/people-file';
 import { catalogOf, loadActions } from '../activities/registry';
 import { PROJECT_ROOT } from '../repository/project';
 import { isSuccess, jsonReport, junitReport, progressLine, summaryText } from '../scenarios/report';
@@ -44,7 +44,7 @@ export async function testCommand(paths: string[], opts: TestCommandOptions, pri
   }
   const result = await runSuite(files, {
     catalog,
-    groupsFile: groupsFile(),
+    peopleFile: peopleFile(),
     concurrency,
     ...(opts.filter && { filter: opts.filter }),
     ...(opts.liveModel && { liveModel: claudeActivities(claudeConfigFromEnv()) }),

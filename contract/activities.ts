@@ -5,6 +5,7 @@ import type { Alert } from '../dsl/alert';
 import type { SecretDoc } from '../dsl/schema';
 import type { SecretSite } from '../dsl/secrets';
 import type { AuditEntry, TokenUsage } from './run';
+import type { SignatureCheck, SignatureCheckRequest } from './signing';
 
 /** Activities heartbeat this often, whatever they wait on. */
 export const ACTIVITY_HEARTBEAT_MS = 1_000;
@@ -69,13 +70,17 @@ export interface ClaudeActivities {
 export interface People {
   /** Everyone the list names: people, and the current members of each `group:<name>`. */
   eligible: string[];
-  /** Groups named in the list that the groups file does not define. */
+  /** Groups named in the list that the people file does not define. */
   unknownGroups: string[];
+  /** The worker requires every answer to be signed (RUNBOOK_REQUIRE_SIGNATURES). */
+  signaturesRequired?: true;
 }
 
 export interface PeopleActivities {
   /** `step` asks (for logs; `runbook test` holds its clock until the step's question is answered). */
   resolvePeople(names: string[], step?: string): Promise<People>;
+  /** Whether an answer's SSH signature covers the statement the run expects, by a key the people file lists for the signer. */
+  checkSignature(request: SignatureCheckRequest): Promise<SignatureCheck>;
 }
 
 export interface AuditActivities {
@@ -111,6 +116,7 @@ export interface GovernorActivities {
 export const ENGINE_ACTIVITY = {
   askClaude: 'askClaude',
   resolvePeople: 'resolvePeople',
+  checkSignature: 'checkSignature',
   recordAudit: 'recordAudit',
   checkAdmission: 'checkAdmission',
   ensureGovernor: 'ensureGovernor',

@@ -19,6 +19,7 @@ export type Label =
   | { kind: 'wait-for-approval'; step: string; timeoutMs: number }
   | { kind: 'wait-for-decision'; step: string; timeoutMs: number }
   | { kind: 'audit' }
+  | { kind: 'check-signature' }
   | { kind: 'admission' };
 
 export type LabelKind = Label['kind'];
@@ -28,6 +29,8 @@ export function labelText(label: Label): string {
   switch (label.kind) {
     case 'audit':
       return 'audit: record a human action';
+    case 'check-signature':
+      return "audit: check an answer's signature";
     case 'admission':
       return 'admission: is this runbook served here?';
     case 'undo':
@@ -38,7 +41,7 @@ export function labelText(label: Label): string {
 }
 
 /** What a step's label says it is doing, without the step: `wait for approval (5m)`. */
-export function labelWhat(label: Exclude<Label, { kind: 'audit' | 'admission' }>): string {
+export function labelWhat(label: Exclude<Label, { kind: 'audit' | 'check-signature' | 'admission' }>): string {
   switch (label.kind) {
     case 'action':
     case 'undo':
@@ -64,6 +67,7 @@ const TIMED = (what: string) => new RegExp(`^(${STEP}): ${what} \\(([0-9a-z]+)\\
 export function readActivityLabel(activityType: string, text: string | undefined): Label | undefined {
   if (text === undefined) return undefined;
   if (activityType === ENGINE_ACTIVITY.recordAudit) return { kind: 'audit' };
+  if (activityType === ENGINE_ACTIVITY.checkSignature) return { kind: 'check-signature' };
   if (activityType === ENGINE_ACTIVITY.checkAdmission) return { kind: 'admission' };
   const undo = new RegExp(`^undo (${STEP}): (.*)$`, 's').exec(text);
   if (undo) return { kind: 'undo', step: undo[1]!, what: undo[2]! };

@@ -7,7 +7,15 @@ import type { StatusView } from './run';
 
 export const statusQuery = defineQuery<StatusView>('status');
 
-export interface ApproveRequest {
+/** What makes an answer provable (docs/approvals.md): both, or neither. `runbook sign` prints them. */
+export interface SignedFields {
+  /** ISO time after which the signature is refused; it is part of what is signed. */
+  expires?: string;
+  /** The SSH signature (`ssh-keygen -Y sign -n runbook-approval`) of the answer's statement (contract/signing.ts), armored or its base64 body. */
+  signature?: string;
+}
+
+export interface ApproveRequest extends SignedFields {
   /** The approve step. */
   step: string;
   /** The hash of the plan you approve, as the status query shows it. */
@@ -17,13 +25,13 @@ export interface ApproveRequest {
   comment?: string;
 }
 
-export interface RejectRequest {
+export interface RejectRequest extends SignedFields {
   step: string;
   by: string;
   reason: string;
 }
 
-export interface DecideRequest {
+export interface DecideRequest extends SignedFields {
   /** The decide or fill step. */
   step: string;
   by: string;
@@ -55,10 +63,11 @@ export const alertResolvedSignal = defineSignal<[AlertResolvedRequest]>('alertRe
 
 export const HANDLER_DESCRIPTIONS = {
   approve:
-    'Approve the plan of a waiting approve step. JSON: {"step": "<approve step id>", "planHash": "<from the status query>", "by": "<your name>", "comment": "<optional>"}',
-  reject: 'Reject a waiting approve step. JSON: {"step": "<approve step id>", "by": "<your name>", "reason": "<why>"}',
+    'Approve the plan of a waiting approve step. JSON: {"step": "<approve step id>", "planHash": "<from the status query>", "by": "<your name>", "comment": "<optional>"}; a signed step also needs "expires" and "signature" (paste the whole payload `runbook sign` prints)',
+  reject:
+    'Reject a waiting approve step. JSON: {"step": "<approve step id>", "by": "<your name>", "reason": "<why>"}; a signed step also needs "expires" and "signature" (`runbook sign --reject`)',
   decide:
-    'Decide for a waiting decide or fill step. JSON: {"step": "<step id>", "by": "<your name>", "choice": "<a choice>"} or {"step": ..., "by": ..., "values": {...}}',
+    'Decide for a waiting decide or fill step. JSON: {"step": "<step id>", "by": "<your name>", "choice": "<a choice>"} or {"step": ..., "by": ..., "values": {...}}; a signed step also needs "expires" and "signature" (`runbook sign --choice`)',
   alertResolved: 'The alert that started this run has resolved (sent by the alert receiver).',
   status: 'Where the run stands: current steps, outputs, pending approvals and decisions, the audit trail.',
 };

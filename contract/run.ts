@@ -115,6 +115,8 @@ export interface RunFailureDetails {
 export interface StatusView {
   runbook: string;
   hash: string;
+  /** The run's first execution id: a signed answer names it (contract/signing.ts). */
+  firstRunId: string;
   status: RemediationStatus;
   startedBy: string;
   alertStatus?: 'firing' | 'resolved';
@@ -158,6 +160,8 @@ export interface ApprovalVote {
   at: string;
   via: 'signal' | 'update';
   comment?: string;
+  /** The fingerprint of the key that signed it, when signed: M-of-N counts distinct keys too. */
+  fingerprint?: string;
 }
 
 export interface PendingApproval {
@@ -173,6 +177,8 @@ export interface PendingApproval {
   minApprovals: number;
   allowRequester: boolean;
   approvals: ApprovalVote[];
+  /** Answers must be signed (the step's `signed`, or the worker's RUNBOOK_REQUIRE_SIGNATURES). */
+  signed?: true;
   requestedAt: string;
   deadline: string;
 }
@@ -197,6 +203,10 @@ export interface PendingDecision {
   suggestion?: Suggestion;
   /** Empty: anyone may decide. */
   eligible: string[];
+  /** What a signed answer names as its plan: the hash of the question (contract/signing.ts). */
+  questionHash: string;
+  /** Answers must be signed (the step's `human.signed`, or the worker's RUNBOOK_REQUIRE_SIGNATURES). */
+  signed?: true;
   requestedAt: string;
   deadline: string;
 }
@@ -224,6 +234,8 @@ export interface DecisionRecord {
   /** When a human decided: what the model had suggested, if anything. */
   suggestion?: Suggestion;
   why?: string;
+  /** The fingerprint of the key that signed a person's answer. */
+  fingerprint?: string;
   at: string;
 }
 
@@ -237,4 +249,17 @@ export interface AuditEntry {
   reason?: string;
   planHash?: string;
   detail?: string;
+  /** The attempt's SSH signature as the run checked it. */
+  signed?: AuditSignature;
+}
+
+/** An answer's signature as the run checked it. */
+export interface AuditSignature {
+  verified: boolean;
+  /** The signing key's SHA256 fingerprint, when the signature could be read. */
+  fingerprint?: string;
+  keyType?: string;
+  /** The statement the run expected and the signature as sent: kept in history (the audit marker) for `runbook verify`, not in the status. */
+  statement?: string;
+  signature?: string;
 }

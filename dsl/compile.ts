@@ -283,6 +283,6 @@ function compensation(c: CommonStepDoc['compensate'], defaults: { timeout?: stri
   };
 }
 
-function human(h: { deciders?: string[]; timeout?: string; onTimeout?: string } | undefined): HumanFallback {
-  return { deciders: h?.deciders ?? [], timeoutMs: ms(h?.timeout, DEFAULTS.humanTimeout), onTimeout: h?.onTimeout ?? FAIL };
+function human(h: { deciders?: string[]; timeout?: string; onTimeout?: string; signed?: boolean } | undefined): HumanFallback {
+  return { deciders: h?.deciders ?? [], timeoutMs: ms(h?.timeout, DEFAULTS.humanTimeout), onTimeout: h?.onTimeout ?? FAIL, ...(h?.signed && { signed: true }) };
 }

@@ -45,4 +45,6 @@ export interface HumanFallback {
   deciders: string[];
   timeoutMs: number;
   onTimeout: Route;
+  /** The person's answer must carry their SSH signature (contract/signing.ts). */
+  signed?: true;
 }

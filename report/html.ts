@@ -1,5 +1,6 @@
 // The report as one self-contained HTML file (no scripts, no external assets) with a visual
 // timeline. Every value from the run (labels, reasoning, comments) is escaped.
+import { formatVerdicts } from './verify-signatures';
 import type { RunReport, StepLine } from './run-report';
 import { answerOf, durationOf, outcomeLine, pastTenseOf, stepOutcome, tokens } from './format';
 
@@ -84,6 +85,13 @@ ${bars || '<p>No step left a trace.</p>'}
 ${decisions.length ? `<ul>${decisions.join('\n')}</ul>` : '<p>No decide or fill step ran.</p>'}
 <h2>Approvals</h2>
 ${approvals.length ? `<ul>${approvals.join('\n')}</ul>` : '<p>No approval was requested or given.</p>'}
+${
+  r.signatures
+    ? `<h2>Signatures</h2>\n<p>Re-checked against <code>${esc(r.signatures.peopleFile)}</code>:</p><ul>${formatVerdicts(r.signatures.verdicts)
+        .map((l) => `<li>${esc(l)}</li>`)
+        .join('\n')}</ul>`
+    : ''
+}
 <h2>Compensations</h2>
 ${compensations.length ? `<ul>${compensations.join('\n')}</ul>` : '<p>None ran.</p>'}
 </body></html>

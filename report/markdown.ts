@@ -1,5 +1,6 @@
 // The report as Markdown, for a ticket or a postmortem.
 import type { RunReport } from './run-report';
+import { formatVerdicts } from './verify-signatures';
 import { answerOf, durationOf, outcomeLine, pastTenseOf, stepOutcome, tokens } from './format';
 
 /** Table cells and inline text: no pipes or newlines from data can break the layout. */
@@ -50,6 +51,10 @@ export function markdownReport(r: RunReport): string {
   const approvals = r.humans.filter((h) => h.action !== 'decide');
   if (approvals.length === 0) out.push('No approval was requested or given.');
   for (const h of approvals) out.push(humanLine(h));
+  if (r.signatures) {
+    out.push('', '## Signatures', '', `Re-checked against ${code(r.signatures.peopleFile)}:`, '');
+    for (const line of formatVerdicts(r.signatures.verdicts)) out.push(`- ${cell(line)}`);
+  }
   out.push('', '## Compensations', '');
   if (r.compensations.length === 0) out.push('None ran.');
   for (const c of r.compensations) out.push(`- undo ${code(c.step)} with ${cell(c.uses)}: ${cell(c.outcome)}${c.detail ? ` (${cell(c.detail)})` : ''}`);

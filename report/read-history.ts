@@ -61,6 +61,7 @@ class HistoryReader {
     this.facts = {
       workflowId: this.workflowId,
       ...(start.originalExecutionRunId && { runId: start.originalExecutionRunId }),
+      ...(start.firstExecutionRunId && { firstRunId: start.firstExecutionRunId }),
       runbook: { name: input.runbook.name, hash: input.runbook.hash, ...(input.runbook.description && { description: input.runbook.description }) },
       startedBy: input.startedBy,
       startedAt: time(e),
@@ -123,7 +124,9 @@ class HistoryReader {
     const compensation = stepId.endsWith(COMPENSATION_SUFFIX) || label?.kind === 'undo';
     const step = stepId.endsWith(COMPENSATION_SUFFIX) ? stepId.slice(0, -COMPENSATION_SUFFIX.length) : stepId;
     this.scheduled.set(id, { step, type, compensation });
-    if (!compensation && label?.kind !== 'who-may') this.line(step, label?.kind === 'ask-claude' ? 'ask Claude' : type, at);
+    // Plumbing is not a step: who may answer, and starting the fleet's governor when a guarded write found none.
+    if (!compensation && label?.kind !== 'who-may' && type !== ENGINE_ACTIVITY.ensureGovernor)
+      this.line(step, label?.kind === 'ask-claude' ? 'ask Claude' : type, at);
   }
 
   private activityStarted(a: temporal.api.history.v1.IActivityTaskStartedEventAttributes): void {

@@ -44,6 +44,8 @@ export interface Compensation {
 export interface RunReport {
   workflowId: string;
   runId?: string;
+  /** The first execution's run id (the same across continue-as-new): signed answers name it. */
+  firstRunId?: string;
   runbook: { name: string; hash: string; description?: string };
   startedBy: string;
   startedAt: string;
@@ -57,4 +59,6 @@ export interface RunReport {
   modelAnswers: ModelAnswer[];
   humans: HumanAttempt[];
   compensations: Compensation[];
+  /** Signed answers re-checked against a people file (report/verify-signatures.ts), when the run has any. */
+  signatures?: { peopleFile: string; verdicts: import('./verify-signatures').SignatureVerdict[] };
 }

@@ -21,7 +21,7 @@ import type { SessionHost } from './session';
 
 export interface EnvironmentOptions {
   catalog: ActionCatalog;
-  groupsFile: string;
+  peopleFile: string;
   liveModel?: ClaudeActivities;
 }
 
@@ -65,7 +65,7 @@ export class ScenarioEnvironment {
           registry,
           catalog: options.catalog,
           admission,
-          groupsFile: options.groupsFile,
+          peopleFile: options.peopleFile,
           holdTime: () => time.hold(),
           ...(options.liveModel && { liveModel: options.liveModel }),
         }),

@@ -13,10 +13,12 @@ import { admissionActivities } from '../activities/admission/activity';
 import { governorActivities } from '../activities/governor/activities';
 import { auditActivities } from '../activities/humans/audit';
 import { DEFAULT_FLEET_POLICY, type FleetPolicy } from '../contract/guards';
-import { loadGroups, resolvePeople } from '../activities/humans/people';
+import { resolvePeople } from '../activities/humans/people';
+import { loadPeopleFile } from '../activities/humans/people-file';
 import { invalidInput } from '../activities/run-action';
 import type { ActionRequest, AdviceRequest, AdviceResult, ClaudeActivities, ScriptedChildActivities } from '../contract/activities';
 import { ENGINE_ACTIVITY } from '../contract/activities';
+import type { SignatureCheck, SignatureCheckRequest } from '../contract/signing';
 import type { ActionCatalog } from '../dsl/catalog';
 import { Unscripted, type ScenarioScripts } from './scripts';
 
@@ -72,11 +74,16 @@ export class ScenarioRegistry {
   }
 }
 
+/** What a scenario's answer to a signed step carries in place of an SSH signature; only `runbook test` workers accept it. */
+export const SCRIPTED_SIGNATURE = 'scripted';
+/** Its expiry: the test server skips time, so the stand-in never expires. */
+export const SCRIPTED_SIGNATURE_EXPIRES = '9999-12-31T23:59:59Z';
+
 export interface ScriptedWorkerOptions {
   registry: ScenarioRegistry;
   catalog: ActionCatalog;
   admission: Admission;
-  groupsFile: string;
+  peopleFile: string;
   /** --live-model: the real model answers, and its answers are compared with the scripts. */
   liveModel?: ClaudeActivities;
   /** Stops the test server's time skipping until the session lets go (a question to people is coming). */
@@ -132,11 +139,16 @@ export function scriptedActivities(options: ScriptedWorkerOptions): Record<strin
     [ENGINE_ACTIVITY.askClaude]: askClaude,
     [ENGINE_ACTIVITY.resolvePeople]: async (names: string[], step?: string) => {
       const scripts = registry.find(workflowId());
-      const people = resolvePeople(names, scripts.groups ?? (await loadGroups(options.groupsFile)));
+      const people = resolvePeople(names, scripts.groups ?? (await loadPeopleFile(options.peopleFile)).groups);
       // A step that may ask no one fails at once; otherwise its question follows.
       if (step !== undefined && people.eligible.length > 0) await holdFor(scripts, step);
       return people;
     },
+    // Scenarios script who answers, not their keys: a scripted answer to a signed step carries SCRIPTED_SIGNATURE.
+    [ENGINE_ACTIVITY.checkSignature]: async (request: SignatureCheckRequest): Promise<SignatureCheck> =>
+      request.signature === SCRIPTED_SIGNATURE
+        ? { ok: true, fingerprint: `scripted:${request.by}`, keyType: 'scripted' }
+        : { ok: false, reason: 'runbook test accepts only scripted signatures' },
     ...auditActivities,
     ...admissionActivities(options.admission),
     ...governorActivities(SCENARIO_FLEET_POLICY),

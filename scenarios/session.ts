@@ -13,7 +13,7 @@ import type { Scenario } from '../dsl/test-file';
 import { failureReason, runFailureDetails } from '../temporal/run-failure';
 import { ensureGovernor } from '../activities/governor/activities';
 import { startRun } from '../temporal/start-run';
-import { SCENARIO_FLEET_POLICY } from './scripted-activities';
+import { SCENARIO_FLEET_POLICY, SCRIPTED_SIGNATURE, SCRIPTED_SIGNATURE_EXPIRES } from './scripted-activities';
 import type { ServerTime } from './server-time';
 import { observe } from './observe';
 import type { TestCase } from './load-tests';
@@ -186,15 +186,19 @@ class Session {
 
   private async send(workflowId: string, pending: Pending, move: HumanMove): Promise<void> {
     const handle = this.host.client.workflow.getHandle(workflowId);
+    // A scenario scripts who answers a signed step, not their keys: its test worker accepts this stand-in.
+    const signed = pending.signed ? { expires: SCRIPTED_SIGNATURE_EXPIRES, signature: SCRIPTED_SIGNATURE } : {};
     try {
       if (move.kind === 'approve') {
         const planHash = pending.kind === 'approval' ? pending.planHash : '';
-        await handle.executeUpdate(approveUpdate, { args: [{ step: pending.step, planHash, by: move.by, ...(move.comment && { comment: move.comment }) }] });
+        await handle.executeUpdate(approveUpdate, {
+          args: [{ step: pending.step, planHash, by: move.by, ...(move.comment && { comment: move.comment }), ...signed }],
+        });
       } else if (move.kind === 'reject') {
-        await handle.executeUpdate(rejectUpdate, { args: [{ step: pending.step, by: move.by, reason: move.reason }] });
+        await handle.executeUpdate(rejectUpdate, { args: [{ step: pending.step, by: move.by, reason: move.reason, ...signed }] });
       } else {
         const { kind: _kind, ...answer } = move;
-        await handle.executeUpdate(decideUpdate, { args: [{ step: pending.step, ...answer }] });
+        await handle.executeUpdate(decideUpdate, { args: [{ step: pending.step, ...answer, ...signed }] });
       }
     } catch (err) {
       const cause = (err as { cause?: Error }).cause;

@@ -29,7 +29,7 @@ export interface SuiteOptions {
   catalog: ActionCatalog;
   filter?: string;
   concurrency?: number;
-  groupsFile: string;
+  peopleFile: string;
   liveModel?: ClaudeActivities;
   /** Called as each scenario ends (progress). */
   onScenario?: (outcome: ScenarioOutcome) => void;
@@ -64,7 +64,7 @@ export async function runSuite(files: CheckedTestFile[], options: SuiteOptions):
   const runbooks = [...new Map(cases.map((c) => [c.runbook.hash, c.runbook])).values()];
   const env = await ScenarioEnvironment.start(runbooks, {
     catalog: options.catalog,
-    groupsFile: options.groupsFile,
+    peopleFile: options.peopleFile,
     ...(options.liveModel && { liveModel: options.liveModel }),
   });
   const startupMs = Date.now() - started;

@@ -11,7 +11,7 @@ import { governorActivities } from '../activities/governor/activities';
 import { loadFleetPolicy } from '../activities/governor/policy';
 import { auditActivities } from '../activities/humans/audit';
 import type { FleetPolicy } from '../contract/guards';
-import { groupsFile, peopleActivities } from '../activities/humans/people';
+import { peopleActivities, type PeoplePolicy } from '../activities/humans/people';
 import { actionActivities } from '../activities/run-action';
 import type { DataConverter } from '@temporalio/common';
 import { dataConverter as defaultDataConverter } from '../temporal/codec';
@@ -50,8 +50,8 @@ export interface WorkerSetup {
   connection?: NativeConnection;
   /** How to reach Claude; default from ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL / RUNBOOK_MODEL. */
   claude?: ClaudeConfig;
-  /** Who `group:<name>` means; default RUNBOOK_GROUPS_FILE or config/groups.yaml. */
-  groupsFile?: string;
+  /** The people file (groups, keys) and whether every answer must be signed; defaults from RUNBOOK_PEOPLE_FILE and RUNBOOK_REQUIRE_SIGNATURES. */
+  people?: PeoplePolicy;
   /** Budgets, the default breaker and the governor's watch interval; default RUNBOOK_FLEET_POLICY or config/fleet.yaml. */
   fleetPolicy?: FleetPolicy;
   /** Workflows kept in memory between tasks; parked runs beyond it are replayed when they wake. */
@@ -74,7 +74,7 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
     activities: {
       ...actionActivities(setup.actions),
       ...claudeActivities(setup.claude ?? claudeConfigFromEnv()),
-      ...peopleActivities(setup.groupsFile ?? groupsFile()),
+      ...peopleActivities(setup.people),
       ...auditActivities,
       ...admissionActivities(setup.admission),
       ...governorActivities(setup.fleetPolicy ?? loadFleetPolicy()),

@@ -7,6 +7,8 @@ import { loadFleetPolicy } from '../activities/governor/policy';
 import { catalogOf, loadActions } from '../activities/registry';
 import { temporalSettings, withClient } from '../temporal/connection';
 import { createWorker } from './create-worker';
+import { loadPeopleFile, peopleFile } from '../activities/humans/people-file';
+import { requireSignaturesFromEnv } from '../activities/humans/people';
 import { serveRunbooks } from './served-runbooks';
 
 const log = { info: (m: string) => console.log(m), warn: (m: string) => console.warn(`warning: ${m}`) };
@@ -19,7 +21,11 @@ async function main(): Promise<void> {
   egressPolicyFromEnv();
   const served = serveRunbooks(catalogOf(actions), process.env, log);
   const fleetPolicy = loadFleetPolicy();
+  const people = { file: peopleFile(), requireSignatures: requireSignaturesFromEnv() };
+  // A people file that does not parse would refuse every approval: stop now instead.
+  const known = await loadPeopleFile(people.file);
   const { worker, connection } = await createWorker({
+    people,
     settings,
     actions,
     admission: served.admission,
@@ -30,7 +36,9 @@ async function main(): Promise<void> {
   });
   console.log(
     `worker ready: ${settings.connection.address} namespace=${settings.namespace} taskQueue=${settings.taskQueue} actions=${actions.map((a) => a.name).join(',')} ` +
-      `model=${claude.apiKey ? claude.defaultModel : 'none (no ANTHROPIC_API_KEY: people decide)'}`,
+      `model=${claude.apiKey ? claude.defaultModel : 'none (no ANTHROPIC_API_KEY: people decide)'} ` +
+      `people=${people.file} (${Object.keys(known.groups).length} group(s), ${Object.values(known.people).filter((p) => p.keys.length > 0).length} person(s) with keys) ` +
+      `signatures=${people.requireSignatures ? 'required everywhere' : 'as each step says'}`,
   );
   // The governor of this queue takes the policy this worker was started with (the latest start wins).
   // It runs on the workers of the queue, this one included: the update needs the worker running.

@@ -6,7 +6,7 @@ import { canonicalJson } from '../dsl/hash';
 import { regExp } from '../dsl/regex';
 import { mapSubschemas } from '../dsl/schema-walk';
 import { valueAt } from '../dsl/values';
-import type { ApproveRequest, DecideRequest, RejectRequest } from '../contract/messages';
+import type { ApproveRequest, DecideRequest, RejectRequest, SignedFields } from '../contract/messages';
 
 export const HUMAN_LIMITS = {
   /** A person's name as the people and groups files spell it. */
@@ -17,6 +17,9 @@ export const HUMAN_LIMITS = {
   choice: 64,
   /** The JSON of a fill step's values. */
   valuesChars: 16_384,
+  /** An armored SSH signature: ed25519 takes about 300 characters, a P-521 key 500. */
+  signature: 4_096,
+  expires: 40,
 };
 
 /** Names the engine records for itself: a person may not claim them (`by: alertmanager` is not a person). */
@@ -65,6 +68,8 @@ export function oversized(req: Raw): string | undefined {
     planHash: 64,
     comment: HUMAN_LIMITS.text,
     reason: HUMAN_LIMITS.text,
+    signature: HUMAN_LIMITS.signature,
+    expires: HUMAN_LIMITS.expires,
   };
   for (const [field, max] of Object.entries(limits)) {
     const v = req[field];
@@ -79,17 +84,29 @@ export function oversized(req: Raw): string | undefined {
   return undefined;
 }
 
+/** `expires` and `signature`, both or neither; what they say is checked by the run against the wait it answers. */
+function signedFields(req: Raw): SignedFields {
+  if (req.signature === undefined && req.expires === undefined) return {};
+  if (req.signature === undefined || req.expires === undefined) throw new Refused('a signed answer needs both `expires` and `signature`');
+  const signature = text(req, 'signature', HUMAN_LIMITS.signature, true, true)!;
+  const expires = text(req, 'expires', HUMAN_LIMITS.expires, true)!;
+  if (!ISO_TIME.test(expires) || Number.isNaN(Date.parse(expires))) throw new Refused('`expires` must be an ISO time such as 2026-11-30T12:00:00Z');
+  return { signature, expires };
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
 export function validApprove(req: Raw): ApproveRequest {
   const step = stepOf(req);
   // Any other text is simply a plan that is not waiting: the run refuses it as stale.
   const planHash = text(req, 'planHash', 64, true)!;
   const by = person(req);
   const comment = text(req, 'comment', HUMAN_LIMITS.text, false, true);
-  return { step, planHash, by, ...(comment && { comment }) };
+  return { step, planHash, by, ...(comment && { comment }), ...signedFields(req) };
 }
 
 export function validReject(req: Raw): RejectRequest {
-  return { step: stepOf(req), by: person(req), reason: text(req, 'reason', HUMAN_LIMITS.text, true, true)! };
+  return { step: stepOf(req), by: person(req), reason: text(req, 'reason', HUMAN_LIMITS.text, true, true)!, ...signedFields(req) };
 }
 
 export function validDecide(req: Raw): DecideRequest {
@@ -105,7 +122,7 @@ export function validDecide(req: Raw): DecideRequest {
       throw new Refused(`\`values\` is larger than ${HUMAN_LIMITS.valuesChars} characters of JSON`);
     values = req.values as Record<string, unknown>;
   }
-  return { step, by, ...(choice !== undefined && { choice }), ...(values && { values }), ...(comment && { comment }) };
+  return { step, by, ...(choice !== undefined && { choice }), ...(values && { values }), ...(comment && { comment }), ...signedFields(req) };
 }
 
 /**

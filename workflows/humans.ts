@@ -1,7 +1,7 @@
 // People in the loop: approvals and decisions waiting for a human, the handlers that receive
 // them (as signals from the Web UI and as updates from the CLI/API), the policy every attempt
 // is checked against, and the audit trail of accepted and refused attempts.
-import { ApplicationFailure, condition, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   HANDLER_DESCRIPTIONS,
   alertResolvedSignal,
@@ -20,16 +20,26 @@ import type { CompiledRunbook } from '../dsl/compiled';
 import { isRecord } from '../dsl/values';
 import { labelText } from '../contract/labels';
 import { fillValuesProblem, HUMAN_LIMITS, oversized, Refused, validApprove, validDecide, validReject } from './human-requests';
-import type { AuditEntry, PendingApproval, PendingDecision, RemediationStatus, RunInput } from '../contract/run';
-import type { AuditActivities } from '../contract/activities';
+import type { AuditEntry, AuditSignature, PendingApproval, PendingDecision, RemediationStatus, RunInput } from '../contract/run';
+import type { AuditActivities, PeopleActivities } from '../contract/activities';
+import { answerStatement, statementText, type SignatureCheck } from '../contract/signing';
+import { reasonOf } from './failures';
 
 type Via = 'signal' | 'update';
+type Answer = { action: 'approve'; req: ApproveRequest } | { action: 'reject'; req: RejectRequest } | { action: 'decide'; req: DecideRequest };
+/** Who a signature proved, for the wait it was checked against. */
+interface Signer {
+  fingerprint: string;
+  requestedAt: string;
+}
 export type ApprovalOutcome = { kind: 'approved' } | { kind: 'rejected'; by: string; reason: string };
 export interface HumanAnswer {
   by: string;
   choice?: string;
   values?: Record<string, unknown>;
   comment?: string;
+  /** The key that signed the answer, when signed. */
+  fingerprint?: string;
 }
 
 // Recording an audit entry as a local activity puts it in history as a marker, with the reason,
@@ -38,6 +48,14 @@ const { recordAudit } = proxyLocalActivities<AuditActivities>({
   startToCloseTimeout: '10s',
   retry: { maximumAttempts: 3 },
   summary: labelText({ kind: 'audit' }),
+});
+
+// A signature is checked by the worker against the people file as it is now (a key revoked a
+// minute ago is refused); as a local activity, the verdict is a marker in history.
+const { checkSignature } = proxyLocalActivities<PeopleActivities>({
+  startToCloseTimeout: '10s',
+  retry: { maximumAttempts: 3 },
+  summary: labelText({ kind: 'check-signature' }),
 });
 
 /** What the people module needs of the run it belongs to (workflows/run.ts's Run). */
@@ -145,20 +163,84 @@ export class Humans {
     const step = clip(req.step, HUMAN_LIMITS.step);
     const by = clip(req.by, HUMAN_LIMITS.name);
     const planHash = typeof req.planHash === 'string' ? clip(req.planHash, 64) : undefined;
+    const proof: { signed?: AuditSignature } = {};
     let message: string;
     try {
-      if (action === 'approve') message = this.approve(validApprove(req), via);
-      else if (action === 'reject') message = this.reject(validReject(req));
-      else message = this.decide(validDecide(req));
+      const answer: Answer =
+        action === 'approve' ? { action, req: validApprove(req) } : action === 'reject' ? { action, req: validReject(req) } : { action, req: validDecide(req) };
+      const signer = await this.signer(answer, proof);
+      if (answer.action === 'approve') message = this.approve(answer.req, via, signer);
+      else if (answer.action === 'reject') message = this.reject(answer.req, signer);
+      else message = this.decide(answer.req, signer);
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
-      await this.audit({ step, action, by, via, outcome: 'refused', reason: err.message, ...(planHash && { planHash }) });
+      await this.audit({ step, action, by, via, outcome: 'refused', reason: err.message, ...(planHash && { planHash }), ...proof });
       // A refused update fails (the caller sees why); a refused signal is only recorded.
       if (via === 'update') throw ApplicationFailure.create({ type: 'Refused', message: err.message, nonRetryable: true });
       return { step, message: err.message };
     }
-    await this.audit({ step, action, by, via, outcome: 'accepted', detail: message, ...(planHash && { planHash }) });
+    await this.audit({ step, action, by, via, outcome: 'accepted', detail: message, ...(planHash && { planHash }), ...proof });
     return { step, message };
+  }
+
+  /**
+   * Checks the answer's signature against the wait it answers, when it has one or the wait
+   * needs one; what was checked goes into `proof` for the audit. An answer the synchronous
+   * checks will refuse anyway (no such wait, a stale plan) is not sent to be verified.
+   */
+  private async signer(answer: Answer, proof: { signed?: AuditSignature }): Promise<Signer | undefined> {
+    const { req } = answer;
+    const pending = this.pending.get(req.step);
+    if (!pending || (pending.kind === 'approval') !== (answer.action !== 'decide')) return undefined;
+    if (pending.kind === 'approval' && answer.action === 'approve' && answer.req.planHash !== pending.planHash) return undefined;
+    if (req.signature === undefined || req.expires === undefined) {
+      if (pending.signed)
+        throw new Refused(
+          `step \`${req.step}\` takes signed answers only: answer with \`runbook ${answer.action} --sign\`, or send the payload \`runbook sign\` prints`,
+        );
+      return undefined;
+    }
+    const info = workflowInfo();
+    const wait = {
+      workflowId: info.workflowId,
+      firstRunId: info.firstExecutionRunId,
+      step: req.step,
+      requestedAt: pending.requestedAt,
+      plan: pending.kind === 'approval' ? pending.planHash : pending.questionHash,
+    };
+    const note = answer.action === 'reject' ? answer.req.reason : answer.req.comment;
+    const signed = answerStatement(wait, {
+      action: answer.action,
+      by: req.by,
+      ...(answer.action === 'decide' && answer.req.choice !== undefined && { choice: answer.req.choice }),
+      ...(answer.action === 'decide' && answer.req.values !== undefined && { values: answer.req.values }),
+      ...(note !== undefined && { note }),
+      expires: req.expires,
+    });
+    const statement = statementText(signed);
+    proof.signed = { verified: false, statement, signature: req.signature };
+    if (Date.parse(req.expires) <= Date.now()) throw new Refused(`the signature expired at ${req.expires}`);
+    let check: SignatureCheck;
+    try {
+      check = await checkSignature({ statement, signature: req.signature, by: req.by });
+    } catch (err) {
+      throw new Refused(`the signature could not be checked: ${reasonOf(err)}`);
+    }
+    proof.signed = {
+      ...proof.signed,
+      verified: check.ok,
+      ...(check.fingerprint && { fingerprint: check.fingerprint }),
+      ...(check.keyType && { keyType: check.keyType }),
+    };
+    if (!check.ok) throw new Refused(`signature refused: ${check.reason}`);
+    return { fingerprint: check.fingerprint, requestedAt: pending.requestedAt };
+  }
+
+  /** On a signed wait, the answer's signature was checked against this very wait (not one that began while it was checked). */
+  private proven(pending: PendingApproval | PendingDecision, signer: Signer | undefined): void {
+    if (signer && signer.requestedAt !== pending.requestedAt)
+      throw new Refused(`step \`${pending.step}\` began a new wait while the signature was checked; sign again`);
+    if (pending.signed && !signer) throw new Refused(`step \`${pending.step}\` takes signed answers only`);
   }
 
   private async audit(entry: Omit<AuditEntry, 'at'>): Promise<void> {
@@ -176,24 +258,37 @@ export class Humans {
     throw new Refused(`step \`${step}\` is not waiting for ${what}`);
   }
 
-  private approve(req: ApproveRequest, via: Via): string {
+  private approve(req: ApproveRequest, via: Via, signer: Signer | undefined): string {
     const pending = this.waiting(req.step, 'approval');
     if (req.planHash !== pending.planHash) {
       throw new Refused(
         `stale plan: the approval names plan ${req.planHash.slice(0, 12)}, but the plan waiting for approval is ${pending.planHash.slice(0, 12)}`,
       );
     }
+    this.proven(pending, signer);
     this.mayApprove(pending, req.by);
     if (pending.approvals.some((a) => a.by === req.by))
       throw new Refused(`${req.by} has already approved step \`${req.step}\`; approvals must come from distinct people`);
-    pending.approvals.push({ by: req.by, at: new Date().toISOString(), via, ...(req.comment && { comment: req.comment }) });
+    const sameKey = signer && pending.approvals.find((a) => a.fingerprint === signer.fingerprint);
+    if (sameKey)
+      throw new Refused(
+        `key ${signer.fingerprint} already approved step \`${req.step}\` (as ${sameKey.by}); approvals must come from distinct people with distinct keys`,
+      );
+    pending.approvals.push({
+      by: req.by,
+      at: new Date().toISOString(),
+      via,
+      ...(req.comment && { comment: req.comment }),
+      ...(signer && { fingerprint: signer.fingerprint }),
+    });
     const n = pending.approvals.length;
     if (n >= pending.minApprovals) this.outcomes.set(req.step, { kind: 'approved' });
     return `approval ${n} of ${pending.minApprovals} recorded for step \`${req.step}\`${n >= pending.minApprovals ? '; approved' : ''}`;
   }
 
-  private reject(req: RejectRequest): string {
+  private reject(req: RejectRequest, signer: Signer | undefined): string {
     const pending = this.waiting(req.step, 'approval');
+    this.proven(pending, signer);
     // Whoever may approve may also stop it; so may whoever started the run.
     if (req.by !== this.run.input.startedBy) this.mayApprove(pending, req.by, true);
     this.outcomes.set(req.step, { kind: 'rejected', by: req.by, reason: req.reason });
@@ -205,21 +300,32 @@ export class Humans {
     if (!rejecting && !pending.allowRequester && by === this.run.input.startedBy) throw new Refused(`${by} started this run and may not approve it`);
   }
 
-  private decide(req: DecideRequest): string {
+  private decide(req: DecideRequest, signer: Signer | undefined): string {
     const pending = this.waiting(req.step, 'decision');
+    this.proven(pending, signer);
     if (pending.eligible.length > 0 && !pending.eligible.includes(req.by))
       throw new Refused(`${req.by} may not decide for step \`${req.step}\` (deciders: ${pending.eligible.join(', ')})`);
     if (this.answers.has(req.step)) throw new Refused(`step \`${req.step}\` has already been decided`);
     if (pending.decision === 'decide') {
       const names = (pending.choices ?? []).map((c) => c.name);
       if (typeof req.choice !== 'string' || !names.includes(req.choice)) throw new Refused(`\`choice\` must be one of ${names.join(', ')}`);
-      this.answers.set(req.step, { by: req.by, choice: req.choice, ...(req.comment && { comment: req.comment }) });
+      this.answers.set(req.step, {
+        by: req.by,
+        choice: req.choice,
+        ...(req.comment && { comment: req.comment }),
+        ...(signer && { fingerprint: signer.fingerprint }),
+      });
       return `step \`${req.step}\` decided by ${req.by}: ${req.choice}`;
     }
     if (req.values === undefined) throw new Refused('`values` must be an object that satisfies the step schema');
     const problem = fillValuesProblem(pending.schema ?? { type: 'object' }, req.values);
     if (problem !== undefined) throw new Refused(problem);
-    this.answers.set(req.step, { by: req.by, values: req.values, ...(req.comment && { comment: req.comment }) });
+    this.answers.set(req.step, {
+      by: req.by,
+      values: req.values,
+      ...(req.comment && { comment: req.comment }),
+      ...(signer && { fingerprint: signer.fingerprint }),
+    });
     return `step \`${req.step}\` filled by ${req.by}`;
   }
 }

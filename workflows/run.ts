@@ -13,6 +13,7 @@ import { RunGuards } from './guards';
 import { Humans } from './humans';
 import type {
   AuditEntry,
+  AuditSignature,
   CompensationRecord,
   DecisionRecord,
   PendingCompensation,
@@ -147,7 +148,9 @@ export class Run {
   }
 
   recordAudit(entry: AuditEntry): void {
-    this.audit.push(entry);
+    // The statement and signature stay in history (the audit marker); the status keeps what was decided about them.
+    const { statement: _statement, signature: _signature, ...signed } = entry.signed ?? {};
+    this.audit.push(entry.signed ? { ...entry, signed: signed as AuditSignature } : entry);
     while (this.audit.length > MAX_AUDIT_ENTRIES) {
       this.audit.shift();
       this.auditDropped++;
@@ -292,6 +295,7 @@ export class Run {
     return {
       runbook: this.runbook.name,
       hash: this.runbook.hash,
+      firstRunId: workflowInfo().firstExecutionRunId,
       status: this.currentStatus,
       startedBy: this.input.startedBy,
       ...(this.alertStatus && { alertStatus: this.alertStatus }),

@@ -1,40 +1,48 @@
-// Who `group:<name>` means, from the groups file (RUNBOOK_GROUPS_FILE, default
-// config/groups.yaml). Read at the moment an approval or decision is requested, so the
-// membership that applied is in that run's history.
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+// Who may answer a run, and whether their answer is really theirs: `group:<name>` resolved from
+// the people file when an approval or decision is requested, and an answer's SSH signature
+// checked against the keys the file lists when it arrives. Both read the file at that moment,
+// so the membership and keys that applied are in the run's history, with the worker's policy.
 import { ApplicationFailure } from '@temporalio/common';
-import { parse } from 'yaml';
-import { PROJECT_ROOT } from '../../repository/project';
 import type { People, PeopleActivities } from '../../contract/activities';
+import { BadPeopleFile, loadPeopleFile, peopleFile } from './people-file';
+import { checkAnswerSignature } from './signatures';
 
-export function groupsFile(env: NodeJS.ProcessEnv = process.env): string {
-  return env.RUNBOOK_GROUPS_FILE ?? path.join(PROJECT_ROOT, 'config', 'groups.yaml');
+export interface PeoplePolicy {
+  /** The people file; default RUNBOOK_PEOPLE_FILE or config/people.yaml. */
+  file?: string;
+  /** Every approval and human decision must be signed (RUNBOOK_REQUIRE_SIGNATURES=true): for production. */
+  requireSignatures?: boolean;
 }
 
-export async function loadGroups(file: string): Promise<Record<string, string[]>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw err;
-  }
-  const doc = parse(text) as { groups?: Record<string, unknown> } | null;
-  const groups: Record<string, string[]> = {};
-  for (const [name, members] of Object.entries(doc?.groups ?? {})) {
-    if (!Array.isArray(members) || !members.every((m) => typeof m === 'string')) {
-      throw ApplicationFailure.create({ type: 'BadGroupsFile', message: `${file}: group \`${name}\` must be a list of names`, nonRetryable: true });
-    }
-    groups[name] = members.map((m) => m.trim());
-  }
-  return groups;
+/** RUNBOOK_REQUIRE_SIGNATURES: `true`/`1` or `false`/`0` (unset: false); anything else stops the worker. */
+export function requireSignaturesFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = env.RUNBOOK_REQUIRE_SIGNATURES?.trim().toLowerCase();
+  if (v === undefined || v === '' || v === 'false' || v === '0') return false;
+  if (v === 'true' || v === '1') return true;
+  throw new Error(`RUNBOOK_REQUIRE_SIGNATURES must be true or false, not \`${env.RUNBOOK_REQUIRE_SIGNATURES}\``);
 }
 
-export function peopleActivities(file = groupsFile()): PeopleActivities {
+export function peopleActivities(policy: PeoplePolicy = {}): PeopleActivities {
+  const file = policy.file ?? peopleFile();
+  const requireSignatures = policy.requireSignatures ?? requireSignaturesFromEnv();
   return {
     async resolvePeople(names: string[]): Promise<People> {
-      return resolvePeople(names, await loadGroups(file));
+      let groups: Record<string, string[]>;
+      try {
+        groups = (await loadPeopleFile(file)).groups;
+      } catch (err) {
+        if (err instanceof BadPeopleFile) throw ApplicationFailure.create({ type: 'BadPeopleFile', message: err.message, nonRetryable: true });
+        throw err;
+      }
+      return { ...resolvePeople(names, groups), ...(requireSignatures && { signaturesRequired: true }) };
+    },
+    // Never throws for a bad file or signature: a refusal is an answer the run records (a failure here would fail the run's task).
+    async checkSignature(request) {
+      try {
+        return checkAnswerSignature(request, await loadPeopleFile(file));
+      } catch (err) {
+        return { ok: false, reason: `the signature could not be checked: ${(err as Error).message}` };
+      }
     },
   };
 }

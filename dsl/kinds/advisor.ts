@@ -23,6 +23,9 @@ const HumanFallbackSchema = Type.Object(
     deciders: Type.Optional(Type.Array(Type.String(), doc('People or `group:<name>` who may decide. Default: anyone.'))),
     timeout: Type.Optional(Duration),
     onTimeout: Type.Optional(Route),
+    signed: Type.Optional(
+      Type.Boolean(doc("The person's answer must carry their SSH signature, by a key the people file lists for them (docs/approvals.md). Default false.")),
+    ),
   },
   { additionalProperties: false, ...doc('Who decides when the model cannot (no key, unreachable, low confidence), and for how long the run waits.') },
 );

@@ -17,6 +17,8 @@ export interface ApproveStep extends StepBase {
   timeoutMs: number;
   onTimeout: Route;
   onReject: Route;
+  /** Approvals and rejections must carry their SSH signature (contract/signing.ts). */
+  signed?: true;
 }
 
 /** What `steps.<id>.outputs` holds after an approval. */
@@ -37,6 +39,11 @@ const ApproveSchema = Type.Object(
     timeout: Type.Optional(Duration),
     onTimeout: Type.Optional(RouteSchema),
     onReject: Type.Optional(RouteSchema),
+    signed: Type.Optional(
+      Type.Boolean(
+        doc('Approvals and rejections must carry the SSH signature of a key the people file lists for the approver (docs/approvals.md). Default false.'),
+      ),
+    ),
   },
   { additionalProperties: false, ...doc('Waits for human approval of the exact plan of the step that follows it (its rendered parameters).') },
 );
@@ -81,6 +88,7 @@ export const approve: KindDescriptor<ApproveStep, { approve?: ApproveDoc }> = {
       timeoutMs: ctx.ms(a.timeout, DEFAULTS.approvalTimeout),
       onTimeout: a.onTimeout ?? FAIL,
       onReject: a.onReject ?? FAIL,
+      ...(a.signed && { signed: true as const }),
     };
   },
   describe: () => 'approve',

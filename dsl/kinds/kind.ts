@@ -89,7 +89,7 @@ export interface CompileContext {
   ms(duration: string | undefined, fallback: string): number;
   retry(...layers: Array<RetryDoc | undefined>): RetryPolicyJson;
   compensate(): CompensateStep | undefined;
-  human(h: { deciders?: string[]; timeout?: string; onTimeout?: string } | undefined): HumanFallback;
+  human(h: { deciders?: string[]; timeout?: string; onTimeout?: string; signed?: boolean } | undefined): HumanFallback;
 }
 
 /** What an approval of a step approves, besides the step's id: its rendered parameters. */

@@ -1,12 +1,15 @@
 // End to end in the real Temporal Web UI: an operator approves a waiting step through the UI's
-// own "Send a Signal" dialog, and the run proceeds. UPDATE_SCREENSHOTS=1 refreshes the
+// own "Send a Signal" dialog, and the run proceeds; on a signed step, only the payload
+// `runbook sign` printed does. UPDATE_SCREENSHOTS=1 refreshes the
 // screenshots in docs/images that the operator's guide shows.
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startRun } from '../../temporal/start-run';
 import { statusQuery } from '../../contract/messages';
 import { launchChromium } from '../helpers/browser';
-import { pendingApproval } from '../helpers/pending';
+import { pendingApproval, statusWhen } from '../helpers/pending';
+import { runCli } from '../helpers/cli';
+import { keyDir, makeKey, writePeopleFile } from '../helpers/ssh-keys';
 import { callsOf } from '../helpers/test-actions';
 import { closeTestClient, compile, testClient, withWorker } from '../helpers/temporal';
 
@@ -28,6 +31,32 @@ afterAll(async () => {
 
 async function shot(page: Page, name: string): Promise<void> {
   if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: path.join(IMAGES, name) });
+}
+
+/** More Actions → Send a Signal → pick the signal → paste the JSON → Submit, as an operator does. */
+async function sendSignal(page: Page, name: string, payload: unknown, screenshot?: string): Promise<void> {
+  await page
+    .getByRole('button', { name: /More Actions/ })
+    .filter({ visible: true })
+    .first()
+    .click();
+  await page.getByText('Send a Signal', { exact: true }).filter({ visible: true }).first().click();
+  const dialog = page.locator('dialog[open]').filter({ visible: true });
+  await dialog.getByTestId('signal-select-button').click();
+  // The dropdown lists the handlers the workflow registered, with their descriptions.
+  const option = dialog.getByRole('option', { name: new RegExp(`^${name}\\b`) });
+  expect(await option.innerText()).toContain('JSON: {"step"');
+  await option.click();
+  await dialog.locator('[contenteditable=true]').click();
+  // The dialog keeps the data last sent from this page: replace it.
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(JSON.stringify(payload));
+  // The editor reformats its JSON when it loses focus; let it settle before submitting.
+  await dialog.getByText('Encoding').click();
+  if (screenshot) await shot(page, screenshot);
+  await dialog.getByRole('button', { name: 'Submit' }).click();
+  await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
 it('approves a waiting step through the Web UI Send a Signal dialog', async () => {
@@ -54,24 +83,12 @@ steps:
     await page.getByText('approve_restart: wait for approval (10m)').filter({ visible: true }).first().waitFor({ timeout: 30_000 });
     await shot(page, 'ui-waiting-for-approval.png');
 
-    await page
-      .getByRole('button', { name: /More Actions/ })
-      .filter({ visible: true })
-      .first()
-      .click();
-    await page.getByText('Send a Signal', { exact: true }).filter({ visible: true }).first().click();
-    const dialog = page.locator('dialog[open]').filter({ visible: true });
-    await dialog.getByTestId('signal-select-button').click();
-    // The dropdown lists the handlers the workflow registered, with their descriptions.
-    const option = dialog.getByRole('option', { name: /^approve\b/ });
-    expect(await option.innerText()).toContain('Approve the plan of a waiting approve step. JSON: {"step"');
-    await option.click();
-    await dialog.locator('[contenteditable=true]').click();
-    await page.keyboard.insertText(JSON.stringify({ step: 'approve_restart', planHash: pending.planHash, by: 'alice', comment: 'approved in the Web UI' }));
-    // The editor reformats its JSON when it loses focus; let it settle before submitting.
-    await dialog.getByText('Encoding').click();
-    await shot(page, 'ui-send-approve-signal.png');
-    await dialog.getByRole('button', { name: 'Submit' }).click();
+    await sendSignal(
+      page,
+      'approve',
+      { step: 'approve_restart', planHash: pending.planHash, by: 'alice', comment: 'approved in the Web UI' },
+      'ui-send-approve-signal.png',
+    );
 
     const result = await handle.result();
     expect(result.status).toBe('succeeded');
@@ -82,4 +99,53 @@ steps:
     await shot(page, 'ui-approved-and-completed.png');
     await page.close();
   });
+});
+
+it('takes a signed approval pasted from `runbook sign` through the same dialog, and refuses an unsigned one', async () => {
+  const dir = keyDir();
+  const alice = makeKey(dir, 'alice');
+  const people = path.join(dir, 'people.yaml');
+  writePeopleFile(people, { alice: { keys: [alice] } });
+  const runbook = compile(`
+name: restart-api-signed
+description: Restart the API once an on-call engineer approves with their SSH key.
+steps:
+  - id: approve_restart
+    description: On-call approves the restart, signed
+    approve: { approvers: [alice, bob], signed: true, timeout: 10m }
+  - id: restart
+    description: Restart the deployment
+    uses: test.probe
+    with: { name: ui-signed-restart, value: 'kubectl rollout restart deployment/api' }
+`);
+  await withWorker(
+    async (s) => {
+      const handle = await startRun(await testClient(), s.taskQueue, { runbook, inputs: {}, startedBy: 'zoe', workflowId: `restart-api-signed-${Date.now()}` });
+      const pending = await pendingApproval(handle);
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      await page.goto(`${ui()}/namespaces/default/workflows/${handle.workflowId}`, { waitUntil: 'domcontentloaded' });
+      await page.getByText('approve_restart: wait for approval (10m)').filter({ visible: true }).first().waitFor({ timeout: 30_000 });
+
+      await sendSignal(page, 'approve', { step: 'approve_restart', planHash: pending.planHash, by: 'alice' });
+      const refused = await statusWhen(handle, (st) => st.audit.length === 1, 'the unsigned approval to be recorded');
+      expect(refused.audit[0]).toMatchObject({ by: 'alice', via: 'signal', outcome: 'refused', reason: expect.stringContaining('takes signed answers only') });
+      expect(refused.status).toBe('awaiting-approval');
+
+      const signed = await runCli(
+        ['sign', handle.workflowId, '--step', 'approve_restart', '--approve', '--as', 'alice', '--key', alice.file, '--comment', 'signed in the Web UI'],
+        {
+          TEMPORAL_ADDRESS: s.connection.address,
+        },
+      );
+      expect(signed.code).toBe(0);
+      await sendSignal(page, 'approve', JSON.parse(signed.stdout), 'ui-send-signed-approval.png');
+      const result = await handle.result();
+      expect(result.status).toBe('succeeded');
+      expect(callsOf('ui-signed-restart')).toHaveLength(1);
+      const status = await handle.query(statusQuery);
+      expect(status.audit[1]).toMatchObject({ by: 'alice', via: 'signal', outcome: 'accepted', signed: { verified: true, fingerprint: alice.fingerprint } });
+      await page.close();
+    },
+    { people: { file: people } },
+  );
 });

@@ -17,6 +17,7 @@ import { failureReason } from '../../temporal/run-failure';
 import { startRun, type StartRequest } from '../../temporal/start-run';
 import { createWorker } from '../../worker/create-worker';
 import type { FleetPolicy } from '../../contract/guards';
+import type { PeoplePolicy } from '../../activities/humans/people';
 import type { RunResult } from '../../contract/run';
 import { TEST_ACTIONS } from './test-actions';
 
@@ -55,7 +56,7 @@ export async function closeTestClient(): Promise<void> {
 export const ACTIONS: readonly AnyAction[] = [...BUILTIN_ACTIONS, ...TEST_ACTIONS];
 
 /** Groups for tests: oncall = alice, bob, carol; dba = dave, erin. */
-export const TEST_GROUPS = path.join(__dirname, '..', 'fixtures', 'groups.yaml');
+export const TEST_PEOPLE = path.join(__dirname, '..', 'fixtures', 'people.yaml');
 
 /**
  * What test workers admit: every runbook the tests compile with `compile()` (as a worker admits
@@ -75,7 +76,8 @@ export interface WorkerOptionsForTest {
   actions?: readonly AnyAction[];
   activities?: Record<string, (...args: never[]) => Promise<unknown>>;
   claude?: ClaudeConfig;
-  groupsFile?: string;
+  /** The people file and signature policy; default the test fixture, signatures as the runbook says. */
+  people?: PeoplePolicy;
   fleetPolicy?: FleetPolicy;
 }
 
@@ -95,7 +97,7 @@ async function testWorker(s: TemporalSettings, options: WorkerOptionsForTest) {
     connection,
     ...(options.activities && { activities: options.activities }),
     claude: options.claude ?? NO_MODEL,
-    groupsFile: options.groupsFile ?? TEST_GROUPS,
+    people: { file: TEST_PEOPLE, requireSignatures: false, ...options.people },
     // The governor checks its holders every second in tests (terminated runs free their slots fast).
     fleetPolicy: options.fleetPolicy ?? TEST_FLEET_POLICY,
   });

@@ -9,7 +9,7 @@ import { codecServer } from '../../temporal/codec-server';
 import { startRun } from '../../temporal/start-run';
 import { createWorker } from '../../worker/create-worker';
 import { runCli } from '../helpers/cli';
-import { ACTIONS, compile, quietRuntime, serverAddress, settings, TEST_ADMISSION, TEST_GROUPS } from '../helpers/temporal';
+import { ACTIONS, compile, quietRuntime, serverAddress, settings, TEST_ADMISSION, TEST_PEOPLE } from '../helpers/temporal';
 
 const KEY = randomBytes(32);
 const codec = new AesGcmCodec(new Map([['k1', KEY]]), 'k1');
@@ -27,7 +27,7 @@ it('encrypts every payload, runs normally, and decodes through the codec server 
     connection,
     dataConverter: converter,
     claude: { defaultModel: 'x', requestTimeoutMs: 1000 },
-    groupsFile: TEST_GROUPS,
+    people: { file: TEST_PEOPLE, requireSignatures: false },
   });
   const clientConnection = await Connection.connect({ address: serverAddress() });
   const client = new Client({ connection: clientConnection, dataConverter: converter });

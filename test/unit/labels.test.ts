@@ -13,6 +13,7 @@ const EVERY_KIND: { [K in LabelKind]: [Extract<Label, { kind: K }>, string | 'ti
   'wait-for-approval': [{ kind: 'wait-for-approval', step: 'gate', timeoutMs: 3_600_000 }, 'timer'],
   'wait-for-decision': [{ kind: 'wait-for-decision', step: 'pick', timeoutMs: 1_800_250 }, 'timer'],
   audit: [{ kind: 'audit' }, ENGINE_ACTIVITY.recordAudit],
+  'check-signature': [{ kind: 'check-signature' }, ENGINE_ACTIVITY.checkSignature],
   admission: [{ kind: 'admission' }, ENGINE_ACTIVITY.checkAdmission],
 };
 

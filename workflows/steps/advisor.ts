@@ -1,7 +1,7 @@
 // Shared by `decide` and `fill`: ask Claude within the declared choices or schema, and hand
 // the question to a human when no model is reachable, its answers stay invalid, its
 // confidence is below the step's bar, or the run's token budget is spent.
-import { isCancellation, scheduleActivity } from '@temporalio/workflow';
+import { isCancellation, patched, scheduleActivity } from '@temporalio/workflow';
 import type { Alert } from '../../dsl/alert';
 import type { DecideStep } from '../../dsl/kinds/decide';
 import type { FillStep } from '../../dsl/kinds/fill';
@@ -11,7 +11,8 @@ import { ENGINE_ACTIVITY, type AdviceRequest, type AdviceResult } from '../../co
 import { labelText } from '../../contract/labels';
 import { stepActivityOptions } from '../activity-options';
 import { reasonOf } from '../failures';
-import { eligiblePeople } from '../people';
+import { eligiblePeople, SIGNED_ANSWERS_PATCH } from '../people';
+import { questionHash } from '../../contract/signing';
 import type { Frame } from '../run';
 import type { DecisionRecord, Suggestion } from '../../contract/run';
 
@@ -63,18 +64,31 @@ export async function adviseOrAsk(step: DecideStep | FillStep, frame: Frame): Pr
 
 async function askHuman(step: DecideStep | FillStep, frame: Frame, request: AdviceRequest, why: string, suggestion: Suggestion | undefined): Promise<Advice> {
   const run = frame.run;
-  const eligible = step.human.deciders.length ? (await eligiblePeople(step.id, step.human.deciders, 'decide')).eligible : [];
+  // Anyone may decide when no deciders are named, but the worker may still require signatures:
+  // runs started before signed answers existed never asked (the patch keeps their histories replaying).
+  const who = step.human.deciders.length || patched(SIGNED_ANSWERS_PATCH) ? await eligiblePeople(step.id, step.human.deciders, 'decide') : undefined;
+  // Deciders named but none resolved (a misspelt group) must not mean "anyone may decide".
+  if (step.human.deciders.length && who?.eligible.length === 0)
+    return {
+      ok: false,
+      timedOut: `no one may decide: ${who.unknownGroups.length ? `${who.unknownGroups.join(', ')} not defined in the people file` : 'no deciders'}`,
+    };
+  const question = {
+    decision: step.kind,
+    prompt: request.prompt,
+    ...(request.choices && { choices: request.choices }),
+    ...(request.schema && { schema: request.schema }),
+  };
   const answer = await run.humans.waitForDecision(
     {
       kind: 'decision',
       step: step.id,
-      decision: step.kind,
-      prompt: request.prompt,
-      ...(request.choices && { choices: request.choices }),
-      ...(request.schema && { schema: request.schema }),
+      ...question,
       why,
       ...(suggestion && { suggestion }),
-      eligible,
+      eligible: who?.eligible ?? [],
+      questionHash: questionHash(question),
+      ...((step.human.signed || who?.signaturesRequired) && { signed: true }),
     },
     step.human.timeoutMs,
   );
@@ -86,6 +100,7 @@ async function askHuman(step: DecideStep | FillStep, frame: Frame, request: Advi
     ...pick(answer),
     ...(answer.comment && { reasoning: answer.comment }),
     why,
+    ...(answer.fingerprint && { fingerprint: answer.fingerprint }),
     ...(suggestion && { suggestion }),
     at: new Date().toISOString(),
   };

@@ -29,6 +29,7 @@ export const runApprove: StepHandler<ApproveStep> = async (step, { frame }) => {
     eligible: who.eligible,
     minApprovals: step.minApprovals,
     allowRequester: step.allowRequester,
+    ...((step.signed || who.signaturesRequired) && { signed: true }),
   };
   const { outcome, approvedBy } = await run.humans.waitForApproval(request, step.timeoutMs);
   // The alert resolved while we waited: nothing risky runs; the interpreter stops before the next step.
