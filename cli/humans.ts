@@ -14,6 +14,7 @@ import {
   type RejectRequest,
 } from '../contract/messages';
 import { signAnswer, type SignOptions } from './signing';
+import { answerCommands, answerTemplate } from '../contract/answer-template';
 import type { Pending, StatusView } from '../contract/run';
 import { runUrl } from './urls';
 
@@ -59,9 +60,20 @@ export function formatPendingRun(run: PendingRun, namespace: string): string[] {
 
 export function formatPending(workflowId: string, namespace: string, status: StatusView): string[] {
   const lines = [`${workflowId}  ${status.runbook} (${status.hash.slice(0, 12)})  started by ${status.startedBy}`, `  ${runUrl(namespace, workflowId)}`];
-  for (const p of status.pending) lines.push(...formatOne(p));
+  for (const p of status.pending) lines.push(...formatOne(p), ...howToAnswer(workflowId, p));
   if (status.guard) lines.push(`  ${status.guard.state} at step ${status.guard.step} since ${status.guard.since}: ${status.guard.reason}`);
   return lines;
+}
+
+/** The commands that answer, and the signal payload for the Web UI (the run's page shows the same). */
+function howToAnswer(workflowId: string, p: Pending): string[] {
+  const template = answerTemplate(p);
+  return [
+    ...answerCommands(workflowId, p).map((c) => `    $ ${c}`),
+    p.signed
+      ? `    Web UI: signal \`${template.name}\` with the JSON \`runbook sign ${workflowId} --step ${p.step}\` prints`
+      : `    Web UI: signal \`${template.name}\` ${JSON.stringify(template.payload)}`,
+  ];
 }
 
 function formatOne(p: Pending): string[] {

@@ -179,6 +179,8 @@ export interface PendingApproval {
   approvals: ApprovalVote[];
   /** Answers must be signed (the step's `signed`, or the worker's RUNBOOK_REQUIRE_SIGNATURES). */
   signed?: true;
+  /** What happens at the deadline, in words ("the step fails", "the run goes to `page`"). */
+  onTimeout?: string;
   requestedAt: string;
   deadline: string;
 }
@@ -207,6 +209,8 @@ export interface PendingDecision {
   questionHash: string;
   /** Answers must be signed (the step's `human.signed`, or the worker's RUNBOOK_REQUIRE_SIGNATURES). */
   signed?: true;
+  /** What happens at the deadline, in words. */
+  onTimeout?: string;
   requestedAt: string;
   deadline: string;
 }

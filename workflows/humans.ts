@@ -68,6 +68,8 @@ export interface HumansHost {
   readonly guards: { releaseRunSlot(): void };
   alertResolved(): void;
   recordAudit(entry: AuditEntry): void;
+  /** Refreshes the run's Web UI pane (a vote changes what it shows). */
+  showDetails(): void;
 }
 
 export class Humans {
@@ -146,11 +148,13 @@ export class Humans {
   ): Promise<void> {
     this.pending.set(pending.step, pending);
     this.run.setStatus(status);
+    this.run.showDetails();
     this.run.guards.releaseRunSlot();
     await condition(() => answered() || this.run.stopRequested, timeoutMs, { summary });
     this.pending.delete(pending.step);
     this.ended.add(pending.step);
     this.run.setStatus('running');
+    this.run.showDetails();
   }
 
   /**
@@ -282,6 +286,7 @@ export class Humans {
       ...(signer && { fingerprint: signer.fingerprint }),
     });
     const n = pending.approvals.length;
+    this.run.showDetails();
     if (n >= pending.minApprovals) this.outcomes.set(req.step, { kind: 'approved' });
     return `approval ${n} of ${pending.minApprovals} recorded for step \`${req.step}\`${n >= pending.minApprovals ? '; approved' : ''}`;
   }

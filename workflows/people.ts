@@ -3,6 +3,12 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { People, PeopleActivities } from '../contract/activities';
 import { labelText } from '../contract/labels';
+import { FAIL, SUCCEED, type Route } from '../dsl/compiled-base';
+
+/** What a person's wait does when its time runs out, in words for the people asked. */
+export function timeoutText(route: Route): string {
+  return route === FAIL ? 'the step fails' : route === SUCCEED ? 'the run ends successfully' : `the run goes to \`${route}\``;
+}
 
 /** Decide steps with no deciders named ask who may decide too, for the worker's signature policy, from this patch on. */
 export const SIGNED_ANSWERS_PATCH = 'signed-answers';

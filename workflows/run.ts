@@ -11,6 +11,7 @@ import type { TokenUsage } from '../contract/run';
 import { REMEDIATION_STATUS } from '../contract/search-attributes';
 import { RunGuards } from './guards';
 import { Humans } from './humans';
+import { currentDetails } from './details';
 import type {
   AuditEntry,
   AuditSignature,
@@ -282,13 +283,10 @@ export class Run {
     return [...this.running.keys()];
   }
 
-  /** The "Current details" pane of the Temporal UI. */
-  private showDetails(): void {
-    const running = this.current.map((id) => {
-      const step = this.runbook.steps[id];
-      return `- \`${id}\`${step?.description ? `: ${step.description}` : ''}`;
-    });
-    setCurrentDetails([`**${this.currentStatus}**`, ...(running.length ? ['', 'Running:', ...running] : [])].join('\n'));
+  /** The "Current details" pane of the Temporal UI: kept current as steps run and people are asked and answer. */
+  showDetails(): void {
+    const running = this.current.map((id) => ({ id, ...(this.runbook.steps[id]?.description && { description: this.runbook.steps[id].description }) }));
+    setCurrentDetails(currentDetails({ workflowId: workflowInfo().workflowId, status: this.currentStatus, running, pending: this.humans.list() }));
   }
 
   view(): StatusView {

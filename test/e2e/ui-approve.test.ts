@@ -83,12 +83,20 @@ steps:
     await page.getByText('approve_restart: wait for approval (10m)').filter({ visible: true }).first().waitFor({ timeout: 30_000 });
     await shot(page, 'ui-waiting-for-approval.png');
 
-    await sendSignal(
-      page,
-      'approve',
-      { step: 'approve_restart', planHash: pending.planHash, by: 'alice', comment: 'approved in the Web UI' },
-      'ui-send-approve-signal.png',
-    );
+    // The run's User Metadata pane says what it waits for and gives the payload, plan hash filled in.
+    await page.getByText('User Metadata', { exact: true }).filter({ visible: true }).first().click();
+    // The pane renders its Markdown in a frame of its own.
+    const details = page.frameLocator('iframe[src*="planHash"]');
+    const payload = details.locator(':is(pre, code)').filter({ hasText: '"planHash"' }).first();
+    await payload.waitFor({ timeout: 30_000 });
+    expect(await details.getByText('Waiting for approval').first().isVisible()).toBe(true);
+    // Tall enough to show the whole pane, payload and commands included.
+    await page.setViewportSize({ width: 1400, height: 1900 });
+    await shot(page, 'ui-current-details.png');
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    const template = JSON.parse(await payload.innerText()) as Record<string, unknown>;
+    expect(template).toEqual({ step: 'approve_restart', planHash: pending.planHash, by: '<your name>', comment: '<why>' });
+    await sendSignal(page, 'approve', { ...template, by: 'alice', comment: 'approved in the Web UI' }, 'ui-send-approve-signal.png');
 
     const result = await handle.result();
     expect(result.status).toBe('succeeded');

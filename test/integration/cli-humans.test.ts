@@ -35,6 +35,9 @@ it('lists what waits for a human, and decides, approves and refuses from the com
     expect(listed).toContain(`${id}  cli-approval (`);
     expect(listed).toContain('decide step pick: Claude could not answer: no ANTHROPIC_API_KEY on the worker; anyone may decide');
     expect(listed).toContain('    - restart: always');
+    // How to answer, filled in: the commands and the Web UI's signal payload.
+    expect(listed).toContain(`    $ runbook decide ${id} --step pick --choice restart`);
+    expect(listed).toContain('    Web UI: signal `decide` {"step":"pick","by":"<your name>","choice":"restart","comment":"<why>"}');
 
     const badChoice = await runCli(['decide', id, '--step', 'pick', '--choice', 'reboot-everything', '--as', 'alice'], env(s));
     expect(badChoice).toMatchObject({ code: 1, stdout: 'refused: `choice` must be one of restart, skip\n' });

@@ -11,7 +11,7 @@ import { ENGINE_ACTIVITY, type AdviceRequest, type AdviceResult } from '../../co
 import { labelText } from '../../contract/labels';
 import { stepActivityOptions } from '../activity-options';
 import { reasonOf } from '../failures';
-import { eligiblePeople, SIGNED_ANSWERS_PATCH } from '../people';
+import { eligiblePeople, SIGNED_ANSWERS_PATCH, timeoutText } from '../people';
 import { questionHash } from '../../contract/signing';
 import type { Frame } from '../run';
 import type { DecisionRecord, Suggestion } from '../../contract/run';
@@ -89,6 +89,7 @@ async function askHuman(step: DecideStep | FillStep, frame: Frame, request: Advi
       eligible: who?.eligible ?? [],
       questionHash: questionHash(question),
       ...((step.human.signed || who?.signaturesRequired) && { signed: true }),
+      onTimeout: timeoutText(step.human.onTimeout),
     },
     step.human.timeoutMs,
   );

@@ -5,7 +5,7 @@ import { FAIL } from '../../dsl/compiled-base';
 import { ROUTE } from '../../dsl/route-labels';
 import { formatDuration } from '../../dsl/durations';
 import { failed, ok, type StepHandler } from '../outcome';
-import { eligiblePeople } from '../people';
+import { eligiblePeople, timeoutText } from '../people';
 import type { Waiting } from '../humans';
 import { planHash, renderPlan } from '../plan';
 import type { PendingApproval } from '../../contract/run';
@@ -30,6 +30,7 @@ export const runApprove: StepHandler<ApproveStep> = async (step, { frame }) => {
     minApprovals: step.minApprovals,
     allowRequester: step.allowRequester,
     ...((step.signed || who.signaturesRequired) && { signed: true }),
+    onTimeout: timeoutText(step.onTimeout),
   };
   const { outcome, approvedBy } = await run.humans.waitForApproval(request, step.timeoutMs);
   // The alert resolved while we waited: nothing risky runs; the interpreter stops before the next step.
