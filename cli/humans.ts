@@ -16,7 +16,7 @@ import {
 import { signAnswer, type SignOptions } from './signing';
 import { answerCommands, answerTemplate } from '../contract/answer-template';
 import type { Pending, StatusView } from '../contract/run';
-import { runUrl } from './urls';
+import { runUrl } from '../contract/urls';
 
 export const whoAmI = (as?: string): string => as ?? process.env.RUNBOOK_USER ?? userInfo().username;
 

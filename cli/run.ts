@@ -10,7 +10,7 @@ import { startRun } from '../temporal/start-run';
 import { followRun } from './follow';
 import { whoAmI } from './humans';
 import { compileFile } from '../repository/runbook-files';
-import { runUrl } from './urls';
+import { runUrl } from '../contract/urls';
 
 export interface RunCommandOptions {
   input: string[];

@@ -6,6 +6,7 @@ import type { SecretDoc } from '../dsl/schema';
 import type { SecretSite } from '../dsl/secrets';
 import type { AuditEntry, TokenUsage } from './run';
 import type { SignatureCheck, SignatureCheckRequest } from './signing';
+import type { NoticeRoute, NotifyActivities } from './notify';
 
 /** Activities heartbeat this often, whatever they wait on. */
 export const ACTIVITY_HEARTBEAT_MS = 1_000;
@@ -74,11 +75,13 @@ export interface People {
   unknownGroups: string[];
   /** The worker requires every answer to be signed (RUNBOOK_REQUIRE_SIGNATURES). */
   signaturesRequired?: true;
+  /** Where to tell the people asked, when the people file routes the request anywhere. */
+  notify?: NoticeRoute;
 }
 
 export interface PeopleActivities {
   /** `step` asks (for logs; `runbook test` holds its clock until the step's question is answered). */
-  resolvePeople(names: string[], step?: string): Promise<People>;
+  resolvePeople(names: string[], step?: string, runbook?: string): Promise<People>;
   /** Whether an answer's SSH signature covers the statement the run expects, by a key the people file lists for the signer. */
   checkSignature(request: SignatureCheckRequest): Promise<SignatureCheck>;
 }
@@ -117,11 +120,13 @@ export const ENGINE_ACTIVITY = {
   askClaude: 'askClaude',
   resolvePeople: 'resolvePeople',
   checkSignature: 'checkSignature',
+  notifyPeople: 'notifyPeople',
+  settleNotice: 'settleNotice',
   recordAudit: 'recordAudit',
   checkAdmission: 'checkAdmission',
   ensureGovernor: 'ensureGovernor',
   closedRuns: 'closedRuns',
-} as const satisfies { [K in keyof (ClaudeActivities & PeopleActivities & AuditActivities & AdmissionActivities & GovernorActivities)]: K };
+} as const satisfies { [K in keyof (ClaudeActivities & PeopleActivities & NotifyActivities & AuditActivities & AdmissionActivities & GovernorActivities)]: K };
 
 // ---------- runbook tests ----------
 

@@ -13,11 +13,15 @@ export type Label =
   | { kind: 'undo'; step: string; what: string }
   | { kind: 'ask-claude'; step: string }
   | { kind: 'who-may'; step: string; purpose: 'approve' | 'decide' }
+  /** Telling people about a request (or settling it) on one channel. */
+  | { kind: 'notify'; step: string; channel: string; what: 'request' | 'reminder' | 'escalation' | 'settled' }
   | { kind: 'poll'; step: string; everyMs: number }
   /** A `wait` step's timer: its description, or `wait 5m`. */
   | { kind: 'wait'; step: string; what: string }
   | { kind: 'wait-for-approval'; step: string; timeoutMs: number }
   | { kind: 'wait-for-decision'; step: string; timeoutMs: number }
+  /** Until a reminder or an escalation of an unanswered request. */
+  | { kind: 'remind'; step: string; escalate: boolean; afterMs: number }
   | { kind: 'audit' }
   | { kind: 'check-signature' }
   | { kind: 'admission' };
@@ -51,12 +55,16 @@ export function labelWhat(label: Exclude<Label, { kind: 'audit' | 'check-signatu
       return 'ask Claude';
     case 'who-may':
       return `who may ${label.purpose}`;
+    case 'notify':
+      return `tell ${label.channel} (${label.what})`;
     case 'poll':
       return `poll again in ${formatDuration(label.everyMs)}`;
     case 'wait-for-approval':
       return `wait for approval (${formatDuration(label.timeoutMs)})`;
     case 'wait-for-decision':
       return `wait for a human decision (${formatDuration(label.timeoutMs)})`;
+    case 'remind':
+      return `${label.escalate ? 'escalate' : 'remind the people asked'} (${formatDuration(label.afterMs)})`;
   }
 }
 
@@ -74,6 +82,9 @@ export function readActivityLabel(activityType: string, text: string | undefined
   const [, step, what] = new RegExp(`^(${STEP}): (.*)$`, 's').exec(text) ?? [];
   if (step === undefined || what === undefined) return undefined;
   if (activityType === ENGINE_ACTIVITY.askClaude && what === 'ask Claude') return { kind: 'ask-claude', step };
+  const told = /^tell (.+) \((request|reminder|escalation|settled)\)$/.exec(what);
+  if ((activityType === ENGINE_ACTIVITY.notifyPeople || activityType === ENGINE_ACTIVITY.settleNotice) && told)
+    return { kind: 'notify', step, channel: told[1]!, what: told[2] as 'request' | 'reminder' | 'escalation' | 'settled' };
   const purpose = /^who may (approve|decide)$/.exec(what)?.[1];
   if (activityType === ENGINE_ACTIVITY.resolvePeople && purpose) return { kind: 'who-may', step, purpose: purpose as 'approve' | 'decide' };
   return { kind: 'action', step, what };
@@ -89,6 +100,14 @@ export function readTimerLabel(text: string | undefined): Label | undefined {
     const m = TIMED(what).exec(text);
     const timeoutMs = m ? parseDuration(m[2]!) : undefined;
     if (m && timeoutMs !== undefined) return { kind, step: m[1]!, timeoutMs };
+  }
+  for (const [escalate, what] of [
+    [false, 'remind the people asked'],
+    [true, 'escalate'],
+  ] as const) {
+    const m = TIMED(what).exec(text);
+    const afterMs = m ? parseDuration(m[2]!) : undefined;
+    if (m && afterMs !== undefined) return { kind: 'remind', step: m[1]!, escalate, afterMs };
   }
   const poll = new RegExp(`^(${STEP}): poll again in ([0-9a-z]+)$`).exec(text);
   const everyMs = poll ? parseDuration(poll[2]!) : undefined;

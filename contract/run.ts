@@ -207,6 +207,8 @@ export interface PendingDecision {
   eligible: string[];
   /** What a signed answer names as its plan: the hash of the question (contract/signing.ts). */
   questionHash: string;
+  /** The evidence steps the model read, and how each ended. */
+  evidence?: Array<{ step: string; status: string }>;
   /** Answers must be signed (the step's `human.signed`, or the worker's RUNBOOK_REQUIRE_SIGNATURES). */
   signed?: true;
   /** What happens at the deadline, in words. */

@@ -18,6 +18,8 @@ import { secretNames } from './secrets';
 import { checkRunbookShape } from './shape';
 import { buildTree, normalSuccessor, type Tree } from './tree';
 import { isRecord, memberOf } from './values';
+import type { HumanDoc } from './schema-parts';
+import { reminders } from './kinds/reminders';
 
 export interface CompileOptions {
   catalog: ActionCatalog;
@@ -283,6 +285,12 @@ function compensation(c: CommonStepDoc['compensate'], defaults: { timeout?: stri
   };
 }
 
-function human(h: { deciders?: string[]; timeout?: string; onTimeout?: string; signed?: boolean } | undefined): HumanFallback {
-  return { deciders: h?.deciders ?? [], timeoutMs: ms(h?.timeout, DEFAULTS.humanTimeout), onTimeout: h?.onTimeout ?? FAIL, ...(h?.signed && { signed: true }) };
+function human(h: HumanDoc | undefined): HumanFallback {
+  return {
+    deciders: h?.deciders ?? [],
+    timeoutMs: ms(h?.timeout, DEFAULTS.humanTimeout),
+    onTimeout: h?.onTimeout ?? FAIL,
+    ...(h?.signed && { signed: true }),
+    ...reminders(h ?? {}, { ms }),
+  };
 }

@@ -47,4 +47,6 @@ export interface HumanFallback {
   onTimeout: Route;
   /** The person's answer must carry their SSH signature (contract/signing.ts). */
   signed?: true;
+  /** When to remind and whom to escalate to, if the step says (otherwise the people file's defaults). */
+  reminders?: import('./schema-parts').Reminders;
 }

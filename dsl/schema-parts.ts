@@ -14,6 +14,38 @@ export const StepId = Type.String({
   ...doc('A step id: lower case letters, digits and underscores, starting with a letter (so `steps.<id>` works in expressions).'),
 });
 export const Duration = Type.String({ pattern: DURATION_PATTERN, ...doc('A duration such as `30s`, `5m`, `1h30m`, `2d`, `250ms`.') });
+
+/** When to remind the people asked, and whom to ask next (approvals and human decisions). */
+export const ReminderFields = {
+  remind: Type.Optional(
+    Type.String({ pattern: DURATION_PATTERN, ...doc("Re-send an unanswered request after this long. Default: the people file's `notify.remind`.") }),
+  ),
+  escalate: Type.Optional(
+    Type.Object(
+      {
+        after: Type.String({ pattern: DURATION_PATTERN, ...doc('Still unanswered after this long...') }),
+        to: Type.Array(Type.String(), { minItems: 1, ...doc('...ask these people and `group:<name>`s too (they may answer from then on).') }),
+      },
+      { additionalProperties: false, ...doc("Escalation before the timeout. Default: the people file's `notify.escalate`.") },
+    ),
+  ),
+};
+
+/** A `human:` part of decide and fill, as written (dsl/kinds/advisor.ts has its schema). */
+export interface HumanDoc {
+  deciders?: string[];
+  timeout?: string;
+  onTimeout?: string;
+  signed?: boolean;
+  remind?: string;
+  escalate?: { after: string; to: string[] };
+}
+
+/** The compiled form of ReminderFields. */
+export interface Reminders {
+  remindMs?: number;
+  escalate?: { afterMs: number; to: string[] };
+}
 export const Expression = Type.String({ ...doc('A `${{ }}` expression (CEL).') });
 export const Text = (description: string) => Type.String({ description });
 

@@ -125,7 +125,7 @@ class HistoryReader {
     const step = stepId.endsWith(COMPENSATION_SUFFIX) ? stepId.slice(0, -COMPENSATION_SUFFIX.length) : stepId;
     this.scheduled.set(id, { step, type, compensation });
     // Plumbing is not a step: who may answer, and starting the fleet's governor when a guarded write found none.
-    if (!compensation && label?.kind !== 'who-may' && type !== ENGINE_ACTIVITY.ensureGovernor)
+    if (!compensation && label?.kind !== 'who-may' && label?.kind !== 'notify' && type !== ENGINE_ACTIVITY.ensureGovernor)
       this.line(step, label?.kind === 'ask-claude' ? 'ask Claude' : type, at);
   }
 

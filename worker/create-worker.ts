@@ -12,6 +12,8 @@ import { loadFleetPolicy } from '../activities/governor/policy';
 import { auditActivities } from '../activities/humans/audit';
 import type { FleetPolicy } from '../contract/guards';
 import { peopleActivities, type PeoplePolicy } from '../activities/humans/people';
+import { peopleFile } from '../activities/humans/people-file';
+import { notifyActivities } from '../activities/notify/activities';
 import { actionActivities } from '../activities/run-action';
 import type { DataConverter } from '@temporalio/common';
 import { dataConverter as defaultDataConverter } from '../temporal/codec';
@@ -75,6 +77,7 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
       ...actionActivities(setup.actions),
       ...claudeActivities(setup.claude ?? claudeConfigFromEnv()),
       ...peopleActivities(setup.people),
+      ...notifyActivities(setup.people?.file ?? peopleFile()),
       ...auditActivities,
       ...admissionActivities(setup.admission),
       ...governorActivities(setup.fleetPolicy ?? loadFleetPolicy()),

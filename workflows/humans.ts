@@ -18,7 +18,10 @@ import {
 } from '../contract/messages';
 import type { CompiledRunbook } from '../dsl/compiled';
 import { isRecord } from '../dsl/values';
-import { labelText } from '../contract/labels';
+import { labelText, type Label } from '../contract/labels';
+import type { NoticeKind, NoticeRoute, RequestNotice } from '../contract/notify';
+import { Notices } from './notices';
+import { eligiblePeople } from './people';
 import { fillValuesProblem, HUMAN_LIMITS, oversized, Refused, validApprove, validDecide, validReject } from './human-requests';
 import type { AuditEntry, AuditSignature, PendingApproval, PendingDecision, RemediationStatus, RunInput } from '../contract/run';
 import type { AuditActivities, PeopleActivities } from '../contract/activities';
@@ -61,7 +64,7 @@ const { checkSignature } = proxyLocalActivities<PeopleActivities>({
 /** What the people module needs of the run it belongs to (workflows/run.ts's Run). */
 export interface HumansHost {
   readonly runbook: CompiledRunbook;
-  readonly input: Pick<RunInput, 'startedBy'>;
+  readonly input: Pick<RunInput, 'startedBy' | 'alert'>;
   readonly stopRequested: boolean;
   setStatus(status: RemediationStatus): void;
   /** The run gives back its fleet slot while a person decides (workflows/guards.ts). */
@@ -77,6 +80,8 @@ export class Humans {
   private readonly ended = new Set<string>();
   private readonly outcomes = new Map<string, ApprovalOutcome>();
   private readonly answers = new Map<string, HumanAnswer>();
+  /** Messages to people still being sent or settled. */
+  private readonly inFlight: Array<Promise<void>> = [];
 
   constructor(private readonly run: HumansHost) {}
 
@@ -114,47 +119,118 @@ export class Humans {
    * Waits for enough approvals or a rejection; undefined when the time ran out or the alert
    * stopped the run. Votes are added to `pending.approvals`, the very array passed in.
    */
-  async waitForApproval(request: Omit<Waiting<PendingApproval>, 'approvals'>, timeoutMs: number): Promise<{ outcome?: ApprovalOutcome; approvedBy: string[] }> {
+  async waitForApproval(
+    request: Omit<Waiting<PendingApproval>, 'approvals'>,
+    timeoutMs: number,
+    route?: NoticeRoute,
+  ): Promise<{ outcome?: ApprovalOutcome; approvedBy: string[] }> {
     const pending: PendingApproval = { ...request, approvals: [], ...window(timeoutMs) };
+    const settled = (): string => {
+      const o = this.outcomes.get(pending.step);
+      if (o?.kind === 'approved') return `approved by ${pending.approvals.map((a) => a.by).join(', ')}`;
+      if (o?.kind === 'rejected') return `rejected by ${o.by}: ${o.reason}`;
+      return this.run.stopRequested ? 'no longer needed: the alert resolved' : `nobody answered in time; ${pending.onTimeout ?? 'the step fails'}`;
+    };
     await this.wait(
       pending,
       'awaiting-approval',
       () => this.outcomes.has(pending.step),
-      labelText({ kind: 'wait-for-approval', step: pending.step, timeoutMs }),
+      { kind: 'wait-for-approval', step: pending.step, timeoutMs },
       timeoutMs,
+      route,
+      settled,
     );
     return { outcome: take(this.outcomes, pending.step), approvedBy: pending.approvals.map((a) => a.by) };
   }
 
   /** Waits for a person's decision; undefined when the time ran out or the alert stopped the run. */
-  async waitForDecision(pending: Waiting<PendingDecision>, timeoutMs: number): Promise<HumanAnswer | undefined> {
+  async waitForDecision(request: Waiting<PendingDecision>, timeoutMs: number, route?: NoticeRoute): Promise<HumanAnswer | undefined> {
+    const pending = { ...request, ...window(timeoutMs) } as PendingDecision;
+    const settled = (): string => {
+      const a = this.answers.get(pending.step);
+      if (a) return `decided by ${a.by}: ${a.choice ?? JSON.stringify(a.values)}`;
+      return this.run.stopRequested ? 'no longer needed: the alert resolved' : `nobody answered in time; ${pending.onTimeout ?? 'the step fails'}`;
+    };
     await this.wait(
-      { ...pending, ...window(timeoutMs) } as PendingDecision,
+      pending,
       'awaiting-decision',
       () => this.answers.has(pending.step),
-      labelText({ kind: 'wait-for-decision', step: pending.step, timeoutMs }),
+      { kind: 'wait-for-decision', step: pending.step, timeoutMs },
       timeoutMs,
+      route,
+      settled,
     );
     return take(this.answers, pending.step);
   }
 
-  /** Lists the request, waits (the timer named in the UI) until it is answered, the run must stop, or time runs out, then ends it. */
+  /** Lets what was sent to people finish (a settled message updated) before the run closes. */
+  async drainNotices(): Promise<void> {
+    await Promise.all(this.inFlight);
+  }
+
+  /**
+   * Lists the request, tells the people asked (when the people file routes it), waits until it
+   * is answered, the run must stop, or time runs out, reminding and escalating on the way, then
+   * ends it and marks the messages settled.
+   */
   private async wait(
     pending: PendingApproval | PendingDecision,
     status: RemediationStatus,
     answered: () => boolean,
-    summary: string,
+    label: Extract<Label, { kind: 'wait-for-approval' | 'wait-for-decision' }>,
     timeoutMs: number,
+    route: NoticeRoute | undefined,
+    settled: () => string,
   ): Promise<void> {
     this.pending.set(pending.step, pending);
     this.run.setStatus(status);
     this.run.showDetails();
     this.run.guards.releaseRunSlot();
-    await condition(() => answered() || this.run.stopRequested, timeoutMs, { summary });
+    const done = () => answered() || this.run.stopRequested;
+    const notices =
+      route &&
+      new Notices(
+        (kind) => this.notice(kind, pending),
+        (work) => this.inFlight.push(work.then(() => undefined)),
+      );
+    notices?.send('request', route!.channels);
+    const end = Date.now() + timeoutMs;
+    for (const due of route ? reminders(route, Date.now(), end) : []) {
+      const summary = labelText({ kind: 'remind', step: pending.step, escalate: due.escalate, afterMs: due.afterMs });
+      if (await condition(done, Math.max(1, due.at - Date.now()), { summary })) break;
+      if (!due.escalate) notices!.send('reminder', route!.channels);
+      else await this.escalate(pending, route!, notices!);
+    }
+    if (!done()) await condition(done, Math.max(1, end - Date.now()), { summary: labelText(label) });
     this.pending.delete(pending.step);
     this.ended.add(pending.step);
     this.run.setStatus('running');
     this.run.showDetails();
+    notices?.settle(settled(), pending.step);
+  }
+
+  /** Asks the escalation's people too: they are told, and may answer from now on. */
+  private async escalate(pending: PendingApproval | PendingDecision, route: NoticeRoute, notices: Notices): Promise<void> {
+    const who = await eligiblePeople(pending.step, route.escalate!.to, pending.kind === 'approval' ? 'approve' : 'decide', this.run.runbook.name);
+    // A decision open to anyone stays open to anyone.
+    if (pending.eligible.length > 0) pending.eligible = [...new Set([...pending.eligible, ...who.eligible])].sort();
+    this.run.showDetails();
+    notices.send('escalation', who.notify?.channels ?? route.channels);
+  }
+
+  private notice(kind: NoticeKind, pending: PendingApproval | PendingDecision): RequestNotice {
+    const { runbook, input } = this.run;
+    const step = runbook.steps[pending.step];
+    return {
+      kind,
+      workflowId: workflowInfo().workflowId,
+      runbook: { name: runbook.name, ...(runbook.description && { description: runbook.description }) },
+      startedBy: input.startedBy,
+      ...(input.alert && { alert: { status: input.alert.status, labels: input.alert.labels, annotations: input.alert.annotations } }),
+      ...(step?.description && { stepDescription: step.description }),
+      pending,
+      ...(pending.kind === 'decision' && pending.evidence && { evidence: pending.evidence }),
+    };
   }
 
   /**
@@ -337,6 +413,15 @@ export class Humans {
 
 /** A pending request as a step builds it; its request time and deadline are set when the wait starts. */
 export type Waiting<P> = Omit<P, 'requestedAt' | 'deadline'>;
+
+/** The reminder and the escalation due before the deadline, soonest first. */
+function reminders(route: NoticeRoute, now: number, end: number): Array<{ at: number; escalate: boolean; afterMs: number }> {
+  const due = [
+    ...(route.remindMs !== undefined ? [{ at: now + route.remindMs, escalate: false, afterMs: route.remindMs }] : []),
+    ...(route.escalate ? [{ at: now + route.escalate.afterMs, escalate: true, afterMs: route.escalate.afterMs }] : []),
+  ];
+  return due.filter((d) => d.at < end).sort((a, b) => a.at - b.at);
+}
 
 function window(timeoutMs: number): { requestedAt: string; deadline: string } {
   const now = Date.now();

@@ -13,11 +13,12 @@ export function timeoutText(route: Route): string {
 /** Decide steps with no deciders named ask who may decide too, for the worker's signature policy, from this patch on. */
 export const SIGNED_ANSWERS_PATCH = 'signed-answers';
 
-export function eligiblePeople(stepId: string, names: string[], purpose: 'approve' | 'decide'): Promise<People> {
+export function eligiblePeople(stepId: string, names: string[], purpose: 'approve' | 'decide', runbook?: string): Promise<People> {
   const { resolvePeople } = proxyActivities<PeopleActivities>({
     startToCloseTimeout: '30s',
     retry: { maximumAttempts: 5 },
     summary: labelText({ kind: 'who-may', step: stepId, purpose }),
   });
-  return resolvePeople(names, stepId);
+  // The runbook's name picks its notification channels; older runs never passed it (an activity's arguments are not replayed).
+  return runbook === undefined ? resolvePeople(names, stepId) : resolvePeople(names, stepId, runbook);
 }

@@ -101,6 +101,7 @@ async function succeed(run: Run, outputs: Record<string, unknown>, stopped?: str
   run.setStatus('succeeded');
   // Let approvals or decisions being recorded finish, so their senders get an answer.
   await condition(allHandlersFinished);
+  await run.humans.drainNotices();
   await run.guards.ended(false);
   const steps = Object.fromEntries(Object.entries(run.top.allRecords()).map(([id, { outputs: _, ...rest }]) => [id, rest]));
   const trail = run.view().trail;
@@ -112,6 +113,7 @@ async function failRun(run: Run, reason: string): Promise<never> {
   run.setStatus('failed');
   await condition(allHandlersFinished);
   const undo = run.compensationSummary();
+  await run.humans.drainNotices();
   await run.guards.ended(true, reason);
   const { trail, compensations } = run.view();
   const details: RunFailureDetails = { trail, compensations };

@@ -8,16 +8,21 @@ import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../../repository/project';
 import { isRecord } from '../../dsl/values';
 import { parsePublicKeyLine, type PublicKey } from './sshsig';
+import { NO_NOTIFY, readNotifyConfig, type NotifyConfig } from './notify-config';
 
 export interface Person {
   keys: PublicKey[];
   /** Keys this person no longer uses: a signature by one is refused as revoked, however old. */
   revoked: PublicKey[];
+  /** Their Slack user id (`U…`): mentioned in requests sent to Slack. */
+  slack?: string;
 }
 
 export interface PeopleFile {
   groups: Record<string, string[]>;
   people: Record<string, Person>;
+  /** Where requests for people are sent (the `channels` and `notify` sections). */
+  notify: NotifyConfig;
 }
 
 /** A people file that cannot be used, with where and why. */
@@ -38,7 +43,7 @@ export async function loadPeopleFile(file: string): Promise<PeopleFile> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { groups: {}, people: {} };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { groups: {}, people: {}, notify: NO_NOTIFY };
     throw err;
   }
   const cached = parsed.get(file);
@@ -56,7 +61,15 @@ function parsePeopleFile(file: string, text: string): PeopleFile {
     throw new BadPeopleFile(`${file}: ${(err as Error).message}`);
   }
   if (doc !== null && !isRecord(doc)) throw new BadPeopleFile(`${file}: expected a mapping with \`groups\` and \`people\``);
-  return { groups: readGroups(file, doc?.groups), people: readPeople(file, doc?.people) };
+  let notify: NotifyConfig;
+  try {
+    notify = readNotifyConfig(doc?.channels, doc?.notify);
+  } catch (err) {
+    throw new BadPeopleFile(`${file}: ${(err as Error).message}`);
+  }
+  const unknown = Object.keys(doc ?? {}).find((k) => !['groups', 'people', 'channels', 'notify'].includes(k));
+  if (unknown !== undefined) throw new BadPeopleFile(`${file}: unknown section \`${unknown}\` (expected groups, people, channels, notify)`);
+  return { groups: readGroups(file, doc?.groups), people: readPeople(file, doc?.people), notify };
 }
 
 function readGroups(file: string, raw: unknown): Record<string, string[]> {
@@ -77,9 +90,15 @@ function readPeople(file: string, raw: unknown): Record<string, Person> {
   for (const [name, entry] of Object.entries(raw)) {
     const e = entry ?? {};
     if (!isRecord(e)) throw new BadPeopleFile(`${file}: people.${name} must be a mapping with \`keys\` (and \`revoked\`)`);
-    const unknown = Object.keys(e).filter((k) => k !== 'keys' && k !== 'revoked');
-    if (unknown.length > 0) throw new BadPeopleFile(`${file}: people.${name}: unknown field \`${unknown[0]}\` (expected \`keys\`, \`revoked\`)`);
-    people[name] = { keys: readKeys(file, `people.${name}.keys`, e.keys), revoked: readKeys(file, `people.${name}.revoked`, e.revoked) };
+    const unknown = Object.keys(e).filter((k) => !['keys', 'revoked', 'slack'].includes(k));
+    if (unknown.length > 0) throw new BadPeopleFile(`${file}: people.${name}: unknown field \`${unknown[0]}\` (expected \`keys\`, \`revoked\`, \`slack\`)`);
+    if (e.slack !== undefined && (typeof e.slack !== 'string' || !/^[UW][A-Z0-9]{2,20}$/.test(e.slack)))
+      throw new BadPeopleFile(`${file}: people.${name}.slack must be a Slack user id such as U012AB3CD`);
+    people[name] = {
+      keys: readKeys(file, `people.${name}.keys`, e.keys),
+      revoked: readKeys(file, `people.${name}.revoked`, e.revoked),
+      ...(typeof e.slack === 'string' && { slack: e.slack }),
+    };
   }
   return people;
 }

@@ -4,7 +4,8 @@
 // so the membership and keys that applied are in the run's history, with the worker's policy.
 import { ApplicationFailure } from '@temporalio/common';
 import type { People, PeopleActivities } from '../../contract/activities';
-import { BadPeopleFile, loadPeopleFile, peopleFile } from './people-file';
+import { BadPeopleFile, loadPeopleFile, peopleFile, type PeopleFile } from './people-file';
+import { channelsFor } from './notify-config';
 import { checkAnswerSignature } from './signatures';
 
 export interface PeoplePolicy {
@@ -26,15 +27,21 @@ export function peopleActivities(policy: PeoplePolicy = {}): PeopleActivities {
   const file = policy.file ?? peopleFile();
   const requireSignatures = policy.requireSignatures ?? requireSignaturesFromEnv();
   return {
-    async resolvePeople(names: string[]): Promise<People> {
-      let groups: Record<string, string[]>;
+    async resolvePeople(names: string[], _step?: string, runbook?: string): Promise<People> {
+      let people: PeopleFile;
       try {
-        groups = (await loadPeopleFile(file)).groups;
+        people = await loadPeopleFile(file);
       } catch (err) {
         if (err instanceof BadPeopleFile) throw ApplicationFailure.create({ type: 'BadPeopleFile', message: err.message, nonRetryable: true });
         throw err;
       }
-      return { ...resolvePeople(names, groups), ...(requireSignatures && { signaturesRequired: true }) };
+      const { remindMs, escalate } = people.notify;
+      const channels = channelsFor(people.notify, names, runbook);
+      return {
+        ...resolvePeople(names, people.groups),
+        ...(requireSignatures && { signaturesRequired: true }),
+        ...(channels.length > 0 && { notify: { channels, ...(remindMs !== undefined && { remindMs }), ...(escalate && { escalate }) } }),
+      };
     },
     // Never throws for a bad file or signature: a refusal is an answer the run records (a failure here would fail the run's task).
     async checkSignature(request) {

@@ -2,7 +2,7 @@
 // decides when the model cannot.
 import { Type, type Static, type TObject } from '@sinclair/typebox';
 import type { HumanFallback, RetryPolicyJson, StepBase } from '../compiled-base';
-import { doc, Duration, Route, StepId, type RetryDoc } from '../schema-parts';
+import { doc, Duration, ReminderFields, Route, StepId, type RetryDoc } from '../schema-parts';
 import { isRecord } from '../values';
 import { ROUTE } from '../route-labels';
 import { DEFAULTS } from './defaults';
@@ -23,6 +23,7 @@ const HumanFallbackSchema = Type.Object(
     deciders: Type.Optional(Type.Array(Type.String(), doc('People or `group:<name>` who may decide. Default: anyone.'))),
     timeout: Type.Optional(Duration),
     onTimeout: Type.Optional(Route),
+    ...ReminderFields,
     signed: Type.Optional(
       Type.Boolean(doc("The person's answer must carry their SSH signature, by a key the people file lists for them (docs/approvals.md). Default false.")),
     ),

@@ -1,7 +1,8 @@
 // `approve`: waits for enough distinct approvals of the exact plan of the step it leads to.
 import { Type, type Static } from '@sinclair/typebox';
 import { FAIL, type Route, type StepBase } from '../compiled-base';
-import { doc, Duration, Route as RouteSchema } from '../schema-parts';
+import { doc, Duration, ReminderFields, Route as RouteSchema, type Reminders } from '../schema-parts';
+import { reminders } from './reminders';
 import { isRecord } from '../values';
 import { keyRoute } from '../route-labels';
 import { DEFAULTS } from './defaults';
@@ -19,6 +20,8 @@ export interface ApproveStep extends StepBase {
   onReject: Route;
   /** Approvals and rejections must carry their SSH signature (contract/signing.ts). */
   signed?: true;
+  /** When to remind and whom to escalate to, if the step says (otherwise the people file's defaults). */
+  reminders?: Reminders;
 }
 
 /** What `steps.<id>.outputs` holds after an approval. */
@@ -39,6 +42,7 @@ const ApproveSchema = Type.Object(
     timeout: Type.Optional(Duration),
     onTimeout: Type.Optional(RouteSchema),
     onReject: Type.Optional(RouteSchema),
+    ...ReminderFields,
     signed: Type.Optional(
       Type.Boolean(
         doc('Approvals and rejections must carry the SSH signature of a key the people file lists for the approver (docs/approvals.md). Default false.'),
@@ -89,6 +93,7 @@ export const approve: KindDescriptor<ApproveStep, { approve?: ApproveDoc }> = {
       onTimeout: a.onTimeout ?? FAIL,
       onReject: a.onReject ?? FAIL,
       ...(a.signed && { signed: true as const }),
+      ...reminders(a, ctx),
     };
   },
   describe: () => 'approve',

@@ -9,7 +9,7 @@ import type { CompensateStep, HumanFallback, RetryPolicyJson, StepBase } from '.
 import type { DiagnosticCode } from '../diagnostics';
 import type { Scope } from '../expressions';
 import type { Path } from '../load';
-import type { CommonStepDoc, KindFields, RetryDoc } from '../schema-parts';
+import type { CommonStepDoc, HumanDoc, KindFields, RetryDoc } from '../schema-parts';
 
 /** A step as the checker sees it: written by hand, so possibly malformed. */
 export interface KindNode {
@@ -89,7 +89,7 @@ export interface CompileContext {
   ms(duration: string | undefined, fallback: string): number;
   retry(...layers: Array<RetryDoc | undefined>): RetryPolicyJson;
   compensate(): CompensateStep | undefined;
-  human(h: { deciders?: string[]; timeout?: string; onTimeout?: string; signed?: boolean } | undefined): HumanFallback;
+  human(h: HumanDoc | undefined): HumanFallback;
 }
 
 /** What an approval of a step approves, besides the step's id: its rendered parameters. */

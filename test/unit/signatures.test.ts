@@ -140,13 +140,23 @@ it.each(['ed25519', 'ecdsa'] as const)(
   },
 );
 
-it('says where a people file is wrong', async () => {
+it('says where a people file is wrong, and never takes a credential inline', async () => {
   const file = path.join(dir, 'bad-people.yaml');
   writeFileSync(file, 'people:\n  alice:\n    keys:\n      - ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ alice\n');
   await expect(loadPeopleFile(file)).rejects.toThrow(BadPeopleFile);
   await expect(loadPeopleFile(file)).rejects.toThrow(/people\.alice\.keys\[0\]/);
   writeFileSync(file, 'people:\n  alice:\n    key: []\n');
-  await expect(loadPeopleFile(file)).rejects.toThrow('people.alice: unknown field `key` (expected `keys`, `revoked`)');
+  await expect(loadPeopleFile(file)).rejects.toThrow('people.alice: unknown field `key` (expected `keys`, `revoked`, `slack`)');
+  writeFileSync(file, 'people:\n  alice: { slack: "<@everyone>" }\n');
+  await expect(loadPeopleFile(file)).rejects.toThrow('people.alice.slack must be a Slack user id such as U012AB3CD');
+  writeFileSync(file, 'notify:\n  default: [nowhere]\n');
+  await expect(loadPeopleFile(file)).rejects.toThrow('notify names channel `nowhere`, which `channels` does not define');
+  writeFileSync(file, 'channels:\n  chat: { slack: { token: xoxb-inline-secret, channel: C1 } }\n');
+  await expect(loadPeopleFile(file)).rejects.toThrow(/channels\.chat must be one of/);
+  writeFileSync(file, 'notify:\n  remind: soon\n');
+  await expect(loadPeopleFile(file)).rejects.toThrow('notify.remind: `soon` is not a duration such as 10m');
+  writeFileSync(file, 'groupz:\n  oncall: [alice]\n');
+  await expect(loadPeopleFile(file)).rejects.toThrow('unknown section `groupz` (expected groups, people, channels, notify)');
   writeFileSync(file, `people:\n  alice:\n    keys: ["ssh-ed25519 ${alice.line.split(' ')[1]!.slice(0, -4)}"]\n`);
   await expect(loadPeopleFile(file)).rejects.toThrow(/people\.alice\.keys\[0\]/);
 });

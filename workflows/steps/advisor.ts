@@ -66,7 +66,8 @@ async function askHuman(step: DecideStep | FillStep, frame: Frame, request: Advi
   const run = frame.run;
   // Anyone may decide when no deciders are named, but the worker may still require signatures:
   // runs started before signed answers existed never asked (the patch keeps their histories replaying).
-  const who = step.human.deciders.length || patched(SIGNED_ANSWERS_PATCH) ? await eligiblePeople(step.id, step.human.deciders, 'decide') : undefined;
+  const who =
+    step.human.deciders.length || patched(SIGNED_ANSWERS_PATCH) ? await eligiblePeople(step.id, step.human.deciders, 'decide', run.runbook.name) : undefined;
   // Deciders named but none resolved (a misspelt group) must not mean "anyone may decide".
   if (step.human.deciders.length && who?.eligible.length === 0)
     return {
@@ -88,10 +89,12 @@ async function askHuman(step: DecideStep | FillStep, frame: Frame, request: Advi
       ...(suggestion && { suggestion }),
       eligible: who?.eligible ?? [],
       questionHash: questionHash(question),
+      ...(request.evidence.length > 0 && { evidence: request.evidence.map((e) => ({ step: e.step, status: e.status })) }),
       ...((step.human.signed || who?.signaturesRequired) && { signed: true }),
       onTimeout: timeoutText(step.human.onTimeout),
     },
     step.human.timeoutMs,
+    who?.notify && { ...who.notify, ...step.human.reminders },
   );
   if (!answer) return { ok: false, timedOut: run.stopRequested ? 'the alert resolved' : `no one decided within the human timeout (${why})` };
   const record: DecisionRecord = {

@@ -15,7 +15,7 @@ export const runApprove: StepHandler<ApproveStep> = async (step, { frame }) => {
   const guarded = run.runbook.steps[step.guards]!;
   const plan = renderPlan(guarded, frame);
   const hash = planHash(plan);
-  const who = await eligiblePeople(step.id, step.approvers, 'approve');
+  const who = await eligiblePeople(step.id, step.approvers, 'approve', run.runbook.name);
   if (who.eligible.length === 0) {
     return failed(`no one may approve: ${who.unknownGroups.length ? `${who.unknownGroups.join(', ')} not defined in the groups file` : 'no approvers'}`);
   }
@@ -32,7 +32,7 @@ export const runApprove: StepHandler<ApproveStep> = async (step, { frame }) => {
     ...((step.signed || who.signaturesRequired) && { signed: true }),
     onTimeout: timeoutText(step.onTimeout),
   };
-  const { outcome, approvedBy } = await run.humans.waitForApproval(request, step.timeoutMs);
+  const { outcome, approvedBy } = await run.humans.waitForApproval(request, step.timeoutMs, who.notify && { ...who.notify, ...step.reminders });
   // The alert resolved while we waited: nothing risky runs; the interpreter stops before the next step.
   if (!outcome && run.stopRequested) return ok<ApproveOutputs>({ outcome: 'stopped', approvedBy, planHash: hash, reason: 'the alert resolved' }, null);
   if (!outcome) {
