@@ -55,7 +55,7 @@ export async function signAnswer(
   status: StatusView,
   answer: Omit<SignedAnswer, 'expires'> & { step: string },
   options: SignOptions,
-): Promise<Required<SignedFields>> {
+): Promise<Required<Pick<SignedFields, 'expires' | 'signature'>>> {
   const { pending, plan } = waitOf(workflowId, status, answer.step);
   const expires = new Date(Date.now() + options.expiresInMs).toISOString();
   const statement = answerStatement(

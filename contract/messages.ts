@@ -9,6 +9,8 @@ export const statusQuery = defineQuery<StatusView>('status');
 
 /** What makes an answer provable (docs/approvals.md): both, or neither. `runbook sign` prints them. */
 export interface SignedFields {
+  /** Set by the receiver when the answer is a Slack button click: the Slack user id (the answer is recorded `via: slack`). */
+  slackUser?: string;
   /** ISO time after which the signature is refused; it is part of what is signed. */
   expires?: string;
   /** The SSH signature (`ssh-keygen -Y sign -n runbook-approval`) of the answer's statement (contract/signing.ts), armored or its base64 body. */

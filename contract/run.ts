@@ -158,7 +158,8 @@ export interface Plan {
 export interface ApprovalVote {
   by: string;
   at: string;
-  via: 'signal' | 'update';
+  /** `slack`: a button in a Slack message, relayed by the receiver (`slackUser` names who clicked). */
+  via: 'signal' | 'update' | 'slack';
   comment?: string;
   /** The fingerprint of the key that signed it, when signed: M-of-N counts distinct keys too. */
   fingerprint?: string;
@@ -250,8 +251,11 @@ export interface AuditEntry {
   step: string;
   action: 'approve' | 'reject' | 'decide';
   by: string;
-  via: 'signal' | 'update';
+  /** `slack`: a button in a Slack message, relayed by the receiver (`slackUser` names who clicked). */
+  via: 'signal' | 'update' | 'slack';
   outcome: 'accepted' | 'refused';
+  /** The Slack user who clicked, when the answer came from a Slack button. */
+  slackUser?: string;
   reason?: string;
   planHash?: string;
   detail?: string;

@@ -9,6 +9,7 @@ import type { CompiledRunbook } from '../dsl/compiled';
 import { loadRunbookDirs } from '../repository/runbook-dirs';
 import { reloadOnChange } from '../repository/watch-dirs';
 import { buildServer } from './server';
+import { peopleFile } from '../activities/humans/people-file';
 
 async function main(): Promise<void> {
   const config = receiverConfigFromEnv();
@@ -22,7 +23,13 @@ async function main(): Promise<void> {
   };
   load();
   const client = await connectClient(settings);
+  // Slack buttons are answered only when the app's signing secret is configured.
+  const slackSecrets = (process.env.SLACK_SIGNING_SECRETS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const app = buildServer({
+    ...(slackSecrets.length > 0 && { slack: { signingSecrets: slackSecrets, peopleFile: peopleFile() } }),
     config,
     client,
     taskQueue: settings.taskQueue,
@@ -39,7 +46,8 @@ async function main(): Promise<void> {
   }
   console.log(
     `receiver ready: http://${config.host}:${config.port}/alerts/<source> routing to ${routed.map((r) => r.name).join(', ') || 'no runbooks'}; ` +
-      `sources configured: ${sources.join(', ') || 'none (set ALERTMANAGER_TOKENS, GRAFANA_WEBHOOK_SECRETS, PAGERDUTY_WEBHOOK_SECRETS or WEBHOOK_SECRETS)'}`,
+      `sources configured: ${sources.join(', ') || 'none (set ALERTMANAGER_TOKENS, GRAFANA_WEBHOOK_SECRETS, PAGERDUTY_WEBHOOK_SECRETS or WEBHOOK_SECRETS)'}; ` +
+      `Slack buttons: ${slackSecrets.length ? `POST /slack/interactions` : 'off (set SLACK_SIGNING_SECRETS)'}`,
   );
   const reloader = reloadOnChange(config.runbookDirs, (why) => {
     load();

@@ -9,6 +9,7 @@ import { checkReceiverConfig, type ReceiverConfig } from './config';
 import { ingest, TemporalUnavailable, type IngestDeps } from './ingest';
 import type { ReceiverMetrics } from './metrics';
 import { RecentIds } from './recent-ids';
+import { slackInteraction, type SlackDeps } from './slack-interactions';
 
 export interface ServerDeps {
   config: ReceiverConfig;
@@ -19,6 +20,8 @@ export interface ServerDeps {
   logger?: boolean;
   /** Where facts about refused and unmatched alerts go; default the server's log. */
   log?: (entry: Record<string, unknown>) => void;
+  /** Answers from Slack buttons (POST /slack/interactions): the app's signing secrets and the people file that maps Slack users. */
+  slack?: { signingSecrets: readonly string[]; peopleFile: string };
 }
 
 const READY_CACHE_MS = 5_000;
@@ -39,6 +42,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   // Signatures are over the exact bytes received, so JSON is parsed later, by us.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(/^application\/(.+\+)?json$/, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  // Slack sends interactions as a form; its signature too is over the exact bytes.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
     // Only known sources become metric labels: anyone can put anything in the URL.
@@ -87,6 +92,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     deps.metrics.requests.observe({ source, status: String(status) }, (performance.now() - started) / 1000);
     return reply;
   });
+
+  if (deps.slack) {
+    const slackDeps: SlackDeps = { client: deps.client, ...deps.slack, seen: new RecentIds(10_000, 10 * 60_000), log: ingestDeps.log };
+    app.post('/slack/interactions', async (req, reply) => {
+      if (!Buffer.isBuffer(req.body)) return send(reply, 415, { error: 'unsupported content type', reason: 'Slack sends application/x-www-form-urlencoded' });
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : v]));
+      const answer = await slackInteraction(slackDeps, req.body, headers);
+      return send(reply, answer.status, answer.body);
+    });
+  }
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 

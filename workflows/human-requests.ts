@@ -70,6 +70,7 @@ export function oversized(req: Raw): string | undefined {
     reason: HUMAN_LIMITS.text,
     signature: HUMAN_LIMITS.signature,
     expires: HUMAN_LIMITS.expires,
+    slackUser: 32,
   };
   for (const [field, max] of Object.entries(limits)) {
     const v = req[field];

@@ -28,7 +28,7 @@ import type { AuditActivities, PeopleActivities } from '../contract/activities';
 import { answerStatement, statementText, type SignatureCheck } from '../contract/signing';
 import { reasonOf } from './failures';
 
-type Via = 'signal' | 'update';
+type Via = 'signal' | 'update' | 'slack';
 type Answer = { action: 'approve'; req: ApproveRequest } | { action: 'reject'; req: RejectRequest } | { action: 'decide'; req: DecideRequest };
 /** Who a signature proved, for the wait it was checked against. */
 interface Signer {
@@ -243,6 +243,9 @@ export class Humans {
     const step = clip(req.step, HUMAN_LIMITS.step);
     const by = clip(req.by, HUMAN_LIMITS.name);
     const planHash = typeof req.planHash === 'string' ? clip(req.planHash, 64) : undefined;
+    // A click relayed from Slack: recorded as such, with the clicker's Slack id (bounded, printable: checked below).
+    const slackUser = typeof req.slackUser === 'string' && /^[UW][A-Z0-9]{2,20}$/.test(req.slackUser) ? req.slackUser : undefined;
+    if (slackUser && via === 'update') via = 'slack';
     const proof: { signed?: AuditSignature } = {};
     let message: string;
     try {
@@ -254,12 +257,12 @@ export class Humans {
       else message = this.decide(answer.req, signer);
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
-      await this.audit({ step, action, by, via, outcome: 'refused', reason: err.message, ...(planHash && { planHash }), ...proof });
+      await this.audit({ step, action, by, via, outcome: 'refused', reason: err.message, ...(planHash && { planHash }), ...(slackUser && { slackUser }), ...proof });
       // A refused update fails (the caller sees why); a refused signal is only recorded.
-      if (via === 'update') throw ApplicationFailure.create({ type: 'Refused', message: err.message, nonRetryable: true });
+      if (via !== 'signal') throw ApplicationFailure.create({ type: 'Refused', message: err.message, nonRetryable: true });
       return { step, message: err.message };
     }
-    await this.audit({ step, action, by, via, outcome: 'accepted', detail: message, ...(planHash && { planHash }), ...proof });
+    await this.audit({ step, action, by, via, outcome: 'accepted', detail: message, ...(planHash && { planHash }), ...(slackUser && { slackUser }), ...proof });
     return { step, message };
   }
 

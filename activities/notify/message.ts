@@ -13,6 +13,26 @@ export interface Message {
   plan?: string;
   link: string;
   commands: string[];
+  /** Buttons that answer (Slack): none on a signed step, which a click cannot prove. */
+  buttons: SlackButton[];
+}
+
+export interface SlackButton {
+  text: string;
+  style?: 'primary' | 'danger';
+  /** `runbook.approve`, `runbook.reject` or `runbook.choice`. */
+  action: string;
+  /** What the receiver needs to answer, as JSON: the run, the step, the wait, and the plan or choice. */
+  value: ButtonValue;
+}
+
+/** A button's value (triggers/slack/interactions.ts reads it back). */
+export interface ButtonValue {
+  w: string;
+  s: string;
+  r: string;
+  p?: string;
+  c?: string;
 }
 
 export function requestMessage(notice: RequestNotice, link: string, mentions: string[]): Message {
@@ -45,7 +65,20 @@ export function requestMessage(notice: RequestNotice, link: string, mentions: st
   }
   lines.push(`Deadline ${p.deadline}${p.onTimeout ? `; then ${p.onTimeout}` : ''}`);
   const plan = p.kind === 'approval' ? cut(`plan ${p.planHash}\n${JSON.stringify(p.plan, null, 2)}`) : undefined;
-  return { title, lines: lines.map(cut), ...(plan && { plan }), link, commands: answerCommands(notice.workflowId, p) };
+  return { title, lines: lines.map(cut), ...(plan && { plan }), link, commands: answerCommands(notice.workflowId, p), buttons: buttonsFor(notice) };
+}
+
+function buttonsFor(notice: RequestNotice): SlackButton[] {
+  const p = notice.pending;
+  if (p.signed) return [];
+  const value = { w: notice.workflowId, s: p.step, r: p.requestedAt };
+  if (p.kind === 'approval')
+    return [
+      { text: 'Approve', style: 'primary', action: 'runbook.approve', value: { ...value, p: p.planHash } },
+      { text: 'Reject', style: 'danger', action: 'runbook.reject', value },
+    ];
+  // Slack shows at most a handful of buttons well; more choices are answered from the CLI.
+  return (p.choices ?? []).slice(0, 5).map((c) => ({ text: c.name, action: 'runbook.choice', value: { ...value, c: c.name } }));
 }
 
 export function plainText(m: Message): string {
@@ -60,6 +93,21 @@ export function slackBlocks(m: Message): unknown[] {
     { type: 'section', text: text(m.lines.join('\n')) },
     ...(m.plan ? [{ type: 'section', text: text(`\`\`\`${m.plan}\`\`\``) }] : []),
     { type: 'section', text: text(`<${m.link}|Open the run in the Temporal Web UI>\n\`\`\`${m.commands.join('\n')}\`\`\``) },
+    ...(m.buttons.length
+      ? [
+          {
+            type: 'actions',
+            block_id: 'runbook.answer',
+            elements: m.buttons.map((b, i) => ({
+              type: 'button',
+              action_id: `${b.action}.${i}`,
+              text: { type: 'plain_text', text: b.text.slice(0, 75) },
+              value: JSON.stringify(b.value),
+              ...(b.style && { style: b.style }),
+            })),
+          },
+        ]
+      : []),
   ];
 }
 

@@ -24,6 +24,8 @@ export interface FakeSlack {
   incoming: unknown[];
   webhooks: Array<{ headers: Record<string, string | string[] | undefined>; body: string }>;
   pagerduty: unknown[];
+  /** Ephemeral replies sent to a click's response_url (`<url>/response`). */
+  responses: Array<{ text: string }>;
   /** Faults for the next chat.postMessage calls, consumed one per call. */
   faults: Array<'rate-limited' | 'answer-lost'>;
   server: TestServer;
@@ -32,7 +34,7 @@ export interface FakeSlack {
 
 export async function startFakeSlack(token = 'xoxb-test'): Promise<FakeSlack> {
   let seq = 0;
-  const fake: Omit<FakeSlack, 'url' | 'server' | 'close'> = { posts: [], updates: [], incoming: [], webhooks: [], pagerduty: [], faults: [] };
+  const fake: Omit<FakeSlack, 'url' | 'server' | 'close'> = { posts: [], updates: [], incoming: [], webhooks: [], pagerduty: [], responses: [], faults: [] };
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
@@ -77,6 +79,10 @@ export async function startFakeSlack(token = 'xoxb-test'): Promise<FakeSlack> {
     if (url.pathname === '/hook') {
       fake.webhooks.push({ headers: req.headers, body });
       return json(res, 204, {});
+    }
+    if (url.pathname === '/response') {
+      fake.responses.push(JSON.parse(body) as { text: string });
+      return json(res, 200, { ok: true });
     }
     if (url.pathname === '/pagerduty') {
       fake.pagerduty.push(JSON.parse(body));

@@ -1,0 +1,169 @@
+// Answering from Slack: the buttons of a posted request, clicked, reach the receiver as Slack
+// sends them (a signed form), and the run as an update recorded `via: slack`. Forged, stale,
+// replayed and unmapped clicks are refused with a reason; the run refuses clickers who may not
+// answer and clicks on a settled request. Only the valid click unblocks the run.
+import { createHmac } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { stringify } from 'yaml';
+import { statusQuery } from '../../contract/messages';
+import { startRun } from '../../temporal/start-run';
+import { receiverMetrics } from '../../triggers/metrics';
+import { buildServer } from '../../triggers/server';
+import { eventually } from '../helpers/eventually';
+import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
+import { pendingApproval } from '../helpers/pending';
+import { keyDir } from '../helpers/ssh-keys';
+import { callsOf } from '../helpers/test-actions';
+import { closeTestClient, compile, testClient, withWorker } from '../helpers/temporal';
+
+const SIGNING_SECRET = 'slack-signing-secret-for-tests-0123456789';
+let slack: FakeSlack;
+const saved = { ...process.env };
+beforeAll(async () => {
+  slack = await startFakeSlack();
+  Object.assign(process.env, { SLACK_API_URL: `${slack.url}/api`, TEST_SLACK_TOKEN: 'xoxb-test' });
+});
+afterAll(async () => {
+  process.env = saved;
+  await slack.close();
+  await closeTestClient();
+});
+
+const people = path.join(keyDir(), 'people.yaml');
+writeFileSync(
+  people,
+  stringify({
+    people: { alice: { slack: 'U0ALICE' }, dave: { slack: 'U0DAVE' } },
+    channels: { 'oncall-slack': { slack: { token: { env: 'TEST_SLACK_TOKEN' }, channel: 'C0CLICK' } } },
+    notify: { default: ['oncall-slack'] },
+  }),
+);
+
+/** A click on a button of a posted message, as Slack sends it. */
+function click(button: { action_id: string; value: string }, user: string, at = Math.floor(Date.now() / 1000)) {
+  const payload = { type: 'block_actions', user: { id: user }, actions: [button], response_url: `${slack.url}/response` };
+  const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${at}:${body}`).digest('hex')}`;
+  return { body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(at), 'x-slack-signature': signature } };
+}
+
+it('approves on a valid click, and refuses forged, stale, replayed, unmapped, ineligible, settled and late clicks', async () => {
+  let app: FastifyInstance | undefined;
+  try {
+    const out = await withWorker(
+      async (s) => {
+        const logged: Array<Record<string, unknown>> = [];
+        app = buildServer({
+          config: { host: '127.0.0.1', port: 0, runbookDirs: [], auth: {}, bodyLimitBytes: 1_048_576, deadlineMs: 5_000 },
+          client: await testClient(),
+          taskQueue: s.taskQueue,
+          runbooks: () => [],
+          metrics: receiverMetrics(),
+          log: (e) => logged.push(e),
+          slack: { signingSecrets: [SIGNING_SECRET], peopleFile: people },
+        });
+        const runbook = compile(`
+name: click-to-approve
+steps:
+  - id: approve_restart
+    approve: { approvers: [alice, bob], timeout: 5m }
+  - id: restart
+    uses: test.probe
+    with: { name: click-restart, value: 'restart checkout' }
+  - id: approve_cleanup
+    approve: { approvers: [alice], timeout: 5m }
+  - id: cleanup
+    uses: test.probe
+    with: { name: click-cleanup, value: 'clean up' }
+`);
+        const handle = await startRun(await testClient(), s.taskQueue, { runbook, inputs: {}, startedBy: 'zoe' });
+        await pendingApproval(handle);
+        const posted = await eventually(
+          async () => slack.posts.find((p) => p.channel === 'C0CLICK' && p.text.includes(handle.workflowId)),
+          'the request in Slack',
+        );
+        const actions = (posted.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string; text: { text: string } }> }>).find(
+          (b) => b.type === 'actions',
+        )!;
+        const [approve, reject] = actions.elements!;
+        const base = await app.listen({ host: '127.0.0.1', port: 0 });
+        const send = async (c: ReturnType<typeof click>) => {
+          const r = await fetch(`${base}/slack/interactions`, { method: 'POST', body: c.body, headers: c.headers });
+          return { status: r.status, text: ((await r.json()) as { text: string }).text };
+        };
+        const valid = click(approve!, 'U0ALICE');
+        const forged = { ...valid, headers: { ...valid.headers, 'x-slack-signature': `v0=${'0'.repeat(64)}` } };
+        const replies = {
+          forged: await send(forged),
+          stale: await send(click(approve!, 'U0ALICE', Math.floor(Date.now() / 1000) - 600)),
+          unmapped: await send(click(approve!, 'U0NOBODY')),
+          ineligible: await send(click(approve!, 'U0DAVE')),
+        };
+        const waiting = (await handle.query(statusQuery)).status;
+        const accepted = await send(valid);
+        const replayed = await send(valid);
+        // The run goes on to its next approval; the first request's other button is now stale.
+        await pendingApproval(handle, 'approve_cleanup');
+        const settled = await send(click(reject!, 'U0ALICE'));
+        await eventually(async () => slack.updates.some((u) => u.ts === posted.ts), 'the message settled');
+        const status = await handle.query(statusQuery);
+        await handle.terminate();
+        const closed = await send(click(reject!, 'U0ALICE', Math.floor(Date.now() / 1000) - 1));
+        return { approve, reject, replies, waiting, accepted, replayed, settled, closed, status, logged, posted };
+      },
+      { people: { file: people } },
+    );
+    expect(out.approve).toMatchObject({ text: { text: 'Approve' } });
+    expect(out.reject).toMatchObject({ text: { text: 'Reject' } });
+    expect(out.replies).toEqual({
+      forged: { status: 401, text: 'bad X-Slack-Signature' },
+      stale: { status: 401, text: 'stale or missing X-Slack-Request-Timestamp (more than 5 minutes off)' },
+      unmapped: { status: 403, text: expect.stringContaining('Slack user U0NOBODY is not in the people file') },
+      ineligible: { status: 200, text: 'refused: dave is not an approver of step `approve_restart` (approvers: alice, bob)' },
+    });
+    expect(out.waiting).toBe('awaiting-approval');
+    expect(out.accepted).toEqual({ status: 200, text: 'approval 1 of 1 recorded for step `approve_restart`; approved' });
+    expect(out.replayed).toEqual({ status: 409, text: 'this request was already handled (replayed)' });
+    expect(out.settled).toEqual({ status: 200, text: 'refused: step `approve_restart` is no longer waiting for approval: it has ended' });
+    expect(out.closed).toEqual({ status: 200, text: 'refused: the run has ended, so nothing waits for this answer' });
+    expect(callsOf('click-restart')).toHaveLength(1);
+    // The clicker is told in Slack too; the run records where each answer came from.
+    expect(slack.responses.map((r) => r.text)).toEqual(
+      expect.arrayContaining([expect.stringContaining('U0NOBODY'), 'approval 1 of 1 recorded for step `approve_restart`; approved']),
+    );
+    expect(out.status.audit.map((a) => [a.by, a.via, a.slackUser, a.outcome])).toEqual([
+      ['dave', 'slack', 'U0DAVE', 'refused'],
+      ['alice', 'slack', 'U0ALICE', 'accepted'],
+      ['alice', 'slack', 'U0ALICE', 'refused'],
+    ]);
+    expect(slack.updates.find((u) => u.ts === out.posted.ts)?.text).toBe('approved by alice');
+    expect(out.logged.filter((e) => e.msg === 'slack interaction refused').map((e) => e.reason)).toHaveLength(4);
+  } finally {
+    await app?.close();
+  }
+});
+
+it('offers no buttons on a signed step, and the run refuses an unsigned click anyway', async () => {
+  await withWorker(
+    async (s) => {
+      const runbook = compile(`
+name: click-signed
+steps:
+  - id: approve_restart
+    approve: { approvers: [alice], signed: true, timeout: 5m }
+  - id: restart
+    uses: test.probe
+    with: { name: click-signed-restart, value: 'restart' }
+`);
+      const handle = await startRun(await testClient(), s.taskQueue, { runbook, inputs: {}, startedBy: 'zoe' });
+      await pendingApproval(handle);
+      const posted = await eventually(async () => slack.posts.find((p) => p.text.includes(handle.workflowId)), 'the request in Slack');
+      expect((posted.blocks as Array<{ type: string }>).some((b) => b.type === 'actions')).toBe(false);
+      expect(posted.text).toContain('signed answers only');
+      await handle.terminate();
+    },
+    { people: { file: people } },
+  );
+});
