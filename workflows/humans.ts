@@ -257,7 +257,17 @@ export class Humans {
       else message = this.decide(answer.req, signer);
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
-      await this.audit({ step, action, by, via, outcome: 'refused', reason: err.message, ...(planHash && { planHash }), ...(slackUser && { slackUser }), ...proof });
+      await this.audit({
+        step,
+        action,
+        by,
+        via,
+        outcome: 'refused',
+        reason: err.message,
+        ...(planHash && { planHash }),
+        ...(slackUser && { slackUser }),
+        ...proof,
+      });
       // A refused update fails (the caller sees why); a refused signal is only recorded.
       if (via !== 'signal') throw ApplicationFailure.create({ type: 'Refused', message: err.message, nonRetryable: true });
       return { step, message: err.message };
