@@ -89,4 +89,6 @@ export interface SignatureCheckRequest {
   signature: string;
   /** Who the answer claims to be: the key must be listed for this person. */
   by: string;
+  /** A click relayed by the receiver's Slack bridge: its key may sign for the person whose Slack id this is, where the people file trusts it. */
+  slack?: { user: string; runbook: string; step: string };
 }

@@ -29,7 +29,9 @@ async function main(): Promise<void> {
     .map((s) => s.trim())
     .filter(Boolean);
   const app = buildServer({
-    ...(slackSecrets.length > 0 && { slack: { signingSecrets: slackSecrets, peopleFile: peopleFile() } }),
+    ...(slackSecrets.length > 0 && {
+      slack: { signingSecrets: slackSecrets, peopleFile: peopleFile(), ...(process.env.SLACK_BRIDGE_KEY && { bridgeKey: process.env.SLACK_BRIDGE_KEY }) },
+    }),
     config,
     client,
     taskQueue: settings.taskQueue,

@@ -21,7 +21,7 @@ export interface ServerDeps {
   /** Where facts about refused and unmatched alerts go; default the server's log. */
   log?: (entry: Record<string, unknown>) => void;
   /** Answers from Slack buttons (POST /slack/interactions): the app's signing secrets and the people file that maps Slack users. */
-  slack?: { signingSecrets: readonly string[]; peopleFile: string };
+  slack?: { signingSecrets: readonly string[]; peopleFile: string; bridgeKey?: string };
 }
 
 const READY_CACHE_MS = 5_000;

@@ -8,7 +8,8 @@
 // ephemeral message and returned in the HTTP body.
 import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { approveUpdate, decideUpdate, rejectUpdate } from '../contract/messages';
+import { approveUpdate, decideUpdate, rejectUpdate, statusQuery } from '../contract/messages';
+import { signAnswer } from '../cli/signing';
 import { loadPeopleFile } from '../activities/humans/people-file';
 import { request } from '../activities/http-client';
 import { isRecord } from '../dsl/values';
@@ -22,6 +23,8 @@ export interface SlackDeps {
   /** SLACK_SIGNING_SECRETS: the app's signing secret (several while rotating). */
   signingSecrets: readonly string[];
   peopleFile: string;
+  /** SLACK_BRIDGE_KEY: the receiver's SSH key, which signs clicks on signed steps the people file trusts Slack for (slackBridge). */
+  bridgeKey?: string;
   seen: RecentIds;
   log: (entry: Record<string, unknown>) => void;
   now?: () => number;
@@ -64,7 +67,7 @@ export async function slackInteraction(deps: SlackDeps, rawBody: Buffer, headers
     await tell(click, text);
     return refuse(403, text, { slackUser: click.user });
   }
-  const text = await answerRun(deps.client, click, person, id);
+  const text = await answerRun(deps, click, person, id);
   await tell(click, text.text);
   deps.log({ msg: 'slack interaction', slackUser: click.user, person, run: click.value.w, step: click.value.s, outcome: text.ok ? 'accepted' : 'refused' });
   return { status: 200, body: text };
@@ -110,18 +113,20 @@ function readClick(rawBody: Buffer): Click | string {
 }
 
 /** Sends the click to the run as an update; the run's own words back, accepted or refused. */
-async function answerRun(client: Client, click: Click, by: string, id: string): Promise<SlackAnswer['body']> {
-  const handle = client.workflow.getHandle(click.value.w);
-  const base = { step: click.value.s, by, slackUser: click.user };
+async function answerRun(deps: SlackDeps, click: Click, by: string, id: string): Promise<SlackAnswer['body']> {
+  const handle = deps.client.workflow.getHandle(click.value.w);
   // The update id makes a click that reaches two receivers count once.
   const updateId = `slack-${id.slice(0, 32)}`;
+  const action = click.action === 'runbook.approve' ? 'approve' : click.action === 'runbook.reject' ? 'reject' : 'decide';
+  const note = action === 'approve' ? 'approved in Slack' : action === 'reject' ? `rejected in Slack by ${by}` : 'decided in Slack';
   try {
+    const base = { step: click.value.s, by, slackUser: click.user, ...(await bridgeSignature(deps, click, { action, by, note })) };
     const reply =
-      click.action === 'runbook.approve'
-        ? await handle.executeUpdate(approveUpdate, { args: [{ ...base, planHash: click.value.p ?? '', comment: 'approved in Slack' }], updateId })
-        : click.action === 'runbook.reject'
-          ? await handle.executeUpdate(rejectUpdate, { args: [{ ...base, reason: `rejected in Slack by ${by}` }], updateId })
-          : await handle.executeUpdate(decideUpdate, { args: [{ ...base, choice: click.value.c ?? '', comment: 'decided in Slack' }], updateId });
+      action === 'approve'
+        ? await handle.executeUpdate(approveUpdate, { args: [{ ...base, planHash: click.value.p ?? '', comment: note }], updateId })
+        : action === 'reject'
+          ? await handle.executeUpdate(rejectUpdate, { args: [{ ...base, reason: note }], updateId })
+          : await handle.executeUpdate(decideUpdate, { args: [{ ...base, choice: click.value.c ?? '', comment: note }], updateId });
     return { ok: true, text: reply.message };
   } catch (err) {
     const e = err as { cause?: { message?: string }; message?: string };
@@ -131,6 +136,23 @@ async function answerRun(client: Client, click: Click, by: string, id: string): 
       return { ok: false, text: 'refused: the run has ended, so nothing waits for this answer' };
     return { ok: false, text: `refused: ${why}` };
   }
+}
+
+/**
+ * On a step that takes signed answers, the bridge signs for the clicker (the run accepts it only
+ * where the people file trusts Slack for that step, and only for the clicker's own name).
+ */
+async function bridgeSignature(deps: SlackDeps, click: Click, answer: { action: 'approve' | 'reject' | 'decide'; by: string; note: string }) {
+  if (!deps.bridgeKey) return {};
+  const status = await deps.client.workflow.getHandle(click.value.w).query(statusQuery);
+  const pending = status.pending.find((p) => p.step === click.value.s);
+  if (!pending?.signed || pending.requestedAt !== click.value.r) return {};
+  return signAnswer(
+    click.value.w,
+    status,
+    { step: click.value.s, ...answer, ...(click.value.c !== undefined && { choice: click.value.c }) },
+    { key: deps.bridgeKey, expiresInMs: 5 * 60_000 },
+  );
 }
 
 /** An ephemeral reply to the clicker, through the response_url Slack gave (best effort). */

@@ -251,7 +251,7 @@ export class Humans {
     try {
       const answer: Answer =
         action === 'approve' ? { action, req: validApprove(req) } : action === 'reject' ? { action, req: validReject(req) } : { action, req: validDecide(req) };
-      const signer = await this.signer(answer, proof);
+      const signer = await this.signer(answer, proof, slackUser);
       if (answer.action === 'approve') message = this.approve(answer.req, via, signer);
       else if (answer.action === 'reject') message = this.reject(answer.req, signer);
       else message = this.decide(answer.req, signer);
@@ -281,7 +281,7 @@ export class Humans {
    * needs one; what was checked goes into `proof` for the audit. An answer the synchronous
    * checks will refuse anyway (no such wait, a stale plan) is not sent to be verified.
    */
-  private async signer(answer: Answer, proof: { signed?: AuditSignature }): Promise<Signer | undefined> {
+  private async signer(answer: Answer, proof: { signed?: AuditSignature }, slackUser: string | undefined): Promise<Signer | undefined> {
     const { req } = answer;
     const pending = this.pending.get(req.step);
     if (!pending || (pending.kind === 'approval') !== (answer.action !== 'decide')) return undefined;
@@ -315,7 +315,12 @@ export class Humans {
     if (Date.parse(req.expires) <= Date.now()) throw new Refused(`the signature expired at ${req.expires}`);
     let check: SignatureCheck;
     try {
-      check = await checkSignature({ statement, signature: req.signature, by: req.by });
+      check = await checkSignature({
+        statement,
+        signature: req.signature,
+        by: req.by,
+        ...(slackUser && { slack: { user: slackUser, runbook: this.run.runbook.name, step: req.step } }),
+      });
     } catch (err) {
       throw new Refused(`the signature could not be checked: ${reasonOf(err)}`);
     }

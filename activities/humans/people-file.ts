@@ -23,6 +23,14 @@ export interface PeopleFile {
   people: Record<string, Person>;
   /** Where requests for people are sent (the `channels` and `notify` sections). */
   notify: NotifyConfig;
+  /** The Slack bridge: the receiver's keys, and the steps where its word stands for a signature. */
+  slackBridge: { keys: PublicKey[]; trust: string[] };
+}
+
+/** Whether the Slack bridge's word stands for a signature at this step (`slackBridge.trust`: runbook/step, runbook, or `*`). */
+export function slackTrusts(file: PeopleFile, runbook: string, step: string): boolean {
+  const trust = file.slackBridge.trust;
+  return file.slackBridge.keys.length > 0 && (trust.includes('*') || trust.includes(runbook) || trust.includes(`${runbook}/${step}`));
 }
 
 /** A people file that cannot be used, with where and why. */
@@ -43,7 +51,7 @@ export async function loadPeopleFile(file: string): Promise<PeopleFile> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { groups: {}, people: {}, notify: NO_NOTIFY };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { groups: {}, people: {}, notify: NO_NOTIFY, slackBridge: { keys: [], trust: [] } };
     throw err;
   }
   const cached = parsed.get(file);
@@ -67,9 +75,19 @@ function parsePeopleFile(file: string, text: string): PeopleFile {
   } catch (err) {
     throw new BadPeopleFile(`${file}: ${(err as Error).message}`);
   }
-  const unknown = Object.keys(doc ?? {}).find((k) => !['groups', 'people', 'channels', 'notify'].includes(k));
-  if (unknown !== undefined) throw new BadPeopleFile(`${file}: unknown section \`${unknown}\` (expected groups, people, channels, notify)`);
-  return { groups: readGroups(file, doc?.groups), people: readPeople(file, doc?.people), notify };
+  const unknown = Object.keys(doc ?? {}).find((k) => !['groups', 'people', 'channels', 'notify', 'slackBridge'].includes(k));
+  if (unknown !== undefined) throw new BadPeopleFile(`${file}: unknown section \`${unknown}\` (expected groups, people, channels, notify, slackBridge)`);
+  return { groups: readGroups(file, doc?.groups), people: readPeople(file, doc?.people), notify, slackBridge: readBridge(file, doc?.slackBridge) };
+}
+
+function readBridge(file: string, raw: unknown): PeopleFile['slackBridge'] {
+  if (raw === undefined || raw === null) return { keys: [], trust: [] };
+  if (!isRecord(raw) || Object.keys(raw).some((k) => k !== 'keys' && k !== 'trust'))
+    throw new BadPeopleFile(`${file}: \`slackBridge\` must be { keys: [public key lines], trust: [runbook/step, runbook or "*"] }`);
+  const trust = raw.trust ?? [];
+  if (!Array.isArray(trust) || !trust.every((t) => typeof t === 'string' && /^(\*|[a-z0-9][a-z0-9-]*(\/[a-z][a-z0-9_]*)?)$/.test(t)))
+    throw new BadPeopleFile(`${file}: slackBridge.trust must list runbook/step, runbook or "*"`);
+  return { keys: readKeys(file, 'slackBridge.keys', raw.keys), trust: trust as string[] };
 }
 
 function readGroups(file: string, raw: unknown): Record<string, string[]> {

@@ -3,7 +3,7 @@
 // and a people file) both decide here, and nowhere else.
 import { utf8ToBytes } from '@noble/hashes/utils';
 import { SIGNATURE_NAMESPACE, type SignatureCheck, type SignatureCheckRequest } from '../../contract/signing';
-import type { PeopleFile } from './people-file';
+import { slackTrusts, type PeopleFile } from './people-file';
 import { BadSignature, readSshSignature, verifySshSignature, type PublicKey, type SshSignature } from './sshsig';
 
 const sameKey = (a: PublicKey, b: PublicKey): boolean => a.blob.length === b.blob.length && a.blob.every((x, i) => x === b.blob[i]);
@@ -22,7 +22,11 @@ export function checkAnswerSignature(request: SignatureCheckRequest, file: Peopl
   const revokedFrom = entries.find(([, p]) => p.revoked.some((k) => sameKey(k, key)))?.[0];
   if (revokedFrom !== undefined) return { ok: false, reason: `key ${key.fingerprint} is revoked (listed under people.${revokedFrom}.revoked)`, ...named };
   const person = Object.hasOwn(file.people, request.by) ? file.people[request.by] : undefined;
-  if (!person?.keys.some((k) => sameKey(k, key))) {
+  const bridged = file.slackBridge.keys.some((k) => sameKey(k, key));
+  if (bridged) {
+    const problem = bridgeProblem(request, person?.slack, file);
+    if (problem) return { ok: false, reason: problem, ...named };
+  } else if (!person?.keys.some((k) => sameKey(k, key))) {
     const owner = entries.find(([, p]) => p.keys.some((k) => sameKey(k, key)))?.[0];
     const reason = owner
       ? `signed with ${owner}'s key ${key.fingerprint}, not a key of ${request.by}`
@@ -42,5 +46,15 @@ export function checkAnswerSignature(request: SignatureCheckRequest, file: Peopl
       reason: 'the signature does not cover this answer: it was made for another run, step, wait, plan, answer, signer or expiry, or altered',
       ...named,
     };
-  return { ok: true, ...named };
+  return { ok: true, ...named, ...(bridged && { keyType: `slack-bridge (${key.type})` }) };
+}
+
+/** Why the Slack bridge's key may not sign this answer, or undefined: only for the clicker's own name, only where trusted. */
+function bridgeProblem(request: SignatureCheckRequest, personSlack: string | undefined, file: PeopleFile): string | undefined {
+  const via = request.slack;
+  if (!via) return 'signed with the Slack bridge key, but the answer did not come from Slack';
+  if (!personSlack || personSlack !== via.user) return `the Slack bridge signed for ${request.by}, but Slack user ${via.user} is not ${request.by}`;
+  if (!slackTrusts(file, via.runbook, via.step))
+    return `the people file does not trust Slack clicks as signatures for ${via.runbook}/${via.step} (slackBridge.trust)`;
+  return undefined;
 }

@@ -4,7 +4,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { NotifyActivities } from '../../contract/notify';
 import { runUrl } from '../../contract/urls';
-import { loadPeopleFile } from '../humans/people-file';
+import { loadPeopleFile, slackTrusts } from '../humans/people-file';
 import { send, settle } from './channels';
 import { requestMessage } from './message';
 
@@ -25,7 +25,7 @@ export function notifyActivities(file: string): NotifyActivities {
         'slack' in channel
           ? p.eligible.flatMap((who) => (Object.hasOwn(people.people, who) && people.people[who]!.slack ? [`<@${people.people[who]!.slack}>`] : []))
           : [];
-      const message = requestMessage(notice, runUrl(ctx.info.namespace, notice.workflowId), mentions);
+      const message = requestMessage(notice, runUrl(ctx.info.namespace, notice.workflowId), mentions, slackTrusts(people, notice.runbook.name, p.step));
       const key = [notice.workflowId, p.step, p.requestedAt, notice.kind, name].join('|');
       return send({ name, channel, notice, message, key, attempt: ctx.info.attempt, signal: ctx.cancellationSignal });
     },

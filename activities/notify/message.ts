@@ -35,7 +35,8 @@ export interface ButtonValue {
   c?: string;
 }
 
-export function requestMessage(notice: RequestNotice, link: string, mentions: string[]): Message {
+/** `slackTrusted`: the people file trusts Slack clicks as signatures for this step (slackBridge). */
+export function requestMessage(notice: RequestNotice, link: string, mentions: string[], slackTrusted = false): Message {
   const p = notice.pending;
   const lead = notice.kind === 'reminder' ? 'Reminder: ' : notice.kind === 'escalation' ? 'Escalated: ' : '';
   const what = p.kind === 'approval' ? `approval of \`${p.guards}\`` : p.decision === 'decide' ? 'a decision' : 'values to fill';
@@ -65,12 +66,19 @@ export function requestMessage(notice: RequestNotice, link: string, mentions: st
   }
   lines.push(`Deadline ${p.deadline}${p.onTimeout ? `; then ${p.onTimeout}` : ''}`);
   const plan = p.kind === 'approval' ? cut(`plan ${p.planHash}\n${JSON.stringify(p.plan, null, 2)}`) : undefined;
-  return { title, lines: lines.map(cut), ...(plan && { plan }), link, commands: answerCommands(notice.workflowId, p), buttons: buttonsFor(notice) };
+  return {
+    title,
+    lines: lines.map(cut),
+    ...(plan && { plan }),
+    link,
+    commands: answerCommands(notice.workflowId, p),
+    buttons: buttonsFor(notice, slackTrusted),
+  };
 }
 
-function buttonsFor(notice: RequestNotice): SlackButton[] {
+function buttonsFor(notice: RequestNotice, slackTrusted: boolean): SlackButton[] {
   const p = notice.pending;
-  if (p.signed) return [];
+  if (p.signed && !slackTrusted) return [];
   const value = { w: notice.workflowId, s: p.step, r: p.requestedAt };
   if (p.kind === 'approval')
     return [

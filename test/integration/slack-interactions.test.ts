@@ -14,7 +14,7 @@ import { buildServer } from '../../triggers/server';
 import { eventually } from '../helpers/eventually';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
 import { pendingApproval } from '../helpers/pending';
-import { keyDir } from '../helpers/ssh-keys';
+import { keyDir, makeKey } from '../helpers/ssh-keys';
 import { callsOf } from '../helpers/test-actions';
 import { closeTestClient, compile, testClient, withWorker } from '../helpers/temporal';
 
@@ -166,4 +166,86 @@ steps:
     },
     { people: { file: people } },
   );
+});
+
+it('lets Slack stand for a signature only where the people file trusts its bridge key, and only for the clicker', async () => {
+  const dir = keyDir();
+  const bridge = makeKey(dir, 'receiver-bridge');
+  const trusting = path.join(dir, 'people.yaml');
+  writeFileSync(
+    trusting,
+    stringify({
+      people: { alice: { slack: 'U0ALICE' }, dave: { slack: 'U0DAVE' } },
+      channels: { 'oncall-slack': { slack: { token: { env: 'TEST_SLACK_TOKEN' }, channel: 'C0BRIDGE' } } },
+      notify: { default: ['oncall-slack'] },
+      slackBridge: { keys: [bridge.line], trust: ['click-bridge/approve_restart'] },
+    }),
+  );
+  let app: FastifyInstance | undefined;
+  try {
+    const out = await withWorker(
+      async (s) => {
+        app = buildServer({
+          config: { host: '127.0.0.1', port: 0, runbookDirs: [], auth: {}, bodyLimitBytes: 1_048_576, deadlineMs: 5_000 },
+          client: await testClient(),
+          taskQueue: s.taskQueue,
+          runbooks: () => [],
+          metrics: receiverMetrics(),
+          log: () => undefined,
+          slack: { signingSecrets: [SIGNING_SECRET], peopleFile: trusting, bridgeKey: bridge.file },
+        });
+        const base = await app.listen({ host: '127.0.0.1', port: 0 });
+        const send = async (c: ReturnType<typeof click>) => {
+          const r = await fetch(`${base}/slack/interactions`, { method: 'POST', body: c.body, headers: c.headers });
+          return ((await r.json()) as { text: string }).text;
+        };
+        const runbook = compile(`
+name: click-bridge
+steps:
+  - id: approve_restart
+    approve: { approvers: [alice, dave], minApprovals: 1, signed: true, timeout: 5m }
+  - id: restart
+    uses: test.probe
+    with: { name: bridge-restart, value: 'restart' }
+  - id: approve_cleanup
+    approve: { approvers: [alice], signed: true, timeout: 5m }
+  - id: cleanup
+    uses: test.probe
+    with: { name: bridge-cleanup, value: 'clean up' }
+`);
+        const handle = await startRun(await testClient(), s.taskQueue, { runbook, inputs: {}, startedBy: 'zoe' });
+        const first = await pendingApproval(handle);
+        const posted = await eventually(async () => slack.posts.find((p) => p.channel === 'C0BRIDGE' && p.text.includes(handle.workflowId)), 'the request');
+        const approve = (posted.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find((b) => b.type === 'actions')!
+          .elements![0]!;
+        const accepted = await send(click(approve, 'U0ALICE'));
+        const second = await pendingApproval(handle, 'approve_cleanup');
+        const untrustedPost = await eventually(
+          async () => slack.posts.find((p) => p.channel === 'C0BRIDGE' && p.text.includes('approve_cleanup')),
+          'the second request',
+        );
+        // The untrusted step offers no buttons; a click made up from the first one's shape is refused by the run.
+        const forgedValue = JSON.stringify({ w: handle.workflowId, s: 'approve_cleanup', r: second.requestedAt, p: second.planHash });
+        const untrusted = await send(click({ action_id: 'runbook.approve.0', value: forgedValue }, 'U0ALICE'));
+        const status = await handle.query(statusQuery);
+        await handle.terminate();
+        return { first, accepted, untrustedPost, untrusted, status };
+      },
+      { people: { file: trusting } },
+    );
+    expect(out.accepted).toBe('approval 1 of 1 recorded for step `approve_restart`; approved');
+    expect(out.status.audit[0]).toMatchObject({
+      by: 'alice',
+      via: 'slack',
+      slackUser: 'U0ALICE',
+      signed: { verified: true, fingerprint: bridge.fingerprint, keyType: 'slack-bridge (ssh-ed25519)' },
+    });
+    expect((out.untrustedPost.blocks as Array<{ type: string }>).some((b) => b.type === 'actions')).toBe(false);
+    expect(out.untrusted).toBe(
+      'refused: signature refused: the people file does not trust Slack clicks as signatures for click-bridge/approve_cleanup (slackBridge.trust)',
+    );
+    expect(callsOf('bridge-cleanup')).toHaveLength(0);
+  } finally {
+    await app?.close();
+  }
 });

@@ -156,7 +156,31 @@ it('says where a people file is wrong, and never takes a credential inline', asy
   writeFileSync(file, 'notify:\n  remind: soon\n');
   await expect(loadPeopleFile(file)).rejects.toThrow('notify.remind: `soon` is not a duration such as 10m');
   writeFileSync(file, 'groupz:\n  oncall: [alice]\n');
-  await expect(loadPeopleFile(file)).rejects.toThrow('unknown section `groupz` (expected groups, people, channels, notify)');
+  await expect(loadPeopleFile(file)).rejects.toThrow('unknown section `groupz` (expected groups, people, channels, notify, slackBridge)');
   writeFileSync(file, `people:\n  alice:\n    keys: ["ssh-ed25519 ${alice.line.split(' ')[1]!.slice(0, -4)}"]\n`);
   await expect(loadPeopleFile(file)).rejects.toThrow(/people\.alice\.keys\[0\]/);
+});
+
+it("accepts the Slack bridge's key only for a click, for the clicker's own name, where trusted", async () => {
+  const bridge = makeKey(dir, 'bridge');
+  const file = path.join(dir, `people-bridge.yaml`);
+  writeFileSync(
+    file,
+    `people:\n  alice: { slack: U0ALICE, keys: ["${alice.line}"] }\nslackBridge:\n  keys: ["${bridge.line}"]\n  trust: [restart-api/approve_restart]\n`,
+  );
+  const people = await loadPeopleFile(file);
+  const text = statement();
+  const signature = sshSign(text, bridge.file);
+  const check = (slack?: { user: string; runbook: string; step: string }) =>
+    checkAnswerSignature({ statement: text, signature, by: 'alice', ...(slack && { slack }) }, people);
+  expect(check({ user: 'U0ALICE', runbook: 'restart-api', step: 'approve_restart' })).toMatchObject({ ok: true, keyType: 'slack-bridge (ssh-ed25519)' });
+  expect(check()).toMatchObject({ ok: false, reason: 'signed with the Slack bridge key, but the answer did not come from Slack' });
+  expect(check({ user: 'U0MALLORY', runbook: 'restart-api', step: 'approve_restart' })).toMatchObject({
+    ok: false,
+    reason: 'the Slack bridge signed for alice, but Slack user U0MALLORY is not alice',
+  });
+  expect(check({ user: 'U0ALICE', runbook: 'restart-api', step: 'approve_rollback' })).toMatchObject({
+    ok: false,
+    reason: expect.stringContaining('does not trust Slack clicks'),
+  });
 });
