@@ -8,6 +8,7 @@ import { labelText } from '../contract/labels';
 
 const { notifyPeople, settleNotice } = proxyActivities<NotifyActivities>({
   startToCloseTimeout: '30s',
+  heartbeatTimeout: '5s',
   retry: { maximumAttempts: 8, maximumInterval: '1m' },
 });
 

@@ -6,6 +6,7 @@ import type { NotifyActivities } from '../../contract/notify';
 import { runUrl } from '../../contract/urls';
 import { loadPeopleFile, slackTrusts } from '../humans/people-file';
 import { send, settle } from './channels';
+import { heartbeatWhileRunning } from '../heartbeat';
 import { requestMessage } from './message';
 
 export function notifyActivities(file: string): NotifyActivities {
@@ -27,11 +28,22 @@ export function notifyActivities(file: string): NotifyActivities {
           : [];
       const message = requestMessage(notice, runUrl(ctx.info.namespace, notice.workflowId), mentions, slackTrusts(people, notice.runbook.name, p.step));
       const key = [notice.workflowId, p.step, p.requestedAt, notice.kind, name].join('|');
-      return send({ name, channel, notice, message, key, attempt: ctx.info.attempt, signal: ctx.cancellationSignal });
+      // Heartbeats let a dead worker's send be retried within seconds, not after its whole timeout.
+      const stop = heartbeatWhileRunning();
+      try {
+        return await send({ name, channel, notice, message, key, attempt: ctx.info.attempt, signal: ctx.cancellationSignal });
+      } finally {
+        stop();
+      }
     },
     async settleNotice(posted, outcome) {
       const { channel } = await channelOf(posted.channel);
-      await settle(posted, channel, outcome, Context.current().cancellationSignal);
+      const stop = heartbeatWhileRunning();
+      try {
+        await settle(posted, channel, outcome, Context.current().cancellationSignal);
+      } finally {
+        stop();
+      }
     },
   };
 }

@@ -27,7 +27,7 @@ export interface FakeSlack {
   /** Ephemeral replies sent to a click's response_url (`<url>/response`). */
   responses: Array<{ text: string }>;
   /** Faults for the next chat.postMessage calls, consumed one per call. */
-  faults: Array<'rate-limited' | 'answer-lost'>;
+  faults: Array<'rate-limited' | 'answer-lost' | 'hang'>;
   server: TestServer;
   close(): Promise<void>;
 }
@@ -39,6 +39,8 @@ export async function startFakeSlack(token = 'xoxb-test'): Promise<FakeSlack> {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
   };
+  // Answers held back by a `hang` fault, dropped when the stand-in closes.
+  const held: ServerResponse[] = [];
   const server = await startHttpServer((req, res, body) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname.startsWith('/api/')) {
@@ -51,6 +53,7 @@ export async function startFakeSlack(token = 'xoxb-test'): Promise<FakeSlack> {
         const posted = { ...msg, ts: `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, '0')}` };
         fake.posts.push(posted);
         if (fault === 'answer-lost') return res.destroy();
+        if (fault === 'hang') return void held.push(res);
         return json(res, 200, { ok: true, channel: msg.channel, ts: posted.ts });
       }
       if (method === 'chat.update') {
@@ -90,5 +93,13 @@ export async function startFakeSlack(token = 'xoxb-test'): Promise<FakeSlack> {
     }
     res.writeHead(404).end();
   });
-  return { ...fake, url: server.url, server, close: () => server.close() };
+  return {
+    ...fake,
+    url: server.url,
+    server,
+    close: () => {
+      held.forEach((res) => res.destroy());
+      return server.close();
+    },
+  };
 }

@@ -14,7 +14,8 @@ import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
 import { pendingApproval } from '../helpers/pending';
 import { keyDir } from '../helpers/ssh-keys';
 import { callsOf } from '../helpers/test-actions';
-import { closeTestClient, compile, testClient, withWorker } from '../helpers/temporal';
+import { closeTestClient, compile, settings, testClient, withWorker } from '../helpers/temporal';
+import { exited, startWorkerProcess } from '../helpers/worker-process';
 
 const HOOK_SECRET = `whsec_${Buffer.from('a-signing-secret-of-32-bytes-ok!').toString('base64')}`;
 let slack: FakeSlack;
@@ -152,4 +153,42 @@ it('posts once even when Slack rate-limits it or loses the answer to a post it k
   );
   expect(slack.faults).toEqual([]);
   expect(slack.posts.filter((p) => p.text.includes('told-faults'))).toHaveLength(1);
+});
+
+it('posts once when the worker is killed in the middle of a post', async () => {
+  const file = peopleFile({ default: ['oncall-slack'] });
+  const text = `
+name: told-killed
+steps:
+  - id: approve_restart
+    approve: { approvers: [alice], timeout: 5m }
+  - id: restart
+    uses: shell
+    readOnly: it only prints
+    with: { command: [echo, restart] }
+`;
+  const s = settings();
+  const env = { RUNBOOK_PEOPLE_FILE: file };
+  slack.faults.push('hang');
+  let worker = await startWorkerProcess(s, env, [text]);
+  try {
+    const handle = await startRun(await testClient(), s.taskQueue, { runbook: compile(text), inputs: {}, startedBy: 'zoe' });
+    // The post reached Slack; its answer never comes back, and the worker dies.
+    await eventually(async () => slack.posts.some((p) => p.text.includes(handle.workflowId)), 'the post to reach Slack');
+    worker.kill('SIGKILL');
+    await exited(worker);
+    worker = await startWorkerProcess(s, env, [text]);
+    // The retry finds the post by its metadata instead of posting again, and the request still settles.
+    const pending = await pendingApproval(handle);
+    await eventually(async () => {
+      const history = await handle.fetchHistory();
+      return (history.events ?? []).some((e) => e.activityTaskCompletedEventAttributes);
+    }, 'the retried send to complete');
+    await handle.executeUpdate(approveUpdate, { args: [{ step: 'approve_restart', planHash: pending.planHash, by: 'alice' }] });
+    await handle.result();
+    await eventually(async () => slack.updates.some((u) => slack.posts.find((p) => p.ts === u.ts)?.text.includes(handle.workflowId)), 'the post settled');
+    expect(slack.posts.filter((p) => p.text.includes(handle.workflowId))).toHaveLength(1);
+  } finally {
+    worker.kill('SIGKILL');
+  }
 });
