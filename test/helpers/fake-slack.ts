@@ -12,6 +12,8 @@ export interface SlackMessage {
   text: string;
   blocks?: unknown[];
   metadata?: { event_type: string; event_payload: { key: string } };
+  /** When the stand-in received it (ms since the epoch). */
+  receivedAt: number;
 }
 
 export interface FakeSlack {
@@ -49,8 +51,8 @@ export async function startFakeSlack(token = 'xoxb-test'): Promise<FakeSlack> {
       if (method === 'chat.postMessage') {
         const fault = fake.faults.shift();
         if (fault === 'rate-limited') return json(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': '1' });
-        const msg = JSON.parse(body) as Omit<SlackMessage, 'ts'>;
-        const posted = { ...msg, ts: `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, '0')}` };
+        const msg = JSON.parse(body) as Omit<SlackMessage, 'ts' | 'receivedAt'>;
+        const posted = { ...msg, receivedAt: Date.now(), ts: `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, '0')}` };
         fake.posts.push(posted);
         if (fault === 'answer-lost') return res.destroy();
         if (fault === 'hang') return void held.push(res);
