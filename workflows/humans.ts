@@ -206,7 +206,7 @@ export class Humans {
     this.ended.add(pending.step);
     this.run.setStatus('running');
     this.run.showDetails();
-    notices?.settle(settled(), pending.step);
+    notices?.settle(`${settled()} (${new Date().toISOString()})`, pending.step);
   }
 
   /** Asks the escalation's people too: they are told, and may answer from now on. */
