@@ -1,7 +1,9 @@
-// Prints a run's steps as they complete, by polling its `status` query, until it ends.
+// Prints a run's steps as they complete, by polling its `status` query, until it ends; and, the
+// moment the run waits for a person or a fleet guard, what it waits for and how to answer.
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { statusQuery } from '../contract/messages';
-import type { StepRecord } from '../contract/run';
+import type { Pending, StatusView, StepRecord } from '../contract/run';
+import { answerCommands } from '../contract/answer-template';
 import type { runbookV3 } from '../workflows';
 import { failureReason } from '../temporal/run-failure';
 
@@ -15,8 +17,22 @@ export interface FollowResult {
 
 const POLL_MS = 400;
 
-export async function followRun(handle: WorkflowHandle<typeof runbookV3>, print: (line: string) => void): Promise<FollowResult> {
+export async function followRun(handle: WorkflowHandle<typeof runbookV3>, print: (line: string) => void, link?: string): Promise<FollowResult> {
   const printed = new Set<string>();
+  const waits = new Set<string>();
+  const showWaits = (status: StatusView) => {
+    for (const p of status.pending) {
+      const key = `${p.step}@${p.requestedAt}`;
+      if (waits.has(key)) continue;
+      waits.add(key);
+      for (const line of waitingLines(handle.workflowId, p, link)) print(line);
+    }
+    const g = status.guard;
+    if (g && !waits.has(`${g.step}@${g.state}@${g.since}`)) {
+      waits.add(`${g.step}@${g.state}@${g.since}`);
+      print(`  ⏸ ${g.step} ${g.state}: ${g.reason}`);
+    }
+  };
   const show = (records: Record<string, Omit<StepRecord, 'outputs'>>) => {
     const ended = Object.values(records)
       .filter((r) => r.status !== 'running' && r.endedAt)
@@ -36,7 +52,9 @@ export async function followRun(handle: WorkflowHandle<typeof runbookV3>, print:
   );
   while (!done) {
     try {
-      show((await handle.query(statusQuery)).steps);
+      const status = await handle.query(statusQuery);
+      show(status.steps);
+      showWaits(status);
     } catch {
       // Not answerable yet (no worker picked it up); keep waiting for the result.
     }
@@ -54,6 +72,20 @@ export async function followRun(handle: WorkflowHandle<typeof runbookV3>, print:
     }
     return { ok: false, reason: failureReason(err), ...(failureType(err) && { type: failureType(err) }) };
   }
+}
+
+/** A waiting request in words: the step, what it waits for, who may answer, until when, and the commands. */
+function waitingLines(workflowId: string, p: Pending, link: string | undefined): string[] {
+  const who = p.eligible.length ? p.eligible.join(', ') : 'anyone';
+  const what =
+    p.kind === 'approval'
+      ? `waits for ${p.minApprovals > 1 ? `${p.minApprovals} approvals` : 'approval'} of ${p.guards}`
+      : `waits for a person to ${p.decision === 'decide' ? 'decide' : 'fill values'} (${p.why})`;
+  return [
+    `  ⏸ ${p.step} ${what}; who may answer: ${who}${p.signed ? ' (signed answers only)' : ''}; until ${p.deadline}${p.onTimeout ? `, then ${p.onTimeout}` : ''}`,
+    ...answerCommands(workflowId, p).map((c) => `      ${c}`),
+    ...(link ? [`      or in the Web UI: ${link}`] : []),
+  ];
 }
 
 export function stepLine(r: Omit<StepRecord, 'outputs'>): string {

@@ -80,7 +80,7 @@ function formatOne(p: Pending): string[] {
   if (p.kind === 'approval') {
     const done = p.approvals.map((a) => a.by).join(', ') || 'none yet';
     return [
-      `  approve step ${p.step}: ${p.approvals.length} of ${p.minApprovals} approvals (${done}); approvers ${p.approvers.join(', ')}${p.allowRequester ? '' : '; not the requester'}${p.signed ? '; signed answers only (--sign)' : ''}; until ${p.deadline}`,
+      `  approve step ${p.step}: ${p.approvals.length} of ${p.minApprovals} approvals (${done}); approvers ${p.approvers.join(', ')}${p.approvers.some((a) => a.startsWith('group:')) ? ` (${p.eligible.join(', ')})` : ''}${p.allowRequester ? '' : '; not the requester'}${p.signed ? '; signed answers only (--sign)' : ''}; until ${p.deadline}`,
       `    plan ${p.planHash}`,
       ...JSON.stringify(p.plan, null, 2)
         .split('\n')

@@ -81,12 +81,16 @@ program
   });
 
 /** Prints the run's answer (exit 0) or its refusal (exit 1). */
-async function sendHumanAction(send: () => Promise<string>): Promise<void> {
+async function sendHumanAction(send: () => Promise<string>, as?: string): Promise<void> {
   try {
     print(await send());
     process.exitCode = 0;
   } catch (err) {
-    print(`refused: ${refusal(err)}`);
+    const why = refusal(err);
+    print(`refused: ${why}`);
+    // The name is the usual mistake: say which one was used, and how to choose it.
+    if (/is not an approver|may not decide/.test(why))
+      print(`you answered as ${whoAmI(as)} (--as, else RUNBOOK_USER, else your login name): answer with --as <your name>, or export RUNBOOK_USER=<your name>`);
     process.exitCode = 1;
   }
 }
@@ -144,7 +148,7 @@ signFlags(
     sendHumanAction(async () => {
       const { reply, request } = await answerRun(client, run, { action: 'approve', ...opts }, signOptions(opts));
       return `${reply.message} (plan ${(request as { planHash: string }).planHash})`;
-    }),
+    }, opts.as),
   ),
 );
 
@@ -157,7 +161,7 @@ signFlags(
     .requiredOption('--reason <text>', 'why')
     .option('--as <name>', 'who rejects (default: RUNBOOK_USER or your user name)'),
 ).action(async (run: string, opts: { step: string; reason: string; as?: string } & SignFlags) =>
-  withClient((client) => sendHumanAction(async () => (await answerRun(client, run, { action: 'reject', ...opts }, signOptions(opts))).reply.message)),
+  withClient((client) => sendHumanAction(async () => (await answerRun(client, run, { action: 'reject', ...opts }, signOptions(opts))).reply.message, opts.as)),
 );
 
 signFlags(
@@ -183,7 +187,7 @@ signFlags(
         ...(values && { values }),
       };
       return (await answerRun(client, run, answer, signOptions(opts))).reply.message;
-    }),
+    }, opts.as),
   ),
 );
 

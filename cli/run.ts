@@ -51,9 +51,10 @@ export async function runCommand(file: string, options: RunCommandOptions, print
       ...(options.id && { workflowId: options.id }),
     });
     print(`started ${runbook.name} (${runbook.hash.slice(0, 12)}) as ${handle.workflowId}`);
-    print(`  ${runUrl(settings.namespace, handle.workflowId)}`);
+    const link = runUrl(settings.namespace, handle.workflowId);
+    print(`  ${link}`);
     if (!options.wait) return 0;
-    const result = await followRun(handle, print);
+    const result = await followRun(handle, print, link);
     if (result.ok) {
       print(`succeeded${result.outputs && Object.keys(result.outputs).length ? `: ${JSON.stringify(result.outputs)}` : ''}`);
       return 0;

@@ -9,6 +9,7 @@ import { findTemporalBinary } from '../temporal/binary';
 import { PROJECT_ROOT } from '../repository/project';
 import { SEARCH_ATTRIBUTES } from '../contract/search-attributes';
 import { Supervisor } from './supervisor';
+import { configuredSources, receiverConfigFromEnv } from '../triggers/config';
 
 export interface UpOptions {
   dataDir: string;
@@ -108,7 +109,15 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
   print('runbook stack is up');
   print(`  Temporal         ${address} (namespace default, data ${options.dataDir})`);
   print(`  Temporal Web UI  http://localhost:${options.uiPort}`);
-  print(`  Alert receiver   http://127.0.0.1:${options.receiverPort}/alerts/{alertmanager,grafana,pagerduty,webhook}`);
+  // Only the sources the receiver will accept: a listed source without credentials would answer 401.
+  const sources = configuredSources(receiverConfigFromEnv(process.env).auth);
+  print(
+    `  Alert receiver   ${
+      sources.length
+        ? `http://127.0.0.1:${options.receiverPort}/alerts/{${sources.join(',')}}`
+        : `http://127.0.0.1:${options.receiverPort} (no alert source configured: set ALERTMANAGER_TOKENS, GRAFANA_WEBHOOK_SECRETS, PAGERDUTY_WEBHOOK_SECRETS or WEBHOOK_SECRETS; docs/alerts.md)`
+    }`,
+  );
   print(`  Temporal log     ${temporalLog}`);
   print('  Try: bin/runbook run runbooks/smoke-check.yaml');
   print('Press Ctrl-C to stop.');

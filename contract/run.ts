@@ -261,6 +261,8 @@ export interface AuditEntry {
   detail?: string;
   /** The attempt's SSH signature as the run checked it. */
   signed?: AuditSignature;
+  /** What an accepted approval approved: the rendered plan (in history only, the audit marker; reports show it). */
+  plan?: Plan;
 }
 
 /** An answer's signature as the run checked it. */

@@ -31,7 +31,7 @@ export function htmlReport(r: RunReport): string {
   const facts: Array<[string, string]> = [
     ['Run', `<code>${esc(r.workflowId)}</code>${r.runId ? ` (run <code>${esc(r.runId)}</code>)` : ''}`],
     ['Runbook', `${esc(r.runbook.name)}, content hash <code>${esc(r.runbook.hash)}</code>`],
-    ['Outcome', `<strong class="${esc(r.outcome.replace(/ /g, '-'))}">${esc(outcomeLine(r))}</strong>`],
+    ['Outcome', `<strong class="${esc(r.outcome.replace(/ /g, '-'))}">${spans(outcomeLine(r))}</strong>`],
     ['Started', `${esc(r.startedAt)} by ${esc(r.startedBy)}`],
     ['Ended', r.endedAt ? `${esc(r.endedAt)} (${esc(durationOf(r.startedAt, r.endedAt))})` : 'still running'],
   ];
@@ -56,9 +56,9 @@ export function htmlReport(r: RunReport): string {
     ),
     ...r.humans.filter((h) => h.action === 'decide').map(human),
   ];
-  const approvals = r.humans.filter((h) => h.action !== 'decide').map(human);
+  const approvals = r.humans.filter((h) => h.action !== 'decide').map((h) => human(h) + (h.plan ? `<pre>${esc(JSON.stringify(h.plan, null, 2))}</pre>` : ''));
   const compensations = r.compensations.map(
-    (c) => `<li>undo <code>${esc(c.step)}</code> with ${esc(c.uses)}: ${esc(c.outcome)}${c.detail ? ` (${esc(c.detail)})` : ''}</li>`,
+    (c) => `<li>undo <code>${esc(c.step)}</code> with ${esc(c.uses)}: ${esc(c.outcome)}${c.detail ? ` (${spans(c.detail)})` : ''}</li>`,
   );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Remediation report: ${esc(r.runbook.name)}</title>
@@ -100,5 +100,10 @@ ${compensations.length ? `<ul>${compensations.join('\n')}</ul>` : '<p>None ran.<
 
 function human(h: RunReport['humans'][number]): string {
   const verb = h.outcome === 'refused' ? `<strong class="failed">refused</strong> ${esc(h.action)}` : pastTenseOf(h.action);
-  return `<li>${esc(h.at)} <code>${esc(h.step)}</code>: ${esc(h.by || '(no name)')} ${verb}${h.planHash ? ` plan <code>${esc(h.planHash.slice(0, 12))}</code>` : ''} via ${esc(h.via)}${h.identity ? `, sent by identity <code>${esc(h.identity)}</code>` : ''}${h.outcome === 'refused' ? `: ${esc(h.reason)}` : h.detail ? ` (${esc(h.detail)})` : ''}${h.comment ? `; comment: ${esc(h.comment)}` : ''}</li>`;
+  return `<li>${esc(h.at)} <code>${esc(h.step)}</code>: ${esc(h.by || '(no name)')} ${verb}${h.planHash ? ` plan <code>${esc(h.planHash.slice(0, 12))}</code>` : ''} via ${esc(h.via)}${h.identity ? `, sent by identity <code>${esc(h.identity)}</code>` : ''}${h.outcome === 'refused' ? `: ${spans(h.reason)}` : h.detail ? ` (${spans(h.detail)})` : ''}${h.comment ? `; comment: ${esc(h.comment)}` : ''}</li>`;
+}
+
+/** Escaped text whose `code spans` (as the engine writes step names) become <code>. */
+function spans(text: string | undefined): string {
+  return esc(text).replace(/`([^`]+)`/g, '<code>$1</code>');
 }

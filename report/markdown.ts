@@ -50,7 +50,20 @@ export function markdownReport(r: RunReport): string {
   out.push('', '## Approvals', '');
   const approvals = r.humans.filter((h) => h.action !== 'decide');
   if (approvals.length === 0) out.push('No approval was requested or given.');
-  for (const h of approvals) out.push(humanLine(h));
+  for (const h of approvals) {
+    out.push(humanLine(h));
+    // What was approved, not only its hash.
+    if (h.plan)
+      out.push(
+        '',
+        '  ```json',
+        ...JSON.stringify(h.plan, null, 2)
+          .split('\n')
+          .map((l) => `  ${l}`),
+        '  ```',
+        '',
+      );
+  }
   if (r.signatures) {
     out.push('', '## Signatures', '', `Re-checked against ${code(r.signatures.peopleFile)}:`, '');
     for (const line of formatVerdicts(r.signatures.verdicts)) out.push(`- ${cell(line)}`);

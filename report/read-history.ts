@@ -24,6 +24,8 @@ interface Scheduled {
   step: string;
   type: string;
   compensation: boolean;
+  /** Who may answer, telling people, starting the governor: not the step's own work, so not its attempts. */
+  plumbing: boolean;
 }
 
 export async function readHistory(history: temporal.api.history.v1.IHistory, workflowId: string, codec?: PayloadCodec): Promise<RunReport> {
@@ -123,15 +125,15 @@ class HistoryReader {
     const stepId = typeof request.stepId === 'string' ? request.stepId : label && 'step' in label ? label.step : type;
     const compensation = stepId.endsWith(COMPENSATION_SUFFIX) || label?.kind === 'undo';
     const step = stepId.endsWith(COMPENSATION_SUFFIX) ? stepId.slice(0, -COMPENSATION_SUFFIX.length) : stepId;
-    this.scheduled.set(id, { step, type, compensation });
-    // Plumbing is not a step: who may answer, and starting the fleet's governor when a guarded write found none.
-    if (!compensation && label?.kind !== 'who-may' && label?.kind !== 'notify' && type !== ENGINE_ACTIVITY.ensureGovernor)
-      this.line(step, label?.kind === 'ask-claude' ? 'ask Claude' : type, at);
+    // Plumbing is not a step: who may answer, telling people, and starting the fleet's governor when a guarded write found none.
+    const plumbing = label?.kind === 'who-may' || label?.kind === 'notify' || type === ENGINE_ACTIVITY.ensureGovernor;
+    this.scheduled.set(id, { step, type, compensation, plumbing });
+    if (!compensation && !plumbing) this.line(step, label?.kind === 'ask-claude' ? 'ask Claude' : type, at);
   }
 
   private activityStarted(a: temporal.api.history.v1.IActivityTaskStartedEventAttributes): void {
     const s = this.scheduled.get(String(a.scheduledEventId));
-    const l = s && !s.compensation ? this.lines.get(s.step) : undefined;
+    const l = s && !s.compensation && !s.plumbing ? this.lines.get(s.step) : undefined;
     if (l) l.attempts += a.attempt ?? 1;
   }
 
@@ -142,7 +144,8 @@ class HistoryReader {
       e.activityTaskTimedOutEventAttributes ??
       e.activityTaskCanceledEventAttributes;
     const s = this.scheduled.get(String(attrs!.scheduledEventId));
-    if (!s) return;
+    // A failed notification (Slack down) says nothing about how the step went.
+    if (!s || s.plumbing) return;
     const outcome: StepLine['outcome'] = e.activityTaskCompletedEventAttributes
       ? 'succeeded'
       : e.activityTaskFailedEventAttributes

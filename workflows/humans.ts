@@ -23,7 +23,7 @@ import type { NoticeKind, NoticeRoute, RequestNotice } from '../contract/notify'
 import { Notices } from './notices';
 import { eligiblePeople } from './people';
 import { fillValuesProblem, HUMAN_LIMITS, oversized, Refused, validApprove, validDecide, validReject } from './human-requests';
-import type { AuditEntry, AuditSignature, PendingApproval, PendingDecision, RemediationStatus, RunInput } from '../contract/run';
+import type { AuditEntry, AuditSignature, PendingApproval, PendingDecision, Plan, RemediationStatus, RunInput } from '../contract/run';
 import type { AuditActivities, PeopleActivities } from '../contract/activities';
 import { answerStatement, statementText, type SignatureCheck } from '../contract/signing';
 import { reasonOf } from './failures';
@@ -272,7 +272,19 @@ export class Humans {
       if (via !== 'signal') throw ApplicationFailure.create({ type: 'Refused', message: err.message, nonRetryable: true });
       return { step, message: err.message };
     }
-    await this.audit({ step, action, by, via, outcome: 'accepted', detail: message, ...(planHash && { planHash }), ...(slackUser && { slackUser }), ...proof });
+    const approved = action === 'approve' ? this.approvedPlan(step) : undefined;
+    await this.audit({
+      step,
+      action,
+      by,
+      via,
+      outcome: 'accepted',
+      detail: message,
+      ...(planHash && { planHash }),
+      ...(slackUser && { slackUser }),
+      ...proof,
+      ...(approved && { plan: approved }),
+    });
     return { step, message };
   }
 
@@ -341,6 +353,12 @@ export class Humans {
     if (pending.signed && !signer) throw new Refused(`step \`${pending.step}\` takes signed answers only`);
   }
 
+  /** The plan of an approval just counted (the wait may already have ended: the outcome is set, the pending kept until the wait wakes). */
+  private approvedPlan(step: string): Plan | undefined {
+    const p = this.pending.get(step);
+    return p?.kind === 'approval' ? p.plan : undefined;
+  }
+
   private async audit(entry: Omit<AuditEntry, 'at'>): Promise<void> {
     const full: AuditEntry = { at: new Date().toISOString(), ...entry };
     this.run.recordAudit(full);
@@ -395,7 +413,8 @@ export class Humans {
   }
 
   private mayApprove(pending: PendingApproval, by: string, rejecting = false): void {
-    if (!pending.eligible.includes(by)) throw new Refused(`${by} is not an approver of step \`${pending.step}\` (approvers: ${pending.approvers.join(', ')})`);
+    if (!pending.eligible.includes(by))
+      throw new Refused(`${by} is not an approver of step \`${pending.step}\` (approvers: ${whoThatIs(pending.approvers, pending.eligible)})`);
     if (!rejecting && !pending.allowRequester && by === this.run.input.startedBy) throw new Refused(`${by} started this run and may not approve it`);
   }
 
@@ -450,6 +469,13 @@ function take<T>(map: Map<string, T>, key: string): T | undefined {
   const value = map.get(key);
   map.delete(key);
   return value;
+}
+
+/** The approvers as the runbook names them and, when groups are among them, the people that means now. */
+function whoThatIs(named: readonly string[], eligible: readonly string[]): string {
+  if (!named.some((n) => n.startsWith('group:'))) return named.join(', ');
+  const shown = eligible.slice(0, 20).join(', ');
+  return `${named.join(', ')} = ${shown}${eligible.length > 20 ? ` and ${eligible.length - 20} more` : ''}`;
 }
 
 /** A claimed value as text of at most `max` characters, for the audit trail. */

@@ -149,9 +149,10 @@ export class Run {
   }
 
   recordAudit(entry: AuditEntry): void {
-    // The statement and signature stay in history (the audit marker); the status keeps what was decided about them.
+    // The statement, signature and approved plan stay in history (the audit marker); the status keeps what was decided.
     const { statement: _statement, signature: _signature, ...signed } = entry.signed ?? {};
-    this.audit.push(entry.signed ? { ...entry, signed: signed as AuditSignature } : entry);
+    const { plan: _plan, ...kept } = entry;
+    this.audit.push(entry.signed ? { ...kept, signed: signed as AuditSignature } : kept);
     while (this.audit.length > MAX_AUDIT_ENTRIES) {
       this.audit.shift();
       this.auditDropped++;

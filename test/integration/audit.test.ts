@@ -131,12 +131,18 @@ it('reports the decision with its reasoning and the approver, from history alone
   expect(text).toMatch(/`approve_rollback`: bob \*\*refused\*\* approve plan `stale0000000` via update.*: stale plan/);
   expect(text).toMatch(/\| `look` \| shell \| .* \| succeeded \|/);
   expect(text).toMatch(/\| `rollback` \| test.probe \| .* \| succeeded \|/);
+  // What was approved, not only its hash.
+  expect(text).toContain('    "value": "undo checkout"');
+  // The decision step made one model call: no "after 2 attempts" from the plumbing around it.
+  expect(text).toMatch(/\| `diagnose` \| ask Claude \| .* \| succeeded \|/);
 
   const file = path.join(dir, 'report.html');
   expect((await runCli(['report', '--file', path.join(dir, 'history.json'), '--workflow-id', workflowId, '--format', 'html', '-o', file])).code).toBe(0);
   const html = readFileSync(file, 'utf8');
   expect(html).toContain('5xx spike &lt;script&gt;alert(1)&lt;/script&gt;');
   expect(html).not.toContain('<script>');
+  expect(html).toContain('(approval 1 of 1 recorded for step <code>approve_rollback</code>; approved)');
+  expect(html).toContain('&quot;value&quot;: &quot;undo checkout&quot;');
   expect(html).toContain('class="bar"');
   expect(html).not.toMatch(/<(link|img)\b|src=/);
 });

@@ -53,7 +53,12 @@ it('lists what waits for a human, and decides, approves and refuses from the com
     expect(mine.status.pending[0]!.plan).toEqual({ step: 'restart', uses: 'test.probe', with: { name: 'cli-restart', value: 'restart api' } });
 
     const stranger = await runCli(['approve', id, '--step', 'approve_restart', '--as', 'mallory'], env(s));
-    expect(stranger).toMatchObject({ code: 1, stdout: 'refused: mallory is not an approver of step `approve_restart` (approvers: group:oncall)\n' });
+    expect(stranger).toMatchObject({
+      code: 1,
+      stdout:
+        'refused: mallory is not an approver of step `approve_restart` (approvers: group:oncall = alice, bob, carol)\n' +
+        'you answered as mallory (--as, else RUNBOOK_USER, else your login name): answer with --as <your name>, or export RUNBOOK_USER=<your name>\n',
+    });
     const stale = await runCli(['approve', id, '--step', 'approve_restart', '--as', 'bob', '--plan-hash', '0'.repeat(64)], env(s));
     expect(stale.code).toBe(1);
     expect(stale.stdout).toMatch(/^refused: stale plan/);

@@ -4,7 +4,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TemporalSettings } from '../../temporal/connection';
-import { runCli } from '../helpers/cli';
+import { spawn } from 'node:child_process';
+import { CLI_MAIN, runCli } from '../helpers/cli';
+import { eventually } from '../helpers/eventually';
 import { Admission } from '../../activities/admission/admission';
 import { servingFolders, withWorker } from '../helpers/temporal';
 
@@ -81,4 +83,44 @@ it('exits 2 and names the input when inputs are invalid', async () => {
   expect(result.code).toBe(2);
   expect(result.stdout).toContain('unknown input `colour` (inputs: who, times)');
   expect(result.stdout).toContain('input `times` (given) must be at most 3, not 7');
+});
+
+const GATED = file(
+  'gated.yaml',
+  `
+name: gated
+steps:
+  - id: approve_hello
+    approve: { approvers: [alice, bob], timeout: 5m }
+  - id: hello
+    uses: shell
+    with: { command: [echo, hello] }
+`,
+);
+
+it('says at once when the run waits for a person, with who may answer and the commands, and goes on once answered', async () => {
+  await withWorker(
+    async (s) => {
+      const child = spawn(process.execPath, [CLI_MAIN, 'run', GATED, '--as', 'zoe'], { env: { ...process.env, ...env(s) }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await eventually(async () => out.includes('⏸'), 'the waiting notice');
+      const lines = out.split('\n');
+      const wait = lines.find((l) => l.includes('⏸'))!;
+      expect(wait).toMatch(/^ {2}⏸ approve_hello waits for approval of hello; who may answer: alice, bob; until 20\S+Z, then the step fails$/);
+      const approve = lines.find((l) => l.trim().startsWith('runbook approve '))!.trim();
+      expect(lines).toContain(`      or in the Web UI: ${lines[1]!.trim()}`);
+      // The printed command works as printed, with a name and a reason filled in.
+      const args = approve
+        .replace(/^runbook /, '')
+        .replace("'<why>'", 'looks-right')
+        .split(' ');
+      const approved = await runCli([...args, '--as', 'alice'], env(s));
+      expect(approved.code).toBe(0);
+      expect(await exit).toBe(0);
+      expect(out).toContain('succeeded');
+    },
+    { admission: servingFolders(dir) },
+  );
 });
