@@ -270,7 +270,10 @@ class Checker implements CheckContext, RunbookChecks {
         path,
         offset,
         `step \`${id}\` does not always run before ${here}`,
-        'a step can only read steps that run before it on every path',
+        // Before the outputs, reading a step that may be skipped is the usual intent: say how.
+        from
+          ? 'a step can only read steps that run before it on every path'
+          : `read it as \`steps.?${id}.${members.length > 1 ? members.join('.') : 'outputs.<name>'}.orValue(<default>)\`, which is the default when \`${id}\` did not run`,
       );
       return;
     }

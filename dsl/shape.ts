@@ -112,6 +112,10 @@ interface Described {
   part: 'key' | 'value';
 }
 
+function looksLikeProse(key: string): boolean {
+  return /\s/.test(key.trim()) || /[.,;!?'"()]/.test(key);
+}
+
 function lastKey(path: Path): string {
   const last = path[path.length - 1];
   return last === undefined ? 'value' : typeof last === 'number' ? `item ${last + 1}` : `\`${last}\``;
@@ -126,7 +130,14 @@ function describeError(err: ErrorObject, path: Path, rel: Path, describe: (path:
       return {
         code: 'unknown-key',
         message: `unknown key \`${key}\` in ${where}`,
-        hint: didYouMean(key, known) ?? (known.length ? `expected one of ${known.map((k) => `\`${k}\``).join(', ')}` : undefined),
+        hint:
+          didYouMean(key, known) ??
+          // `{ when: a, b, next: x }`: YAML read `b` as a key. A key with spaces or sentence punctuation is prose that needs quotes.
+          (looksLikeProse(key)
+            ? 'it looks like text: quote it (`when: "a, b"`), since an unquoted comma or colon ends a value inside `{ }`'
+            : known.length
+              ? `expected one of ${known.map((k) => `\`${k}\``).join(', ')}`
+              : undefined),
         path: [...path, key],
         part: 'key',
       };

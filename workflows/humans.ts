@@ -25,7 +25,7 @@ import { eligiblePeople } from './people';
 import { fillValuesProblem, HUMAN_LIMITS, oversized, Refused, validApprove, validDecide, validReject } from './human-requests';
 import type { AuditEntry, AuditSignature, PendingApproval, PendingDecision, Plan, RemediationStatus, RunInput } from '../contract/run';
 import type { AuditActivities, PeopleActivities } from '../contract/activities';
-import { answerStatement, statementText, type SignatureCheck } from '../contract/signing';
+import { answerStatement, statementText, type SignatureCheck, type SignatureCheckRequest } from '../contract/signing';
 import { reasonOf } from './failures';
 
 type Via = 'signal' | 'update' | 'slack';
@@ -251,7 +251,10 @@ export class Humans {
     try {
       const answer: Answer =
         action === 'approve' ? { action, req: validApprove(req) } : action === 'reject' ? { action, req: validReject(req) } : { action, req: validDecide(req) };
-      const signer = await this.signer(answer, proof, slackUser);
+      // Only a signature to verify waits (for the worker): an answer without one is decided in
+      // the same turn, so attempts are audited in the order they arrived.
+      const checking = this.signer(answer, proof, slackUser);
+      const signer = checking instanceof Promise ? await checking : checking;
       if (answer.action === 'approve') message = this.approve(answer.req, via, signer);
       else if (answer.action === 'reject') message = this.reject(answer.req, signer);
       else message = this.decide(answer.req, signer);
@@ -293,7 +296,7 @@ export class Humans {
    * needs one; what was checked goes into `proof` for the audit. An answer the synchronous
    * checks will refuse anyway (no such wait, a stale plan) is not sent to be verified.
    */
-  private async signer(answer: Answer, proof: { signed?: AuditSignature }, slackUser: string | undefined): Promise<Signer | undefined> {
+  private signer(answer: Answer, proof: { signed?: AuditSignature }, slackUser: string | undefined): Signer | undefined | Promise<Signer> {
     const { req } = answer;
     const pending = this.pending.get(req.step);
     if (!pending || (pending.kind === 'approval') !== (answer.action !== 'decide')) return undefined;
@@ -325,14 +328,20 @@ export class Humans {
     const statement = statementText(signed);
     proof.signed = { verified: false, statement, signature: req.signature };
     if (Date.parse(req.expires) <= Date.now()) throw new Refused(`the signature expired at ${req.expires}`);
+    const request: SignatureCheckRequest = {
+      statement,
+      signature: req.signature,
+      by: req.by,
+      ...(slackUser && { slack: { user: slackUser, runbook: this.run.runbook.name, step: req.step } }),
+    };
+    return this.verified(request, pending.requestedAt, proof);
+  }
+
+  /** The worker's verdict on a signature (a local activity: a marker in history). */
+  private async verified(request: SignatureCheckRequest, requestedAt: string, proof: { signed?: AuditSignature }): Promise<Signer> {
     let check: SignatureCheck;
     try {
-      check = await checkSignature({
-        statement,
-        signature: req.signature,
-        by: req.by,
-        ...(slackUser && { slack: { user: slackUser, runbook: this.run.runbook.name, step: req.step } }),
-      });
+      check = await checkSignature(request);
     } catch (err) {
       throw new Refused(`the signature could not be checked: ${reasonOf(err)}`);
     }
@@ -343,7 +352,7 @@ export class Humans {
       ...(check.keyType && { keyType: check.keyType }),
     };
     if (!check.ok) throw new Refused(`signature refused: ${check.reason}`);
-    return { fingerprint: check.fingerprint, requestedAt: pending.requestedAt };
+    return { fingerprint: check.fingerprint, requestedAt };
   }
 
   /** On a signed wait, the answer's signature was checked against this very wait (not one that began while it was checked). */

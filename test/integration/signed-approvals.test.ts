@@ -86,10 +86,15 @@ it('refuses forged, misbound, expired, revoked and replayed signatures, and appr
   writePeople();
   const { sock, agent } = startAgent();
   try {
-    await eventually(
-      async () => execFileSync('ssh-add', [keys.bob.file], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' }) !== undefined,
-      'ssh-agent to take bob’s key',
-    );
+    // The agent's socket appears a moment after it starts: ssh-add fails until then.
+    await eventually(async () => {
+      try {
+        execFileSync('ssh-add', [keys.bob.file], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'ssh-agent to take bob’s key');
     // From here bob's private key exists only in the agent.
     renameSync(keys.bob.file, `${keys.bob.file}.moved`);
     const out = await withWorker(

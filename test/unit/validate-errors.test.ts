@@ -22,6 +22,43 @@ describe('each error class', () => {
       ['rb.yaml:5:5: error: unknown key `tiemout` in step `a` (did you mean `timeout`?) [unknown-key]'],
     ],
     [
+      'unknown-key that is prose: an unquoted comma in a flow mapping',
+      lines(
+        'name: x',
+        'steps:',
+        '  - id: pick',
+        '    decide:',
+        '      prompt: Go?',
+        '      choices:',
+        '        go: { when: errors are high, the deploy is recent, next: act }',
+        '        stay: { when: never, next: succeed }',
+        '  - id: act',
+        '    uses: shell',
+        '    with: { command: [echo] }',
+      ),
+      [
+        'rb.yaml:7:38: error: unknown key `the deploy is recent` in step `pick` (it looks like text: quote it (`when: "a, b"`), since an unquoted comma or colon ends a value inside `{ }`) [unknown-key]',
+      ],
+    ],
+    [
+      'step-not-before at the outputs: the `steps.?` form is suggested',
+      lines(
+        'name: x',
+        'steps:',
+        '  - id: gate',
+        '    if: ${{ false }}',
+        '    end: success',
+        '  - id: act',
+        '    uses: shell',
+        '    with: { command: [echo] }',
+        'outputs:',
+        '  said: ${{ steps.act.outputs.stdout }}',
+      ),
+      [
+        'rb.yaml:10:13: error: step `act` does not always run before the end of the run (read it as `steps.?act.outputs.stdout.orValue(<default>)`, which is the default when `act` did not run) [step-not-before]',
+      ],
+    ],
+    [
       'missing-key',
       lines('name: x', 'steps:', '  - uses: shell', '    with: { command: [echo] }'),
       ['rb.yaml:3:5: error: step 1 is missing the required key `id` [missing-key]'],
