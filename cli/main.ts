@@ -241,7 +241,7 @@ program
   .option('--json', 'machine-readable output')
   .action(async (run: string | undefined, opts: { file?: string; workflowId?: string; people?: string; json?: boolean }) => {
     if ((run === undefined) === (opts.file === undefined)) return usage('give a run id or --file');
-    const named = opts.file ? readHistoryFile(opts.file, opts.workflowId) : await withClient((client) => fetchHistory(client, run!));
+    const named = await historyFrom(run, opts);
     // Signatures name their run: without its id, nothing binds them to this history.
     if (named.workflowId === UNNAMED_HISTORY) return usage(`${opts.file} does not name its run: pass --workflow-id`);
     const report = await readHistory(named.history, named.workflowId, codecFromEnv());
@@ -298,6 +298,11 @@ program
       print(opts.json ? JSON.stringify(view, null, 2) : formatGuards(view).join('\n'));
     }),
   );
+
+/** A run's history, from the server or from a file (`--file`, `--workflow-id`). */
+function historyFrom(run: string | undefined, opts: { file?: string; workflowId?: string }) {
+  return opts.file ? readHistoryFile(opts.file, opts.workflowId) : withClient((client) => fetchHistory(client, run!));
+}
 
 function usage(message: string): void {
   print(message);
@@ -360,7 +365,7 @@ program
   .option('-o, --output <file>', 'write to a file instead of stdout')
   .option('--people <file>', 'the people file signed answers are re-checked against (default RUNBOOK_PEOPLE_FILE or config/people.yaml)')
   .action(async (run: string | undefined, opts: { file?: string; workflowId?: string; format: 'markdown' | 'html'; output?: string; people?: string }) => {
-    const named = opts.file ? readHistoryFile(opts.file, opts.workflowId) : await withClient((client) => fetchHistory(client, run!));
+    const named = await historyFrom(run, opts);
     const report = await readHistory(named.history, named.workflowId, codecFromEnv());
     if (report.humans.some((h) => h.signed?.signature !== undefined)) {
       const file = opts.people ?? peopleFile();

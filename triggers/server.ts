@@ -71,7 +71,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       deps.metrics.rejected.inc({ source, reason: 'content-type' });
       return send(reply, 415, { error: 'unsupported content type', reason: 'send a JSON body with Content-Type: application/json' });
     }
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : v]));
+    const headers = lowerCaseHeaders(req.headers);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), deps.config.deadlineMs)));
     let status: number;
@@ -97,7 +97,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     const slackDeps: SlackDeps = { client: deps.client, ...deps.slack, seen: new RecentIds(10_000, 10 * 60_000), log: ingestDeps.log };
     app.post('/slack/interactions', async (req, reply) => {
       if (!Buffer.isBuffer(req.body)) return send(reply, 415, { error: 'unsupported content type', reason: 'Slack sends application/x-www-form-urlencoded' });
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : v]));
+      const headers = lowerCaseHeaders(req.headers);
       const answer = await slackInteraction(slackDeps, req.body, headers);
       return send(reply, answer.status, answer.body);
     });
@@ -126,6 +126,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
 
   return app;
+}
+
+/** Request headers by lower-case name, repeated ones joined: what signature checks read. */
+function lowerCaseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : v]));
 }
 
 function send(reply: FastifyReply, status: number, body: unknown): FastifyReply {

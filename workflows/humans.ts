@@ -129,7 +129,7 @@ export class Humans {
       const o = this.outcomes.get(pending.step);
       if (o?.kind === 'approved') return `approved by ${pending.approvals.map((a) => a.by).join(', ')}`;
       if (o?.kind === 'rejected') return `rejected by ${o.by}: ${o.reason}`;
-      return this.run.stopRequested ? 'no longer needed: the alert resolved' : `nobody answered in time; ${pending.onTimeout ?? 'the step fails'}`;
+      return this.unanswered(pending);
     };
     await this.wait(
       pending,
@@ -149,7 +149,7 @@ export class Humans {
     const settled = (): string => {
       const a = this.answers.get(pending.step);
       if (a) return `decided by ${a.by}: ${a.choice ?? JSON.stringify(a.values)}`;
-      return this.run.stopRequested ? 'no longer needed: the alert resolved' : `nobody answered in time; ${pending.onTimeout ?? 'the step fails'}`;
+      return this.unanswered(pending);
     };
     await this.wait(
       pending,
@@ -161,6 +161,11 @@ export class Humans {
       settled,
     );
     return take(this.answers, pending.step);
+  }
+
+  /** How a request ended that nobody answered, for the messages that asked. */
+  private unanswered(pending: PendingApproval | PendingDecision): string {
+    return this.run.stopRequested ? 'no longer needed: the alert resolved' : `nobody answered in time; ${pending.onTimeout ?? 'the step fails'}`;
   }
 
   /** Lets what was sent to people finish (a settled message updated) before the run closes. */

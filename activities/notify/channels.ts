@@ -122,18 +122,20 @@ async function slackBot(s: Send, token: string, channel: string): Promise<Posted
 }
 
 async function slackWebhook(s: Send, url: string): Promise<PostedNotice> {
-  const response = await request({
-    url,
-    method: 'POST',
-    json: { text: plainText(s.message), blocks: slackBlocks(s.message) },
-    timeoutMs: 10_000,
-    maxBytes: 65_536,
-    signal: s.signal,
-  });
-  retryLater(response, 'the Slack webhook');
-  if (response.status >= 300)
-    throw ApplicationFailure.create({ type: 'SlackError', message: `the Slack webhook answered HTTP ${response.status}`, nonRetryable: true });
+  await deliver(s, 'the Slack webhook', 'SlackError', { url, json: { text: plainText(s.message), blocks: slackBlocks(s.message) } });
   return { channel: s.name };
+}
+
+/** One POST a channel must accept: 429 and 5xx are retried (retryLater), any other non-2xx answer is final. */
+async function deliver(
+  s: Send,
+  what: string,
+  type: string,
+  req: { url: string; json?: unknown; body?: string; headers?: Record<string, string> },
+): Promise<void> {
+  const response = await request({ ...req, method: 'POST', timeoutMs: 10_000, maxBytes: 65_536, signal: s.signal });
+  retryLater(response, what);
+  if (response.status >= 300) throw ApplicationFailure.create({ type, message: `${what} answered HTTP ${response.status}`, nonRetryable: true });
 }
 
 // ---------- webhooks and PagerDuty ----------
@@ -154,16 +156,13 @@ async function webhook(s: Send, url: string, signingSecret: string | undefined):
     'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
   };
   if (signingSecret) headers['webhook-signature'] = new Webhook(signingSecret).sign(s.key, at, body);
-  const response = await request({ url, method: 'POST', body, headers, timeoutMs: 10_000, maxBytes: 65_536, signal: s.signal });
-  retryLater(response, url);
-  if (response.status >= 300) throw ApplicationFailure.create({ type: 'WebhookError', message: `${url} answered HTTP ${response.status}`, nonRetryable: true });
+  await deliver(s, url, 'WebhookError', { url, body, headers });
   return { channel: s.name };
 }
 
 async function pagerduty(s: Send, routingKey: string): Promise<PostedNotice> {
-  const response = await request({
+  await deliver(s, 'PagerDuty Events', 'PagerDutyError', {
     url: pagerdutyEvents(),
-    method: 'POST',
     json: {
       routing_key: routingKey,
       event_action: 'trigger',
@@ -176,12 +175,6 @@ async function pagerduty(s: Send, routingKey: string): Promise<PostedNotice> {
       },
       links: [{ href: s.message.link, text: 'Open the run in the Temporal Web UI' }],
     },
-    timeoutMs: 10_000,
-    maxBytes: 65_536,
-    signal: s.signal,
   });
-  retryLater(response, 'PagerDuty Events');
-  if (response.status >= 300)
-    throw ApplicationFailure.create({ type: 'PagerDutyError', message: `PagerDuty Events answered HTTP ${response.status}`, nonRetryable: true });
   return { channel: s.name };
 }
