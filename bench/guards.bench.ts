@@ -9,7 +9,6 @@ import { Worker } from '@temporalio/worker';
 import { governorActivities } from '../activities/governor/activities';
 import { actionActivities } from '../activities/run-action';
 import type { Alert } from '../dsl/alert';
-import { compileRunbook } from '../dsl/compile';
 import type { CompiledRunbook } from '../dsl/compiled';
 import { startRun } from '../temporal/start-run';
 import { remediationId } from '../triggers/start-remediation';
@@ -17,28 +16,17 @@ import { fmt, median, percentile } from './stats';
 import { noop, noopWrite } from './support/noop-action';
 import { alertmanagerPayload, BENCH_TOKEN, benchReceiver, pool } from './support/receiver';
 import { alertSender } from './support/senders';
-import { admitting, benchBundle, startBenchServer } from './support/server';
+import { admitting, benchBundle, compileBench, startBenchServer } from './support/server';
 
 const RUNS = Number(process.env.BENCH_GUARD_RUNS ?? 200);
 const STORM = Number(process.env.BENCH_STORM ?? 1000);
 const SENDERS = 20;
 const TASK_QUEUE = 'bench-guards';
-const catalog = new Map([
-  [noop.name, noop],
-  [noopWrite.name, noopWrite],
-]);
-
-function compile(text: string): CompiledRunbook {
-  const result = compileRunbook(text, 'bench.yaml', { catalog, resolve: () => undefined });
-  if (!result.runbook) throw new Error(JSON.stringify(result.diagnostics));
-  return result.runbook;
-}
-
 const step = (extra: string) => `steps:\n  - id: write\n    uses: bench.noop-write\n${extra}    with: { n: 1 }\n`;
-const guarded = compile(`name: bench-guarded\n${step("    guard: { key: 'bench-one', limit: 1 }\n")}`);
-const unguarded = compile(`name: bench-unguarded\n${step('    readOnly: the baseline, without a guard\n')}`);
+const guarded = compileBench(`name: bench-guarded\n${step("    guard: { key: 'bench-one', limit: 1 }\n")}`);
+const unguarded = compileBench(`name: bench-unguarded\n${step('    readOnly: the baseline, without a guard\n')}`);
 const storm = (name: string) =>
-  compile(
+  compileBench(
     `name: ${name}\ntriggers:\n  - source: alertmanager\n    match: { alertname: ${name} }\ninputs:\n  pod: { type: string, pattern: '^[a-z0-9-]+$', from: alert.labels.pod }\n` +
       step(`    guard: { key: 'storm-${name}', limit: 10 }\n`),
   );

@@ -3,7 +3,6 @@
 // the tests), median and p99; (2) from a Slack button click at the receiver to the run's end,
 // against the same approval sent as an update (the CLI's way) as the baseline, interleaved.
 //   npm run bench -- notify
-import { createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
@@ -14,19 +13,16 @@ import { notifyActivities } from '../activities/notify/activities';
 import { actionActivities } from '../activities/run-action';
 import { approveUpdate, statusQuery } from '../contract/messages';
 import type { PendingApproval } from '../contract/run';
-import { compileRunbook } from '../dsl/compile';
 import { startRun } from '../temporal/start-run';
-import { receiverMetrics } from '../triggers/metrics';
-import { buildServer } from '../triggers/server';
 import { startFakeSlack } from '../test/helpers/fake-slack';
+import { buttonsOf, slackClick, startSlackReceiver } from '../test/helpers/slack-receiver';
 import { keyDir } from '../test/helpers/ssh-keys';
 import { fmt, median, percentile } from './stats';
 import { noop } from './support/noop-action';
-import { admitting, benchBundle, startBenchServer } from './support/server';
+import { admitting, benchBundle, compileBench, startBenchServer } from './support/server';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 const TASK_QUEUE = 'bench-notify';
-const SECRET = 'bench-slack-signing-secret-0123456789';
 
 async function main(): Promise<void> {
   const slack = await startFakeSlack();
@@ -40,12 +36,9 @@ async function main(): Promise<void> {
       notify: { default: ['oncall'] },
     }),
   );
-  const { runbook, diagnostics } = compileRunbook(
+  const runbook = compileBench(
     'name: told\nsteps:\n  - id: gate\n    approve: { approvers: [alice], timeout: 5m }\n  - id: act\n    uses: bench.noop\n    readOnly: a no-op\n    with: { n: 1 }\n',
-    'bench.yaml',
-    { catalog: new Map([[noop.name, noop]]), resolve: () => undefined },
   );
-  if (!runbook) throw new Error(diagnostics.map((d) => d.message).join('\n'));
   const env = await startBenchServer();
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -59,16 +52,7 @@ async function main(): Promise<void> {
       ...auditActivities,
     },
   });
-  const receiver = buildServer({
-    config: { host: '127.0.0.1', port: 0, runbookDirs: [], auth: {}, bodyLimitBytes: 1_048_576, deadlineMs: 5_000 },
-    client: env.client,
-    taskQueue: TASK_QUEUE,
-    runbooks: () => [],
-    metrics: receiverMetrics(),
-    log: () => undefined,
-    slack: { signingSecrets: [SECRET], peopleFile: people },
-  });
-  const base = await receiver.listen({ host: '127.0.0.1', port: 0 });
+  const receiver = await startSlackReceiver(env.client, TASK_QUEUE, { peopleFile: people });
   await worker.runUntil(async () => {
     const once = async (viaSlack: boolean) => {
       const handle = await startRun(env.client, TASK_QUEUE, { runbook, inputs: {}, startedBy: 'bench' });
@@ -82,17 +66,8 @@ async function main(): Promise<void> {
       const toldMs = posted.receivedAt - Date.parse(pending.requestedAt);
       const started = performance.now();
       if (viaSlack) {
-        const button = (posted.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find((b) => b.type === 'actions')!
-          .elements![0]!;
-        const at = Math.floor(Date.now() / 1000);
-        const body = `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0ALICE' }, actions: [button] }))}`;
-        const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${at}:${body}`).digest('hex')}`;
-        const r = await fetch(`${base}/slack/interactions`, {
-          method: 'POST',
-          body,
-          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(at), 'x-slack-signature': signature },
-        });
-        if (r.status !== 200) throw new Error(`click refused: ${await r.text()}`);
+        const answer = await receiver.send(slackClick(buttonsOf(posted.blocks)[0]!, 'U0ALICE'));
+        if (answer.status !== 200) throw new Error(`click refused: ${answer.text}`);
       } else {
         await handle.executeUpdate(approveUpdate, { args: [{ step: 'gate', planHash: pending.planHash, by: 'alice' }] });
       }

@@ -13,21 +13,19 @@ import { actionActivities } from '../activities/run-action';
 import { approveUpdate, statusQuery } from '../contract/messages';
 import type { PendingApproval, StatusView } from '../contract/run';
 import { answerStatement, statementText } from '../contract/signing';
-import { compileRunbook } from '../dsl/compile';
 import type { CompiledRunbook } from '../dsl/compiled';
 import { startRun } from '../temporal/start-run';
 import { keyDir, makeKey, sshSign, writePeopleFile } from '../test/helpers/ssh-keys';
 import { fmt, median, percentile } from './stats';
 import { noop } from './support/noop-action';
-import { admitting, benchBundle, startBenchServer } from './support/server';
+import { admitting, benchBundle, compileBench, startBenchServer } from './support/server';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 const TASK_QUEUE = 'bench-signatures';
 
 function compile(signed: boolean): CompiledRunbook {
-  const { runbook, diagnostics } = compileRunbook(
-    `
+  return compileBench(`
 name: ${signed ? 'signed' : 'unsigned'}-approval
 steps:
   - id: approve_restart
@@ -36,12 +34,7 @@ steps:
     uses: bench.noop
     readOnly: a no-op
     with: { n: 1 }
-`,
-    'bench.yaml',
-    { catalog: new Map([[noop.name, noop]]), resolve: () => undefined },
-  );
-  if (!runbook) throw new Error(diagnostics.map((d) => d.message).join('\n'));
-  return runbook;
+`);
 }
 
 async function main(): Promise<void> {

@@ -8,6 +8,9 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { bundleWorkflows } from '../../temporal/bundle';
 import { findTemporalBinary } from '../../temporal/binary';
 import { SEARCH_ATTRIBUTES } from '../../contract/search-attributes';
+import { compileRunbook } from '../../dsl/compile';
+import type { ActionSpec } from '../../dsl/catalog';
+import { noop, noopWrite } from './noop-action';
 
 export async function startBenchServer(): Promise<TestWorkflowEnvironment> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -23,6 +26,17 @@ export async function startBenchServer(): Promise<TestWorkflowEnvironment> {
 
 export function benchBundle(): Promise<{ code: string }> {
   return bundleWorkflows(path.join(__dirname, 'workflows.js'));
+}
+
+/** A bench runbook, compiled against the bench actions (the no-op, as a read and as a write). */
+export function compileBench(text: string): CompiledRunbook {
+  const catalog = new Map<string, ActionSpec>([
+    [noop.name, noop],
+    [noopWrite.name, noopWrite],
+  ]);
+  const { runbook, diagnostics } = compileRunbook(text, 'bench.yaml', { catalog, resolve: () => undefined });
+  if (!runbook) throw new Error(diagnostics.map((d) => d.message).join('\n'));
+  return runbook;
 }
 
 /** The admission activity of a worker that serves exactly these runbooks. */

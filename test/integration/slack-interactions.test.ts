@@ -2,23 +2,19 @@
 // sends them (a signed form), and the run as an update recorded `via: slack`. Forged, stale,
 // replayed and unmapped clicks are refused with a reason; the run refuses clickers who may not
 // answer and clicks on a settled request. Only the valid click unblocks the run.
-import { createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { stringify } from 'yaml';
 import { statusQuery } from '../../contract/messages';
 import { startRun } from '../../temporal/start-run';
-import { receiverMetrics } from '../../triggers/metrics';
-import { buildServer } from '../../triggers/server';
 import { eventually } from '../helpers/eventually';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
 import { pendingApproval } from '../helpers/pending';
+import { buttonsOf, slackClick, startSlackReceiver, type SlackClick, type SlackReceiver } from '../helpers/slack-receiver';
 import { keyDir, makeKey } from '../helpers/ssh-keys';
 import { callsOf } from '../helpers/test-actions';
 import { closeTestClient, compile, testClient, withWorker } from '../helpers/temporal';
 
-const SIGNING_SECRET = 'slack-signing-secret-for-tests-0123456789';
 let slack: FakeSlack;
 const saved = { ...process.env };
 beforeAll(async () => {
@@ -31,39 +27,35 @@ afterAll(async () => {
   await closeTestClient();
 });
 
-const people = path.join(keyDir(), 'people.yaml');
-writeFileSync(
-  people,
-  stringify({
-    people: { alice: { slack: 'U0ALICE' }, dave: { slack: 'U0DAVE' } },
-    channels: { 'oncall-slack': { slack: { token: { env: 'TEST_SLACK_TOKEN' }, channel: 'C0CLICK' } } },
-    notify: { default: ['oncall-slack'] },
-  }),
-);
-
-/** A click on a button of a posted message, as Slack sends it. */
-function click(button: { action_id: string; value: string }, user: string, at = Math.floor(Date.now() / 1000)) {
-  const payload = { type: 'block_actions', user: { id: user }, actions: [button], response_url: `${slack.url}/response` };
-  const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
-  const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${at}:${body}`).digest('hex')}`;
-  return { body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(at), 'x-slack-signature': signature } };
+/** A people file mapping alice and dave to Slack, posting requests to one Slack channel. */
+function slackPeople(channel: string, extra: Record<string, unknown> = {}): string {
+  const file = path.join(keyDir(), 'people.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      people: { alice: { slack: 'U0ALICE' }, dave: { slack: 'U0DAVE' } },
+      channels: { 'oncall-slack': { slack: { token: { env: 'TEST_SLACK_TOKEN' }, channel } } },
+      notify: { default: ['oncall-slack'] },
+      ...extra,
+    }),
+  );
+  return file;
 }
 
+const people = slackPeople('C0CLICK');
+
+/** A click on a button of a posted message, with a response_url on the Slack stand-in. */
+const click = (button: { action_id: string; value: string }, user: string, at?: number) =>
+  slackClick(button, user, { responseUrl: `${slack.url}/response`, ...(at !== undefined && { at }) });
+
 it('approves on a valid click, and refuses forged, stale, replayed, unmapped, ineligible, settled and late clicks', async () => {
-  let app: FastifyInstance | undefined;
+  let receiver: SlackReceiver | undefined;
   try {
     const out = await withWorker(
       async (s) => {
         const logged: Array<Record<string, unknown>> = [];
-        app = buildServer({
-          config: { host: '127.0.0.1', port: 0, runbookDirs: [], auth: {}, bodyLimitBytes: 1_048_576, deadlineMs: 5_000 },
-          client: await testClient(),
-          taskQueue: s.taskQueue,
-          runbooks: () => [],
-          metrics: receiverMetrics(),
-          log: (e) => logged.push(e),
-          slack: { signingSecrets: [SIGNING_SECRET], peopleFile: people },
-        });
+        receiver = await startSlackReceiver(await testClient(), s.taskQueue, { peopleFile: people }, (e) => logged.push(e));
+        const send = receiver.send;
         const runbook = compile(`
 name: click-to-approve
 steps:
@@ -84,15 +76,7 @@ steps:
           async () => slack.posts.find((p) => p.channel === 'C0CLICK' && p.text.includes(handle.workflowId)),
           'the request in Slack',
         );
-        const actions = (posted.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string; text: { text: string } }> }>).find(
-          (b) => b.type === 'actions',
-        )!;
-        const [approve, reject] = actions.elements!;
-        const base = await app.listen({ host: '127.0.0.1', port: 0 });
-        const send = async (c: ReturnType<typeof click>) => {
-          const r = await fetch(`${base}/slack/interactions`, { method: 'POST', body: c.body, headers: c.headers });
-          return { status: r.status, text: ((await r.json()) as { text: string }).text };
-        };
+        const [approve, reject] = buttonsOf(posted.blocks);
         const valid = click(approve!, 'U0ALICE');
         const forged = { ...valid, headers: { ...valid.headers, 'x-slack-signature': `v0=${'0'.repeat(64)}` } };
         const replies = {
@@ -141,7 +125,7 @@ steps:
     expect(slack.updates.find((u) => u.ts === out.posted.ts)?.text).toMatch(/^approved by alice \(/);
     expect(out.logged.filter((e) => e.msg === 'slack interaction refused').map((e) => e.reason)).toHaveLength(4);
   } finally {
-    await app?.close();
+    await receiver?.close();
   }
 });
 
@@ -169,36 +153,14 @@ steps:
 });
 
 it('lets Slack stand for a signature only where the people file trusts its bridge key, and only for the clicker', async () => {
-  const dir = keyDir();
-  const bridge = makeKey(dir, 'receiver-bridge');
-  const trusting = path.join(dir, 'people.yaml');
-  writeFileSync(
-    trusting,
-    stringify({
-      people: { alice: { slack: 'U0ALICE' }, dave: { slack: 'U0DAVE' } },
-      channels: { 'oncall-slack': { slack: { token: { env: 'TEST_SLACK_TOKEN' }, channel: 'C0BRIDGE' } } },
-      notify: { default: ['oncall-slack'] },
-      slackBridge: { keys: [bridge.line], trust: ['click-bridge/approve_restart'] },
-    }),
-  );
-  let app: FastifyInstance | undefined;
+  const bridge = makeKey(keyDir(), 'receiver-bridge');
+  const trusting = slackPeople('C0BRIDGE', { slackBridge: { keys: [bridge.line], trust: ['click-bridge/approve_restart'] } });
+  let receiver: SlackReceiver | undefined;
   try {
     const out = await withWorker(
       async (s) => {
-        app = buildServer({
-          config: { host: '127.0.0.1', port: 0, runbookDirs: [], auth: {}, bodyLimitBytes: 1_048_576, deadlineMs: 5_000 },
-          client: await testClient(),
-          taskQueue: s.taskQueue,
-          runbooks: () => [],
-          metrics: receiverMetrics(),
-          log: () => undefined,
-          slack: { signingSecrets: [SIGNING_SECRET], peopleFile: trusting, bridgeKey: bridge.file },
-        });
-        const base = await app.listen({ host: '127.0.0.1', port: 0 });
-        const send = async (c: ReturnType<typeof click>) => {
-          const r = await fetch(`${base}/slack/interactions`, { method: 'POST', body: c.body, headers: c.headers });
-          return ((await r.json()) as { text: string }).text;
-        };
+        receiver = await startSlackReceiver(await testClient(), s.taskQueue, { peopleFile: trusting, bridgeKey: bridge.file });
+        const send = async (c: SlackClick) => (await receiver!.send(c)).text;
         const runbook = compile(`
 name: click-bridge
 steps:
@@ -216,8 +178,7 @@ steps:
         const handle = await startRun(await testClient(), s.taskQueue, { runbook, inputs: {}, startedBy: 'zoe' });
         const first = await pendingApproval(handle);
         const posted = await eventually(async () => slack.posts.find((p) => p.channel === 'C0BRIDGE' && p.text.includes(handle.workflowId)), 'the request');
-        const approve = (posted.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find((b) => b.type === 'actions')!
-          .elements![0]!;
+        const approve = buttonsOf(posted.blocks)[0]!;
         const accepted = await send(click(approve, 'U0ALICE'));
         const second = await pendingApproval(handle, 'approve_cleanup');
         const untrustedPost = await eventually(
@@ -246,6 +207,6 @@ steps:
     );
     expect(callsOf('bridge-cleanup')).toHaveLength(0);
   } finally {
-    await app?.close();
+    await receiver?.close();
   }
 });
