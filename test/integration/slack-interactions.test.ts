@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { statusQuery } from '../../contract/messages';
+import { approveUpdate, statusQuery } from '../../contract/messages';
 import { startRun } from '../../temporal/start-run';
 import { eventually } from '../helpers/eventually';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
@@ -209,4 +209,34 @@ steps:
   } finally {
     await receiver?.close();
   }
+});
+
+it('treats `slackUser` on an update as a bounded claim: oversized refused before history, malformed not recorded as Slack', async () => {
+  await withWorker(
+    async (s) => {
+      const runbook = compile(`
+name: claimed-slack
+steps:
+  - id: approve_restart
+    approve: { approvers: [alice, bob], minApprovals: 2, timeout: 5m }
+  - id: restart
+    uses: test.probe
+    with: { name: claimed-restart, value: 'restart' }
+`);
+      const handle = await startRun(await testClient(), s.taskQueue, { runbook, inputs: {}, startedBy: 'zoe' });
+      const { planHash } = await pendingApproval(handle);
+      const huge = await handle
+        .executeUpdate(approveUpdate, { args: [{ step: 'approve_restart', planHash, by: 'alice', slackUser: `U${'A'.repeat(5_000)}` }] })
+        .catch((e: Error & { cause?: Error }) => e.cause?.message ?? e.message);
+      await handle.executeUpdate(approveUpdate, { args: [{ step: 'approve_restart', planHash, by: 'alice', slackUser: '<@everyone>\nforged' }] });
+      const status = await handle.query(statusQuery);
+      const accepted = (await handle.fetchHistory()).events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes) ?? [];
+      await handle.terminate();
+      expect(huge).toBe('approve refused: `slackUser` is longer than 32 characters');
+      expect(accepted).toHaveLength(1);
+      expect(status.audit).toEqual([expect.objectContaining({ by: 'alice', via: 'update', outcome: 'accepted' })]);
+      expect(status.audit[0]).not.toHaveProperty('slackUser');
+    },
+    { people: { file: people } },
+  );
 });
