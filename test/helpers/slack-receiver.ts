@@ -1,6 +1,6 @@
 // The receiver's Slack route on a free port, and clicks signed as Slack signs them (HMAC-SHA256
 // of `v0:<timestamp>:<body>` with the app's signing secret), for tests and benchmarks.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { receiverMetrics } from '../../triggers/metrics';
 import { buildServer } from '../../triggers/server';
@@ -46,7 +46,14 @@ export async function startSlackReceiver(
 /** A click on a button of a posted message, as Slack sends it. */
 export function slackClick(button: { action_id: string; value: string }, user: string, options: { at?: number; responseUrl?: string } = {}): SlackClick {
   const at = options.at ?? Math.floor(Date.now() / 1000);
-  const payload = { type: 'block_actions', user: { id: user }, actions: [button], ...(options.responseUrl && { response_url: options.responseUrl }) };
+  // Every real click carries its own trigger_id: two clicks are never the same request, only a resend is.
+  const payload = {
+    type: 'block_actions',
+    trigger_id: randomUUID(),
+    user: { id: user },
+    actions: [button],
+    ...(options.responseUrl && { response_url: options.responseUrl }),
+  };
   const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
   const signature = `v0=${createHmac('sha256', SLACK_SIGNING_SECRET).update(`v0:${at}:${body}`).digest('hex')}`;
   return { body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(at), 'x-slack-signature': signature } };
