@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { BUILTIN_ACTIONS, catalogOf } from '../activities/registry';
 import { actionActivities } from '../activities/run-action';
-import { compileFile } from '../repository/runbook-files';
+import { compileFile, RunbookFolders } from '../repository/runbook-files';
 import { peopleFile } from '../activities/humans/people-file';
 import { checkTestFiles, runSuite } from '../scenarios/suite';
 import { startRun } from '../temporal/start-run';
@@ -32,7 +32,8 @@ async function suiteRate(): Promise<{
   wallMs: number;
 }> {
   const catalog = catalogOf(BUILTIN_ACTIONS);
-  const { files } = checkTestFiles([path.join(__dirname, '..', '..', 'runbooks')], catalog);
+  const examples = path.join(__dirname, '..', '..', 'runbooks');
+  const { files } = checkTestFiles([examples], catalog, [examples]);
   const rates: number[] = [];
   const withStartup: number[] = [];
   let scenarios = 0;
@@ -78,11 +79,11 @@ ${Array.from(
 ).join('')}`,
   );
   const catalog = catalogOf(BUILTIN_ACTIONS);
-  const suite = await runSuite(checkTestFiles([dir], catalog).files, { catalog, peopleFile: peopleFile(), concurrency: 1 });
+  const suite = await runSuite(checkTestFiles([dir], catalog, [dir]).files, { catalog, peopleFile: peopleFile(), concurrency: 1 });
   const scenarioMs = median(suite.scenarios.map((s) => s.durationMs));
 
   const env = await startBenchServer();
-  const compiled = compileFile(path.join(dir, 'smoke-check.yaml'), catalog).runbook!;
+  const compiled = compileFile(path.join(dir, 'smoke-check.yaml'), catalog, new RunbookFolders([dir])).runbook!;
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: 'bench-scenarios',

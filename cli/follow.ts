@@ -4,7 +4,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { statusQuery } from '../contract/messages';
 import type { Pending, StatusView, StepRecord } from '../contract/run';
 import { answerCommands } from '../contract/answer-template';
-import type { runbookV3 } from '../workflows';
+import type { runbookV4 } from '../workflows';
 import { failureReason } from '../temporal/run-failure';
 
 export interface FollowResult {
@@ -17,7 +17,7 @@ export interface FollowResult {
 
 const POLL_MS = 400;
 
-export async function followRun(handle: WorkflowHandle<typeof runbookV3>, print: (line: string) => void, link?: string): Promise<FollowResult> {
+export async function followRun(handle: WorkflowHandle<typeof runbookV4>, print: (line: string) => void, link?: string): Promise<FollowResult> {
   const printed = new Set<string>();
   const waits = new Set<string>();
   const showWaits = (status: StatusView) => {

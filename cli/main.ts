@@ -36,7 +36,7 @@ const program = new Command()
 program
   .command('validate')
   .description('Check runbook files or folders; exit 0 when all are valid, 1 otherwise.')
-  .argument('<paths...>', 'runbook files or folders')
+  .argument('[paths...]', 'runbook files or folders (default: the RUNBOOK_DIR folders, else runbooks/)')
   .option('--json', 'machine-readable output')
   .action((paths: string[], opts: { json?: boolean }) => {
     const report = validatePaths(paths);
@@ -49,7 +49,7 @@ program
   .description(
     'Run the scenarios of runbook test files (*.test.yaml) with every outside call scripted; exit 0 all pass, 1 a scenario fails, 2 a test file is invalid.',
   )
-  .argument('[paths...]', 'test files or folders (default: runbooks/)')
+  .argument('[paths...]', 'test files or folders (default: the RUNBOOK_DIR folders, else runbooks/)')
   .option('--json', 'machine-readable output')
   .option('--junit <file>', 'also write JUnit XML for CI systems')
   .option('--filter <text>', 'only scenarios whose runbook or scenario name contains this')

@@ -9,7 +9,8 @@ import { withClient } from '../temporal/connection';
 import { startRun } from '../temporal/start-run';
 import { followRun } from './follow';
 import { whoAmI } from './humans';
-import { compileFile } from '../repository/runbook-files';
+import { runbookDirs } from '../repository/runbook-dirs';
+import { compileFile, RunbookFolders } from '../repository/runbook-files';
 import { runUrl } from '../contract/urls';
 
 export interface RunCommandOptions {
@@ -21,7 +22,8 @@ export interface RunCommandOptions {
 }
 
 export async function runCommand(file: string, options: RunCommandOptions, print: (line: string) => void): Promise<number> {
-  const compiled = compileFile(file, catalogOf(loadActions()));
+  // Children are found as the worker finds them: beside the file, then in RUNBOOK_DIR.
+  const compiled = compileFile(file, catalogOf(loadActions()), new RunbookFolders(runbookDirs()));
   for (const d of compiled.diagnostics) print(formatDiagnostic(d));
   if (hasErrors(compiled.diagnostics) || !compiled.runbook) return 2;
   const runbook = compiled.runbook;

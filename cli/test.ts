@@ -2,12 +2,11 @@
 // every outside call scripted. Exit 0 when all pass (and coverage is at least --min-coverage),
 // 1 when a scenario fails or coverage is short, 2 when a test file is invalid or none is found.
 import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { claudeActivities } from '../activities/claude/advise';
 import { claudeConfigFromEnv } from '../activities/claude/config';
 import { peopleFile } from '../activities/humans/people-file';
 import { catalogOf, loadActions } from '../activities/registry';
-import { PROJECT_ROOT } from '../repository/project';
+import { runbookDirs } from '../repository/runbook-dirs';
 import { isSuccess, jsonReport, junitReport, progressLine, summaryText } from '../scenarios/report';
 import { checkTestFiles, runSuite } from '../scenarios/suite';
 
@@ -32,10 +31,11 @@ export async function testCommand(paths: string[], opts: TestCommandOptions, pri
     return 2;
   }
   const catalog = catalogOf(loadActions());
-  const { files, unreadable } = checkTestFiles(paths.length ? paths : [path.join(PROJECT_ROOT, 'runbooks')], catalog);
+  const served = runbookDirs();
+  const { files, unreadable } = checkTestFiles(paths.length ? paths : served, catalog, served);
   for (const u of unreadable) print(`${u.file}: ${u.reason}`);
   if (files.length === 0) {
-    print(`no test files (*.test.yaml) under ${paths.join(', ') || 'runbooks/'}`);
+    print(`no test files (*.test.yaml) under ${(paths.length ? paths : served).join(', ')}`);
     return 2;
   }
   if (opts.liveModel && !process.env.ANTHROPIC_API_KEY) {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { findTemporalBinary } from '../temporal/binary';
 import { PROJECT_ROOT } from '../repository/project';
+import { runbookDirs } from '../repository/runbook-dirs';
 import { SEARCH_ATTRIBUTES } from '../contract/search-attributes';
 import { Supervisor } from './supervisor';
 import { configuredSources, receiverConfigFromEnv } from '../triggers/config';
@@ -17,6 +18,8 @@ export interface UpOptions {
   port: number;
   uiPort: number;
   receiverPort: number;
+  /** The runbook folders the worker serves and the receiver routes to, as absolute paths. */
+  runbookDirs: string[];
 }
 
 export function upOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): UpOptions {
@@ -26,6 +29,8 @@ export function upOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): UpOption
     port: Number(env.RUNBOOK_TEMPORAL_PORT ?? 7233),
     uiPort: Number(env.RUNBOOK_UI_PORT ?? 8233),
     receiverPort: Number(env.RUNBOOK_RECEIVER_PORT ?? 8080),
+    // `npm start` runs in the project's root; a relative RUNBOOK_DIR means the folder npm was started from.
+    runbookDirs: runbookDirs(env, env.INIT_CWD ?? process.cwd()),
   };
 }
 
@@ -85,7 +90,12 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
       logFile: temporalLog,
     });
     await waitForTemporal(address, 60_000);
-    const env = { ...process.env, TEMPORAL_ADDRESS: address, RUNBOOK_STATE_DIR: process.env.RUNBOOK_STATE_DIR ?? options.dataDir };
+    const env = {
+      ...process.env,
+      TEMPORAL_ADDRESS: address,
+      RUNBOOK_STATE_DIR: process.env.RUNBOOK_STATE_DIR ?? options.dataDir,
+      RUNBOOK_DIR: options.runbookDirs.join(path.delimiter),
+    };
     await supervisor.start({
       name: 'worker',
       command: process.execPath,
@@ -118,6 +128,7 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
         : `http://127.0.0.1:${options.receiverPort} (no alert source configured: set ALERTMANAGER_TOKENS, GRAFANA_WEBHOOK_SECRETS, PAGERDUTY_WEBHOOK_SECRETS or WEBHOOK_SECRETS; docs/alerts.md)`
     }`,
   );
+  print(`  Runbooks         ${options.runbookDirs.map((d) => path.relative(process.cwd(), d) || '.').join(path.delimiter)} (RUNBOOK_DIR)`);
   print(`  Temporal log     ${temporalLog}`);
   print('  Try: bin/runbook run runbooks/smoke-check.yaml');
   print('Press Ctrl-C to stop.');

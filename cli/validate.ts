@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { loadActions, catalogOf } from '../activities/registry';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../dsl/diagnostics';
+import { runbookDirs } from '../repository/runbook-dirs';
 import { compileFile, expandPaths, RunbookFolders } from '../repository/runbook-files';
 import { isTestFile, loadTestFile } from '../scenarios/load-tests';
 
@@ -11,15 +12,17 @@ export interface ValidateReport {
   valid: boolean;
 }
 
+/** Validates these files and folders (none: the served folders); children are found beside their parent, then in RUNBOOK_DIR. */
 export function validatePaths(paths: string[]): ValidateReport {
   const catalog = catalogOf(loadActions());
-  const { files: found, unreadable } = expandPaths(paths);
+  const served = runbookDirs();
+  const { files: found, unreadable } = expandPaths(paths.length ? paths : served);
   const missing = unreadable.map(({ file, reason }) => ({
     file,
     valid: false,
     diagnostics: [{ file, line: 1, col: 1, severity: 'error' as const, code: 'unreadable' as const, message: reason }],
   }));
-  const folders = new RunbookFolders();
+  const folders = new RunbookFolders(served);
   const files = found.map((file) => {
     if (isTestFile(file)) {
       const checked = loadTestFile(file, catalog, folders);

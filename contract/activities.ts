@@ -99,7 +99,18 @@ export interface AdmissionRequest {
   hash: string;
 }
 
-export type AdmissionVerdict = { admitted: true; how: 'served' | 'retired' | 'development'; from: string } | { admitted: false; reason: string };
+export type AdmissionVerdict =
+  | {
+      admitted: true;
+      how: 'served' | 'retired' | 'development';
+      from: string;
+      /**
+       * Whether the admitting worker can ask a model. False: decide and fill steps go straight to
+       * a person. Verdicts recorded before this field existed lack it and mean "ask the model".
+       */
+      model?: boolean;
+    }
+  | { admitted: false; reason: string };
 
 export interface AdmissionActivities {
   checkAdmission(request: AdmissionRequest): Promise<AdmissionVerdict>;

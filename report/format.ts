@@ -30,3 +30,6 @@ export function answerOf(a: { choice?: string; values?: Record<string, unknown> 
 export function pastTenseOf(action: HumanAttempt['action']): string {
   return { approve: 'approved', reject: 'rejected', decide: 'decided' }[action];
 }
+
+/** What a report says when the run's worker had no model. */
+export const NO_MODEL_LINE = 'No model configured on the worker (no ANTHROPIC_API_KEY): people answered the decide and fill steps.';

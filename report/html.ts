@@ -2,7 +2,7 @@
 // timeline. Every value from the run (labels, reasoning, comments) is escaped.
 import { formatVerdicts } from './verify-signatures';
 import type { RunReport, StepLine } from './run-report';
-import { answerOf, durationOf, outcomeLine, pastTenseOf, stepOutcome, tokens } from './format';
+import { answerOf, durationOf, NO_MODEL_LINE, outcomeLine, pastTenseOf, stepOutcome, tokens } from './format';
 
 const esc = (text: unknown): string =>
   String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -82,6 +82,7 @@ blockquote{margin:.3em 0 .6em 1em;color:#444;border-left:3px solid #ddd;padding-
     .join('')}</p>
 ${bars || '<p>No step left a trace.</p>'}
 <h2>Decisions</h2>
+${r.noModel ? `<p>${esc(NO_MODEL_LINE)}</p>` : ''}
 ${decisions.length ? `<ul>${decisions.join('\n')}</ul>` : '<p>No decide or fill step ran.</p>'}
 <h2>Approvals</h2>
 ${approvals.length ? `<ul>${approvals.join('\n')}</ul>` : '<p>No approval was requested or given.</p>'}

@@ -1,7 +1,7 @@
 // The report as Markdown, for a ticket or a postmortem.
 import type { RunReport } from './run-report';
 import { formatVerdicts } from './verify-signatures';
-import { answerOf, durationOf, outcomeLine, pastTenseOf, stepOutcome, tokens } from './format';
+import { answerOf, durationOf, NO_MODEL_LINE, outcomeLine, pastTenseOf, stepOutcome, tokens } from './format';
 
 /** Table cells and inline text: no pipes or newlines from data can break the layout. */
 const cell = (text: unknown): string =>
@@ -39,6 +39,7 @@ export function markdownReport(r: RunReport): string {
   for (const l of r.timeline)
     out.push(`| ${code(l.step)} | ${cell(l.what)} | ${l.startedAt} | ${durationOf(l.startedAt, l.endedAt)} | ${cell(stepOutcome(l))} |`);
   out.push('', '## Decisions', '');
+  if (r.noModel) out.push(NO_MODEL_LINE, '');
   if (r.modelAnswers.length === 0 && !r.humans.some((h) => h.action === 'decide')) out.push('No decide or fill step ran.');
   for (const m of r.modelAnswers) {
     out.push(

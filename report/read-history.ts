@@ -5,7 +5,7 @@
 // with the identity the server recorded, and how the run ended come from their own events.
 import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { ENGINE_ACTIVITY, type AdviceResult } from '../contract/activities';
+import { ENGINE_ACTIVITY, type AdmissionVerdict, type AdviceResult } from '../contract/activities';
 import { labelWhat, readActivityLabel, readChildWorkflowId, readTimerLabel, type Label } from '../contract/labels';
 import type { AuditEntry, RunInput, RunResult } from '../contract/run';
 import type { RunReport, StepLine } from './run-report';
@@ -238,6 +238,11 @@ class HistoryReader {
 
   private async marker(m: temporal.api.history.v1.IMarkerRecordedEventAttributes): Promise<void> {
     const data = (await this.decode(m.details?.data))[0] as { activity_type?: string } | undefined;
+    if (data?.activity_type === ENGINE_ACTIVITY.checkAdmission) {
+      const verdict = (await this.decode(m.details?.result))[0] as AdmissionVerdict | undefined;
+      if (verdict?.admitted && verdict.model === false) this.facts.noModel = true;
+      return;
+    }
     if (data?.activity_type !== ENGINE_ACTIVITY.recordAudit) return;
     const entry = (await this.decode(m.details?.result))[0] as AuditEntry | undefined;
     if (!entry) return;

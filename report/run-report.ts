@@ -59,6 +59,8 @@ export interface RunReport {
   modelAnswers: ModelAnswer[];
   humans: HumanAttempt[];
   compensations: Compensation[];
+  /** The worker that admitted the run had no model configured, so people answered every decide and fill step. */
+  noModel?: true;
   /** Signed answers re-checked against a people file (report/verify-signatures.ts), when the run has any. */
   signatures?: { peopleFile: string; verdicts: import('./verify-signatures').SignatureVerdict[] };
 }

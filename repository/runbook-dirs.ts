@@ -1,6 +1,8 @@
 // The runbook folders a deployment serves (RUNBOOK_DIR, a list like PATH: `ops/runbooks:runbooks`),
-// compiled once: the worker admits exactly these, the receiver routes alerts to them. A file
-// that does not compile is reported and left out; the others still load.
+// compiled once: the worker admits exactly these, the receiver routes alerts to them, and child
+// steps find their runbooks in them. A file that does not compile is reported and left out; the
+// others still load. Names are unique across the folders: like PATH, the first folder wins, and a
+// later runbook of the same name is reported as shadowed and not served.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ActionCatalog } from '../dsl/catalog';
@@ -15,19 +17,20 @@ export interface LoadedRunbooks {
   problems: string[];
 }
 
-/** The folders RUNBOOK_DIR names (separated like PATH), or the project's `runbooks/`. */
-export function runbookDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+/** The folders RUNBOOK_DIR names (separated like PATH; relative ones from `base`), or the project's `runbooks/`. */
+export function runbookDirs(env: NodeJS.ProcessEnv = process.env, base = process.cwd()): string[] {
   const dirs = (env.RUNBOOK_DIR ?? '')
     .split(path.delimiter)
     .map((d) => d.trim())
     .filter(Boolean);
-  return dirs.length > 0 ? dirs.map((d) => path.resolve(d)) : [path.join(PROJECT_ROOT, 'runbooks')];
+  return dirs.length > 0 ? dirs.map((d) => path.resolve(base, d)) : [path.join(PROJECT_ROOT, 'runbooks')];
 }
 
 export function loadRunbookDirs(dirs: readonly string[], catalog: ActionCatalog): LoadedRunbooks {
   const runbooks: CompiledRunbook[] = [];
   const problems: string[] = [];
-  const folders = new RunbookFolders();
+  const folders = new RunbookFolders(dirs);
+  const served = new Map<string, string>();
   for (const dir of dirs) {
     let entries: string[];
     try {
@@ -42,6 +45,14 @@ export function loadRunbookDirs(dirs: readonly string[], catalog: ActionCatalog)
         problems.push(...result.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic));
         continue;
       }
+      const first = served.get(result.runbook.name);
+      if (first !== undefined) {
+        problems.push(
+          `${result.runbook.file}: runbook \`${result.runbook.name}\` is shadowed by ${first}, which comes first in RUNBOOK_DIR; rename one of them`,
+        );
+        continue;
+      }
+      served.set(result.runbook.name, result.runbook.file);
       runbooks.push(result.runbook);
     }
   }

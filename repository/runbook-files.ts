@@ -1,5 +1,6 @@
-// Runbooks on disk, for the CLI and the receiver: files or folders for `validate`, and the
-// runbooks beside a file (by `name:`) for child `runbook:` steps.
+// Runbooks on disk, for the CLI and the receiver: files or folders for `validate`, and where a
+// child `runbook:` step's runbook is found (by `name:`): beside its parent first, then in the
+// served folders (RUNBOOK_DIR) in their order, like PATH.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
@@ -52,8 +53,14 @@ export function expandPaths(paths: string[]): { files: string[]; unreadable: Arr
 export class RunbookFolders {
   private readonly indexes = new Map<string, Map<string, string>>();
   readonly compiledChildren = new CompiledChildren();
+  private readonly searchPath: readonly string[];
 
-  /** Finds runbooks in the folder of `file`. */
+  /** `searchPath`: the served folders, searched in order after the parent's own folder. */
+  constructor(searchPath: readonly string[]) {
+    this.searchPath = searchPath.map((d) => path.resolve(d));
+  }
+
+  /** Finds runbooks beside `file`, then in the search path. */
   resolverFor(file: string): RunbookResolver {
     return (name) => {
       const found = this.pathOf(file, name);
@@ -62,21 +69,40 @@ export class RunbookFolders {
     };
   }
 
-  /** The file of the runbook named `name` in the folder of `file`. */
+  /** The file of the runbook named `name`: in the folder of `file`, else the first folder of the search path that has one. */
   pathOf(file: string, name: string): string | undefined {
-    const dir = path.dirname(file);
+    for (const dir of new Set([path.resolve(path.dirname(file)), ...this.searchPath])) {
+      const found = this.index(dir).get(name);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** The file of the runbook named `name` in the folder of `file` only (a test file's runbook). */
+  besideOf(file: string, name: string): string | undefined {
+    return this.index(path.resolve(path.dirname(file))).get(name);
+  }
+
+  private index(dir: string): ReadonlyMap<string, string> {
     let index = this.indexes.get(dir);
     if (!index) {
       index = indexFolder(dir);
       this.indexes.set(dir, index);
     }
-    return index.get(name);
+    return index;
   }
 }
 
 function indexFolder(dir: string): Map<string, string> {
   const index = new Map<string, string>();
-  for (const entry of readdirSync(dir)) {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).sort();
+  } catch {
+    // A served folder that cannot be read is reported where the folders are loaded.
+    return index;
+  }
+  for (const entry of entries) {
     if (!isRunbookFile(entry)) continue;
     const file = path.join(dir, entry);
     try {
@@ -91,7 +117,7 @@ function indexFolder(dir: string): Map<string, string> {
 }
 
 /** Compiles a runbook file; one over the size limit is refused before it is read. */
-export function compileFile(file: string, catalog: ActionCatalog, folders = new RunbookFolders()): CompileResult {
+export function compileFile(file: string, catalog: ActionCatalog, folders: RunbookFolders): CompileResult {
   const tooLarge = fileTooLarge(displayPath(file), statSync(file).size);
   if (tooLarge) return { diagnostics: [tooLarge] };
   return compileRunbook(readFileSync(file, 'utf8'), displayPath(file), {

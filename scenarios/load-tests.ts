@@ -39,7 +39,7 @@ export function loadTestFile(file: string, catalog: ActionCatalog, folders: Runb
   let found: CheckedTestFile['runbook'];
   const runbookDiagnostics: Diagnostic[] = [];
   const named = (name: string): CompiledRunbook | undefined => {
-    const runbookFile = folders.pathOf(file, name);
+    const runbookFile = folders.besideOf(file, name);
     if (!runbookFile) return undefined;
     const result = compileFile(runbookFile, catalog, folders);
     runbookDiagnostics.push(...result.diagnostics.filter((d) => d.severity === 'error'));

@@ -150,7 +150,8 @@ export function scriptedActivities(options: ScriptedWorkerOptions): Record<strin
         ? { ok: true, fingerprint: `scripted:${request.by}`, keyType: 'scripted' }
         : { ok: false, reason: 'runbook test accepts only scripted signatures' },
     ...auditActivities,
-    ...admissionActivities(options.admission),
+    // The model is scripted (or live, by the scenario's choice), so there always is one.
+    ...admissionActivities(options.admission, true),
     ...governorActivities(SCENARIO_FLEET_POLICY),
     scriptedChild,
   };

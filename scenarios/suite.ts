@@ -47,10 +47,14 @@ export interface SuiteResult {
   runTimeMs: number;
 }
 
-/** The test files under these paths (folders: their `*.test.yaml` files), each checked. */
-export function checkTestFiles(paths: string[], catalog: ActionCatalog): { files: CheckedTestFile[]; unreadable: Array<{ file: string; reason: string }> } {
+/** The test files under these paths (folders: their `*.test.yaml` files), each checked; children are found in `searchPath` too. */
+export function checkTestFiles(
+  paths: string[],
+  catalog: ActionCatalog,
+  searchPath: readonly string[],
+): { files: CheckedTestFile[]; unreadable: Array<{ file: string; reason: string }> } {
   const { files, unreadable } = expandPaths(paths);
-  const folders = new RunbookFolders();
+  const folders = new RunbookFolders(searchPath);
   return { files: files.filter(isTestFile).map((f) => loadTestFile(f, catalog, folders)), unreadable };
 }
 

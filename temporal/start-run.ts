@@ -7,10 +7,10 @@ import type { CompiledRunbook } from '../dsl/compiled';
 import { kindOf } from '../dsl/kinds';
 import { remediationAttributes } from '../contract/search-attributes';
 import type { RunInput, RunOptions } from '../contract/run';
-import type { runbookV3 } from '../workflows';
+import type { runbookV4 } from '../workflows';
 
 /** The workflow type new runs start: the current interpreter version (workflows/runbook-workflow.ts). */
-export const RUNBOOK_WORKFLOW_TYPE = 'runbookV3';
+export const RUNBOOK_WORKFLOW_TYPE = 'runbookV4';
 
 export interface StartRequest {
   runbook: CompiledRunbook;
@@ -25,7 +25,7 @@ export interface StartRequest {
   reusePolicy?: WorkflowIdReusePolicy;
 }
 
-export async function startRun(client: Client, taskQueue: string, request: StartRequest): Promise<WorkflowHandleWithFirstExecutionRunId<typeof runbookV3>> {
+export async function startRun(client: Client, taskQueue: string, request: StartRequest): Promise<WorkflowHandleWithFirstExecutionRunId<typeof runbookV4>> {
   const { runbook, alert } = request;
   const input: RunInput = {
     runbook,
@@ -35,7 +35,7 @@ export async function startRun(client: Client, taskQueue: string, request: Start
     options: { tokenBudget: defaultTokenBudget(), ...request.options },
   };
   const { summary, details } = describeRunbook(runbook);
-  return client.workflow.start<typeof runbookV3>(RUNBOOK_WORKFLOW_TYPE, {
+  return client.workflow.start<typeof runbookV4>(RUNBOOK_WORKFLOW_TYPE, {
     taskQueue,
     workflowId: request.workflowId ?? `${runbook.name}-${randomUUID()}`,
     args: [input],

@@ -69,17 +69,18 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
   const ownsConnection = setup.connection === undefined;
   const connection = setup.connection ?? (await NativeConnection.connect(setup.settings.connection));
   const dataConverter = setup.dataConverter ?? defaultDataConverter();
+  const claude = setup.claude ?? claudeConfigFromEnv();
   const options: WorkerOptions = {
     connection,
     namespace: setup.settings.namespace,
     taskQueue: setup.settings.taskQueue,
     activities: {
       ...actionActivities(setup.actions),
-      ...claudeActivities(setup.claude ?? claudeConfigFromEnv()),
+      ...claudeActivities(claude),
       ...peopleActivities(setup.people),
       ...notifyActivities(setup.people?.file ?? peopleFile()),
       ...auditActivities,
-      ...admissionActivities(setup.admission),
+      ...admissionActivities(setup.admission, claude.apiKey !== undefined),
       ...governorActivities(setup.fleetPolicy ?? loadFleetPolicy()),
       ...setup.activities,
     },

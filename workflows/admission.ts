@@ -17,8 +17,11 @@ const { checkAdmission } = proxyLocalActivities<AdmissionActivities>({
   summary: labelText({ kind: 'admission' }),
 });
 
-/** Throws a non-retryable `NotAdmitted` failure when the run must not start. */
-export async function admitRunbook(runbook: CompiledRunbook): Promise<void> {
+/**
+ * Throws a non-retryable `NotAdmitted` failure when the run must not start. Returns whether the
+ * admitting worker has a model to ask (verdicts recorded before it said so mean it has).
+ */
+export async function admitRunbook(runbook: CompiledRunbook): Promise<{ model: boolean }> {
   const hash = recomputeHash(runbook);
   if (hash !== runbook.hash) {
     refuse(
@@ -30,6 +33,7 @@ export async function admitRunbook(runbook: CompiledRunbook): Promise<void> {
   const verdict = await checkAdmission({ name: runbook.name, hash });
   if (!verdict.admitted) refuse(runbook, hash, verdict.reason);
   correctStarterAttributes(runbook);
+  return { model: verdict.model !== false };
 }
 
 function refuse(runbook: CompiledRunbook, hash: string, reason: string): never {

@@ -72,9 +72,12 @@ export class Run {
   /** Why the run stops early by its own rule (a fleet guard's `skip`), if it does. */
   private stopReason: string | undefined;
 
+  /** Whether the worker that admitted the run can ask a model (runs without admission assume so). */
+  private workerHasModel = true;
+
   constructor(
     readonly input: RunInput,
-    guarded = false,
+    private readonly version: { guarded: boolean; terminalStatus: boolean } = { guarded: false, terminalStatus: false },
   ) {
     this.runbook = input.runbook;
     this.checkedInputs = input.inputs;
@@ -96,7 +99,7 @@ export class Run {
     for (let id: string | null = this.runbook.entry; id !== null && !this.topBlock.has(id); id = this.runbook.steps[id]?.following ?? null)
       this.topBlock.add(id);
     this.humans = new Humans(this);
-    this.guards = new RunGuards(this, guarded, resume?.runSlotHeld === true);
+    this.guards = new RunGuards(this, version.guarded, resume?.runSlotHeld === true);
     this.guardedBy = new Map(
       Object.values(this.runbook.steps)
         .filter((s) => s.kind === 'approve')
@@ -115,6 +118,16 @@ export class Run {
 
   get status(): RemediationStatus {
     return this.currentStatus;
+  }
+
+  /** What admission said of the worker. */
+  useWorker(worker: { model: boolean }): void {
+    this.workerHasModel = worker.model;
+  }
+
+  /** False when the admitting worker has no model: decide and fill steps ask a person at once. */
+  get modelConfigured(): boolean {
+    return this.workerHasModel;
   }
 
   /** The alert resolved and the runbook says `onResolved: stop`, or a guard said skip: no further step starts. */
@@ -257,14 +270,14 @@ export class Run {
   // ---------- what people see ----------
 
   /**
-   * RemediationStatus tells how a *running* remediation stands (running, awaiting-approval,
-   * awaiting-decision, compensating). How a run ended is Temporal's own ExecutionStatus, so a
-   * closed run costs no extra history event for it; the status query still shows the outcome.
+   * RemediationStatus tells how a remediation stands (running, awaiting-approval, ...) and, from
+   * runbookV4 on, how it ended. Older versions leave it at its last running value when the run
+   * ends (their histories have no such upsert); the status query shows the outcome in all.
    */
   setStatus(status: RemediationStatus): void {
     if (this.currentStatus === status) return;
     this.currentStatus = status;
-    if (!TERMINAL.includes(status)) upsertSearchAttributes([{ key: REMEDIATION_STATUS, value: status }]);
+    if (this.version.terminalStatus || !TERMINAL.includes(status)) upsertSearchAttributes([{ key: REMEDIATION_STATUS, value: status }]);
     this.showDetails();
   }
 

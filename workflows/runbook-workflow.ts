@@ -33,11 +33,18 @@ import type { RunFailureDetails, RunInput, RunResult } from '../contract/run';
 const GUARDS_PATCH = 'fleet-guards';
 
 /**
- * The current version: what starters start. Every run is admitted first (workflows/admission.ts)
- * and every write step passes the fleet guards (workflows/guards.ts).
+ * The current version: what starters start. Every run is admitted first (workflows/admission.ts),
+ * every write step passes the fleet guards (workflows/guards.ts), and the run's end is its last
+ * RemediationStatus (`succeeded`, `failed`, `cancelled`): one more history event per run, so that
+ * visibility queries on RemediationStatus find closed runs by how they ended.
  */
+export async function runbookV4(input: RunInput): Promise<RunResult> {
+  return interpret(input, { admit: true, guarded: true, terminalStatus: true });
+}
+
+/** Version 3, for runs recorded before the terminal RemediationStatus: their status stays where it last was. */
 export async function runbookV3(input: RunInput): Promise<RunResult> {
-  return interpret(input, { admit: true, guarded: true });
+  return interpret(input, { admit: true, guarded: true, terminalStatus: false });
 }
 
 /**
@@ -45,7 +52,7 @@ export async function runbookV3(input: RunInput): Promise<RunResult> {
  * type started now (by anyone) passes the guards all the same.
  */
 export async function runbookV2(input: RunInput): Promise<RunResult> {
-  return interpret(input, { admit: true, guarded: patched(GUARDS_PATCH) });
+  return interpret(input, { admit: true, guarded: patched(GUARDS_PATCH), terminalStatus: false });
 }
 
 /**
@@ -54,14 +61,21 @@ export async function runbookV2(input: RunInput): Promise<RunResult> {
  */
 export async function runbookWorkflow(input: RunInput): Promise<RunResult> {
   const admit = patched(ADMISSION_PATCH);
-  return interpret(input, { admit, guarded: admit && patched(GUARDS_PATCH) });
+  return interpret(input, { admit, guarded: admit && patched(GUARDS_PATCH), terminalStatus: false });
 }
 
-async function interpret(input: RunInput, version: { admit: boolean; guarded: boolean }): Promise<RunResult> {
-  const run = new Run(input, version.guarded);
+interface Version {
+  admit: boolean;
+  guarded: boolean;
+  /** Whether the run's end sets RemediationStatus (runbookV4 on). */
+  terminalStatus: boolean;
+}
+
+async function interpret(input: RunInput, version: Version): Promise<RunResult> {
+  const run = new Run(input, version);
   setHandler(statusQuery, () => run.view(), { description: HANDLER_DESCRIPTIONS.status });
   // Nothing that acts or records (people's messages included) is registered before admission.
-  if (version.admit) await admitRunbook(input.runbook);
+  if (version.admit) run.useWorker(await admitRunbook(input.runbook));
   run.humans.register();
   run.guards.register();
   publishSearchAttributes(input);

@@ -3,10 +3,12 @@
 import type { Admission } from './admission';
 import type { AdmissionActivities } from '../../contract/activities';
 
-export function admissionActivities(admission: Admission): AdmissionActivities {
+/** `model`: whether this worker has a model to ask (an API key); the verdict tells the run. */
+export function admissionActivities(admission: Admission, model: boolean): AdmissionActivities {
   return {
     async checkAdmission(request) {
-      return admission.check(request);
+      const verdict = admission.check(request);
+      return verdict.admitted ? { ...verdict, model } : verdict;
     },
   };
 }

@@ -39,9 +39,9 @@ export function compileBench(text: string): CompiledRunbook {
   return runbook;
 }
 
-/** The admission activity of a worker that serves exactly these runbooks. */
+/** The admission activity of a worker that serves exactly these runbooks (and has a model, as the benches' fake Messages API is one). */
 export function admitting(...runbooks: CompiledRunbook[]): ReturnType<typeof admissionActivities> {
   const admission = new Admission();
   admission.serve(runbooks);
-  return admissionActivities(admission);
+  return admissionActivities(admission, true);
 }

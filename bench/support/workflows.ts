@@ -3,7 +3,7 @@
 import { ActivityCancellationType, scheduleActivity } from '@temporalio/workflow';
 import type { ActionRequest } from '../../contract/activities';
 
-export { runbookV3, runbookV2, runbookWorkflow, fleetGovernor } from '../../workflows';
+export { runbookV4, runbookV3, runbookV2, runbookWorkflow, fleetGovernor } from '../../workflows';
 
 export async function handWrittenTenSteps(runbook: string): Promise<void> {
   for (let i = 1; i <= 10; i++) {

@@ -33,7 +33,7 @@ export const child: KindDescriptor<ChildStep, { runbook?: string }> = {
         'unknown-runbook',
         [...node.path, 'runbook'],
         `no runbook named \`${name}\``,
-        'child runbooks are looked up by name among the runbooks beside this one',
+        'a child runbook is found by its `name:` beside this one, then in the RUNBOOK_DIR folders in order',
       );
       return;
     }

@@ -5,6 +5,8 @@ import type { ClaudeConfig } from '../../activities/claude/config';
 import { startRun } from '../../temporal/start-run';
 import { decideSignal, decideUpdate, statusQuery } from '../../contract/messages';
 import { startFakeAnthropic, toolAnswer, type FakeAnthropic } from '../helpers/fake-anthropic';
+import { markdownReport } from '../../report/markdown';
+import { readHistory } from '../../report/read-history';
 import { historyOf } from '../helpers/history';
 import { pendingDecision } from '../helpers/pending';
 import { expectReplays } from '../helpers/replay';
@@ -193,15 +195,38 @@ it('never acts on an answer outside the declared choices', async () => {
   expect(callsOf('d5-rollback')).toHaveLength(0);
 });
 
-it('asks a human at once when no model is configured', async () => {
-  const { pending } = await withWorker(async (s) => {
+it('asks a human at once when no model is configured: no model call, no failed activity, and the report says why', async () => {
+  const { pending, workflowId } = await withWorker(async (s) => {
     const handle = await start(TRIAGE('d6'), { service: 'api' }, s.taskQueue);
     const pending = await pendingDecision(handle);
     await handle.signal(decideSignal, { step: 'diagnose', by: 'alice', choice: 'escalate' });
     await handle.result();
-    return { pending };
+    return { pending, workflowId: handle.workflowId };
   });
-  expect(pending.why).toBe('Claude could not answer: no ANTHROPIC_API_KEY on the worker');
+  expect(pending.why).toBe('no model configured on the worker (ANTHROPIC_API_KEY is not set)');
+  const events = await historyOf(workflowId);
+  const scheduled = events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+  expect(scheduled).not.toContain('askClaude');
+  // Nothing shows red in the Web UI's timeline: no activity failed or timed out.
+  expect(events.filter((e) => e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes)).toEqual([]);
+  const report = markdownReport(await readHistory(await (await testClient()).workflow.getHandle(workflowId).fetchHistory(), workflowId));
+  expect(report).toContain('No model configured on the worker (no ANTHROPIC_API_KEY): people answered the decide and fill steps.');
+  expect(report).toMatch(/`diagnose`: alice decided/);
+});
+
+it('says nothing of a missing model when the worker has one', async () => {
+  fake.enqueue(answer('escalate', 0.95));
+  const workflowId = await withWorker(
+    async (s) => {
+      const handle = await start(TRIAGE('d6b'), { service: 'api' }, s.taskQueue);
+      await handle.result();
+      return handle.workflowId;
+    },
+    { claude },
+  );
+  const report = markdownReport(await readHistory(await (await testClient()).workflow.getHandle(workflowId).fetchHistory(), workflowId));
+  expect(report).not.toContain('No model configured');
+  expect(report).toContain('Claude (claude-haiku-5-5) answered **escalate**');
 });
 
 it('stops asking the model once the run has spent its token budget', async () => {

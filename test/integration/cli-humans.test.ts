@@ -33,7 +33,7 @@ it('lists what waits for a human, and decides, approves and refuses from the com
     let listed = '';
     for (let i = 0; i < 50 && !listed.includes(id); i++) listed = (await runCli(['pending'], env(s))).stdout;
     expect(listed).toContain(`${id}  cli-approval (`);
-    expect(listed).toContain('decide step pick: Claude could not answer: no ANTHROPIC_API_KEY on the worker; anyone may decide');
+    expect(listed).toContain('decide step pick: no model configured on the worker (ANTHROPIC_API_KEY is not set); anyone may decide');
     expect(listed).toContain('    - restart: always');
     // How to answer, filled in: the commands and the Web UI's signal payload.
     expect(listed).toContain(`    $ runbook decide ${id} --step pick --choice restart`);

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli';
+import { EXAMPLE_FILES, EXAMPLE_TEST_FILES } from '../helpers/examples';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cli-validate-'));
 const good = path.join(dir, 'good.yaml');
@@ -13,11 +14,11 @@ mkdirSync(path.dirname(bad));
 writeFileSync(bad, 'name: bad\nsteps:\n  - id: a\n    uses: shell\n    with: { comand: [echo] }\n  - id: b\n    wait: 5min\n');
 writeFileSync(path.join(dir, 'notes.txt'), 'not a runbook');
 
-it('exits 0 for the example runbooks folder', async () => {
-  const result = await runCli(['validate', 'runbooks']);
+it('exits 0 for the example runbooks and their tests', async () => {
+  const result = await runCli(['validate', ...EXAMPLE_FILES, ...EXAMPLE_TEST_FILES]);
   expect(result.code).toBe(0);
   expect(result.stdout).toMatch(/^runbooks\/high-error-rate\.yaml: ok \(high-error-rate [0-9a-f]{12}\)$/m);
-  expect(result.stdout.trim().split('\n').at(-1)).toMatch(/^8 runbook\(s\) and \d+ test file\(s\) valid$/);
+  expect(result.stdout.trim().split('\n').at(-1)).toBe(`${EXAMPLE_FILES.length} runbook(s) and ${EXAMPLE_TEST_FILES.length} test file(s) valid`);
 });
 
 it('walks folders, prints every error with file:line:col, and exits 1', async () => {

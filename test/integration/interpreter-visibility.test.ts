@@ -56,7 +56,8 @@ steps:
       runbook.hash,
       'checkout',
       'fp-visibility-1',
-      'running',
+      // How the run ended (runbookV4 on).
+      'succeeded',
     ]);
     const summaries = (await historyOf(handle.workflowId)).filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.summary);
     expect(summaries).toEqual(['first: Look at the service', 'slow: Take a while']);
@@ -86,7 +87,7 @@ it('sets its search attributes itself when started without them (e.g. from the W
       'bare-start',
       runbook.hash,
       'fp-visibility-1',
-      'running',
+      'succeeded',
     ]);
   });
 });

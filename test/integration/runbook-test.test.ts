@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { CLI_MAIN, runCli } from '../helpers/cli';
+import { EXAMPLE_NAMES, EXAMPLE_TEST_FILES } from '../helpers/examples';
 import { startFakeAnthropic, toolAnswer, type FakeAnthropic } from '../helpers/fake-anthropic';
 import { startHttpServer, type TestServer } from '../helpers/http-server';
 
@@ -223,22 +224,13 @@ it('--live-model lets the configured model decide on the scripted evidence and r
 });
 
 it('every example runbook ships scenarios that pass and cover all its steps and routes', async () => {
-  const result = await runCli(['test', 'runbooks', '--min-coverage', '100', '--json']);
+  const result = await runCli(['test', ...EXAMPLE_TEST_FILES, '--min-coverage', '100', '--json']);
   const report = JSON.parse(result.stdout);
   const failed = report.scenarios.filter((s: { ok: boolean }) => !s.ok);
   expect(failed).toEqual([]);
   expect(report.coverage.filter((c: { percent: number }) => c.percent < 100)).toEqual([]);
   const tested = new Set(report.scenarios.map((s: { runbook: string }) => s.runbook));
-  expect([...tested].sort()).toEqual([
-    'certificate-expiry',
-    'crashloop-pod',
-    'db-connections-saturated',
-    'disk-almost-full',
-    'high-error-rate',
-    'notify-oncall',
-    'queue-backlog',
-    'smoke-check',
-  ]);
+  expect([...tested].sort()).toEqual([...EXAMPLE_NAMES]);
   expect(result.code).toBe(0);
 });
 
@@ -261,7 +253,7 @@ it.each([
   ['while its server starts', 0],
   ['while scenarios run', 2000],
 ])('stops its test server when interrupted %s (Ctrl-C, a CI timeout)', async (_when, afterServerMs) => {
-  const child = spawn(process.execPath, [CLI_MAIN, 'test', 'runbooks'], { cwd: path.join(__dirname, '..', '..'), stdio: 'ignore' });
+  const child = spawn(process.execPath, [CLI_MAIN, 'test', ...EXAMPLE_TEST_FILES], { cwd: path.join(__dirname, '..', '..'), stdio: 'ignore' });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   for (let waited = 0; testServerPids().length === 0; waited += 20) {
     if (waited > 60_000) throw new Error('runbook test started no test server within 60 s');

@@ -3,10 +3,10 @@
 // non-determinism error about that timer.
 import { sleep } from '@temporalio/workflow';
 import { admitRunbook } from '../../workflows/admission';
-import { runbookV3 as current } from '../../workflows/runbook-workflow';
+import { runbookV4 as current } from '../../workflows/runbook-workflow';
 import type { RunInput, RunResult } from '../../contract/run';
 
-export async function runbookV3(input: RunInput): Promise<RunResult> {
+export async function runbookV4(input: RunInput): Promise<RunResult> {
   await admitRunbook(input.runbook);
   await sleep(1);
   return current(input);

@@ -34,5 +34,18 @@ it('publishes Temporal and its Web UI on loopback only, and never admits runbook
   }
   expect(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')).not.toContain('RUNBOOK_DEV_ADMIT_ANY');
   expect(services.worker!.environment!.RUNBOOK_DIR).toBe('/app/runbooks');
-  expect(services.worker!.volumes).toContain('./runbooks:/app/runbooks:ro');
+});
+
+it("serves the project's runbooks/ by default, and a team's own folder from RUNBOOK_HOST_DIR", () => {
+  const mounts = (env: NodeJS.ProcessEnv) => {
+    const { services } = parse(execFileSync('docker-compose', ['config'], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8' })) as {
+      services: Record<string, Service>;
+    };
+    return ['worker', 'receiver'].map((name) => services[name]!.volumes!.find((v) => v.endsWith(':/app/runbooks:ro')));
+  };
+  expect(mounts({ RUNBOOK_HOST_DIR: '' })).toEqual([`${root}/runbooks:/app/runbooks:ro`, `${root}/runbooks:/app/runbooks:ro`]);
+  expect(mounts({ RUNBOOK_HOST_DIR: '/srv/sre-runbooks/runbooks' })).toEqual([
+    '/srv/sre-runbooks/runbooks:/app/runbooks:ro',
+    '/srv/sre-runbooks/runbooks:/app/runbooks:ro',
+  ]);
 });

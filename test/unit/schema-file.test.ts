@@ -1,13 +1,14 @@
 // runbooks/runbook.schema.json is generated from dsl/schema.ts and the built-in actions; the
 // committed copy must match, and it must accept every example runbook.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { BUILTIN_ACTIONS } from '../../activities/registry';
 import { editorSchemaText, testFileSchemaText } from '../../dsl/editor-schema';
+import { EXAMPLE_NAMES, EXAMPLES_DIR } from '../helpers/examples';
 
-const RUNBOOKS = path.join(__dirname, '..', '..', 'runbooks');
+const RUNBOOKS = EXAMPLES_DIR;
 const committed = readFileSync(path.join(RUNBOOKS, 'runbook.schema.json'), 'utf8');
 
 it('is up to date (regenerate with `npm run schema`)', () => {
@@ -17,7 +18,7 @@ it('is up to date (regenerate with `npm run schema`)', () => {
 
 describe('the published schema', () => {
   const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(committed));
-  const files = readdirSync(RUNBOOKS).filter((f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml'));
+  const files = EXAMPLE_NAMES.map((n) => `${n}.yaml`);
 
   it.each(files)('accepts %s', (file) => {
     const ok = validate(parse(readFileSync(path.join(RUNBOOKS, file), 'utf8')));
@@ -39,7 +40,7 @@ describe('the published schema', () => {
 
 describe('the published test-file schema', () => {
   const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(path.join(RUNBOOKS, 'runbook-test.schema.json'), 'utf8')));
-  const files = readdirSync(RUNBOOKS).filter((f) => f.endsWith('.test.yaml'));
+  const files = EXAMPLE_NAMES.map((n) => `${n}.test.yaml`);
 
   it.each(files)('accepts %s', (file) => {
     validate(parse(readFileSync(path.join(RUNBOOKS, file), 'utf8')));

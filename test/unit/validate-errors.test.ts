@@ -1,5 +1,5 @@
 // Every class of problem the validator reports, with its exact message and position.
-import { isRunbookFile } from '../../repository/runbook-files';
+import { EXAMPLE_NAMES, EXAMPLES_DIR } from '../helpers/examples';
 import { diagnose } from '../helpers/diagnose';
 
 const lines = (...l: string[]) => l.join('\n') + '\n';
@@ -235,7 +235,9 @@ describe('each error class', () => {
     [
       'unknown-runbook',
       lines('name: x', 'steps:', '  - id: a', '    runbook: missing-child'),
-      ['rb.yaml:4:14: error: no runbook named `missing-child` (child runbooks are looked up by name among the runbooks beside this one) [unknown-runbook]'],
+      [
+        'rb.yaml:4:14: error: no runbook named `missing-child` (a child runbook is found by its `name:` beside this one, then in the RUNBOOK_DIR folders in order) [unknown-runbook]',
+      ],
     ],
     [
       'unbounded-loop',
@@ -398,13 +400,8 @@ describe('all problems at once', () => {
   });
 
   it('accepts every example runbook without a warning', () => {
-    const { readdirSync, readFileSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
-    const dir = `${__dirname}/../../runbooks`;
-    const texts = Object.fromEntries(
-      readdirSync(dir)
-        .filter(isRunbookFile)
-        .map((f) => [f, readFileSync(`${dir}/${f}`, 'utf8')]),
-    );
+    const { readFileSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
+    const texts = Object.fromEntries(EXAMPLE_NAMES.map((n) => [`${n}.yaml`, readFileSync(`${EXAMPLES_DIR}/${n}.yaml`, 'utf8')]));
     const byName = Object.fromEntries(Object.values(texts).map((t) => [/^name: (.*)$/m.exec(t)![1]!, t]));
     for (const [file, text] of Object.entries(texts)) expect([file, diagnose(text, file, byName)]).toEqual([file, []]);
   });

@@ -1,17 +1,14 @@
 // Mutated runbooks (random edits of the examples) never crash the validator, and every
 // rejection says where. Hostile files are refused quickly with a clear error.
-import { isRunbookFile } from '../../repository/runbook-files';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { BUILTIN_ACTIONS, catalogOf } from '../../activities/registry';
 import { compileRunbook } from '../../dsl/compile';
 import { hasErrors } from '../../dsl/diagnostics';
+import { EXAMPLE_NAMES, EXAMPLES_DIR } from '../helpers/examples';
 
-const DIR = path.join(__dirname, '..', '..', 'runbooks');
-const examples = readdirSync(DIR)
-  .filter(isRunbookFile)
-  .map((f) => readFileSync(path.join(DIR, f), 'utf8'));
+const examples = EXAMPLE_NAMES.map((n) => readFileSync(path.join(EXAMPLES_DIR, `${n}.yaml`), 'utf8'));
 const byName = Object.fromEntries(examples.map((t) => [/^name: (.*)$/m.exec(t)![1]!, t]));
 const catalog = catalogOf(BUILTIN_ACTIONS);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);

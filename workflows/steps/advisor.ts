@@ -1,6 +1,6 @@
 // Shared by `decide` and `fill`: ask Claude within the declared choices or schema, and hand
-// the question to a human when no model is reachable, its answers stay invalid, its
-// confidence is below the step's bar, or the run's token budget is spent.
+// the question to a human when the worker has no model, no model is reachable, its answers stay
+// invalid, its confidence is below the step's bar, or the run's token budget is spent.
 import { isCancellation, patched, scheduleActivity } from '@temporalio/workflow';
 import type { Alert } from '../../dsl/alert';
 import type { DecideStep } from '../../dsl/kinds/decide';
@@ -22,6 +22,9 @@ export interface Answer {
   record: DecisionRecord;
 }
 
+/** Why a person is asked when the worker has no model; reports and the CLI show it as is. */
+export const NO_MODEL = 'no model configured on the worker (ANTHROPIC_API_KEY is not set)';
+
 export type Advice = { ok: true; answer: Answer } | { ok: false; timedOut: string };
 
 export async function adviseOrAsk(step: DecideStep | FillStep, frame: Frame): Promise<Advice> {
@@ -30,7 +33,10 @@ export async function adviseOrAsk(step: DecideStep | FillStep, frame: Frame): Pr
   let why: string;
   let suggestion: Suggestion | undefined;
   const budget = run.input.options?.tokenBudget;
-  if (budget !== undefined && run.tokensUsed >= budget) {
+  if (!run.modelConfigured) {
+    // Not a failure: the worker was set up without one, so a person is asked at once.
+    why = NO_MODEL;
+  } else if (budget !== undefined && run.tokensUsed >= budget) {
     why = `the run's token budget (${budget}) is spent`;
   } else {
     let result: AdviceResult | undefined;
