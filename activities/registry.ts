@@ -5,12 +5,13 @@ import type { ActionCatalog } from '../dsl/catalog';
 import type { AnyAction } from './action';
 import http from './actions/http';
 import kubernetes from './actions/kubernetes';
+import notifyPagerduty from './actions/notify-pagerduty';
 import notifySlack from './actions/notify-slack';
 import notifyWebhook from './actions/notify-webhook';
 import prometheus from './actions/prometheus';
 import shell from './actions/shell';
 
-export const BUILTIN_ACTIONS: readonly AnyAction[] = [shell, http, prometheus, kubernetes, notifySlack, notifyWebhook];
+export const BUILTIN_ACTIONS: readonly AnyAction[] = [shell, http, prometheus, kubernetes, notifySlack, notifyWebhook, notifyPagerduty];
 
 /**
  * User actions: each module path (comma-separated in RUNBOOK_ACTIONS) default-exports an action

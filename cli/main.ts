@@ -405,7 +405,7 @@ program
 
 program
   .command('up')
-  .description('Start the embedded stack: Temporal dev server (Web UI on :8233), the worker and the alert receiver (:8080). Ctrl-C stops it.')
+  .description('Start the embedded stack: Temporal dev server (Web UI on :8233), the worker and the alert receiver (:9095). Ctrl-C stops it.')
   .action(async () => {
     process.exitCode = await up(upOptionsFromEnv(), print);
   });

@@ -9,6 +9,7 @@ import { findTemporalBinary } from '../temporal/binary';
 import { PROJECT_ROOT } from '../repository/project';
 import { runbookDirs } from '../repository/runbook-dirs';
 import { SEARCH_ATTRIBUTES } from '../contract/search-attributes';
+import { startDevInbox, type DevInbox } from './dev-inbox';
 import { Supervisor } from './supervisor';
 import { configuredSources, receiverConfigFromEnv } from '../triggers/config';
 
@@ -18,6 +19,8 @@ export interface UpOptions {
   port: number;
   uiPort: number;
   receiverPort: number;
+  /** The dev inbox (development only) that catches notifications nobody configured. */
+  inboxPort: number;
   /** The runbook folders the worker serves and the receiver routes to, as absolute paths. */
   runbookDirs: string[];
 }
@@ -28,7 +31,8 @@ export function upOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): UpOption
     ip: env.RUNBOOK_TEMPORAL_IP ?? '127.0.0.1',
     port: Number(env.RUNBOOK_TEMPORAL_PORT ?? 7233),
     uiPort: Number(env.RUNBOOK_UI_PORT ?? 8233),
-    receiverPort: Number(env.RUNBOOK_RECEIVER_PORT ?? 8080),
+    receiverPort: Number(env.RUNBOOK_RECEIVER_PORT ?? 9095),
+    inboxPort: Number(env.RUNBOOK_INBOX_PORT ?? 8025),
     // `npm start` runs in the project's root; a relative RUNBOOK_DIR means the folder npm was started from.
     runbookDirs: runbookDirs(env, env.INIT_CWD ?? process.cwd()),
   };
@@ -41,10 +45,11 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
     ['Temporal', options.port],
     ['Temporal Web UI', options.uiPort],
     ['alert receiver', options.receiverPort],
+    ['dev inbox', options.inboxPort],
   ] as const) {
     if (!(await portFree(options.ip, port))) {
       print(
-        `error: port ${port} (${what}) is in use. Is another stack running? Stop it, or set RUNBOOK_TEMPORAL_PORT / RUNBOOK_UI_PORT / RUNBOOK_RECEIVER_PORT.`,
+        `error: port ${port} (${what}) is in use. Is another stack running? Stop it, or set RUNBOOK_TEMPORAL_PORT / RUNBOOK_UI_PORT / RUNBOOK_RECEIVER_PORT / RUNBOOK_INBOX_PORT.`,
       );
       return 1;
     }
@@ -53,10 +58,12 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
   let finished: (code: number) => void = () => undefined;
   const done = new Promise<number>((resolve) => (finished = resolve));
   let stopping = false;
+  let inbox: DevInbox | undefined;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     await supervisor.stopAll();
+    await inbox?.close();
     print('stopped');
     finished(code);
   };
@@ -90,8 +97,10 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
       logFile: temporalLog,
     });
     await waitForTemporal(address, 60_000);
+    inbox = await startDevInbox({ host: options.ip, port: options.inboxPort, file: path.join(options.dataDir, 'dev-inbox.jsonl'), print });
     const env = {
       ...process.env,
+      ...devNotifications(inbox.url),
       TEMPORAL_ADDRESS: address,
       RUNBOOK_STATE_DIR: process.env.RUNBOOK_STATE_DIR ?? options.dataDir,
       RUNBOOK_DIR: options.runbookDirs.join(path.delimiter),
@@ -129,10 +138,24 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
     }`,
   );
   print(`  Runbooks         ${options.runbookDirs.map((d) => path.relative(process.cwd(), d) || '.').join(path.delimiter)} (RUNBOOK_DIR)`);
+  print(`  Dev inbox        ${inbox!.url} (development only: notifications with no Slack or PagerDuty configured land here and on this console)`);
   print(`  Temporal log     ${temporalLog}`);
   print('  Try: bin/runbook run runbooks/smoke-check.yaml');
   print('Press Ctrl-C to stop.');
   return done;
+}
+
+/**
+ * Where the worker's notifications go when nobody configured them: the dev inbox. Only unset
+ * settings are filled in, so a configured Slack or PagerDuty is used as configured.
+ */
+function devNotifications(inbox: string): NodeJS.ProcessEnv {
+  const unset = (name: string) => !process.env[name];
+  return {
+    ...(unset('SLACK_WEBHOOK_URL') && { SLACK_WEBHOOK_URL: `${inbox}/slack` }),
+    // A real routing key keeps the real endpoint.
+    ...(unset('PAGERDUTY_ROUTING_KEY') && { PAGERDUTY_ROUTING_KEY: 'dev-inbox', PAGERDUTY_EVENTS_URL: `${inbox}/pagerduty` }),
+  };
 }
 
 function portFree(host: string, port: number): Promise<boolean> {

@@ -105,6 +105,16 @@ function checkReference(ctx: RunbookChecks, ref: Reference, path: Path, role: Ex
         ctx.reportAt('unknown-name', path, offset, 'use `steps.<id>`, not `steps` alone');
         return;
       }
+      if (role === 'compensate' && node && first === node.id && members[1] === 'outputs' && undoesFailedAttempts(node)) {
+        ctx.reportAt(
+          'undo-reads-own-outputs',
+          path,
+          offset,
+          `the undo of step \`${node.id}\` runs after a failed attempt too (\`when: attempted\`), when the step has no outputs`,
+          'read what the undo needs from inputs or from a step before it (e.g. the replica count before scaling)',
+        );
+        return;
+      }
       // `steps.?id...` reads a step that may not have run; it only has to exist.
       ctx.stepReference(node, first, path, offset, role === 'compensate' || role === 'text', members.slice(1), ref.optionalFrom === 0);
       return;
@@ -112,6 +122,8 @@ function checkReference(ctx: RunbookChecks, ref: Reference, path: Path, role: Ex
       ctx.reportAt('unknown-name', path, offset, `unknown name \`${root}\` in expression`, didYouMean(root, names) ?? `names here: ${names.join(', ')}`);
   }
 }
+
+const undoesFailedAttempts = (node: StepNode) => isRecord(node.raw.compensate) && node.raw.compensate.when === 'attempted';
 
 function checkInputReference(ctx: RunbookChecks, first: string | undefined, path: Path, offset: number, role: ExpressionRole): void {
   const declared = isRecord(ctx.runbook.inputs) ? ctx.runbook.inputs : {};

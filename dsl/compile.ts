@@ -282,6 +282,7 @@ function compensation(c: CommonStepDoc['compensate'], defaults: { timeout?: stri
     ...(secrets.length > 0 && { secrets }),
     timeoutMs: ms(c.timeout ?? defaults.timeout, DEFAULTS.actionTimeout),
     retry: retryPolicy(DEFAULTS.readRetry, defaults.retry, c.retry),
+    ...(c.when === 'attempted' && { afterFailure: true }),
   };
 }
 

@@ -39,6 +39,8 @@ export interface CompensateStep {
   secrets?: string[];
   timeoutMs: number;
   retry: RetryPolicyJson;
+  /** `when: attempted`: the undo is also owed when the step failed or was cancelled after it ran. */
+  afterFailure?: true;
 }
 
 export interface HumanFallback {

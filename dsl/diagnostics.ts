@@ -45,6 +45,8 @@ export type DiagnosticCode =
   | 'guard-on-read'
   | 'unanchored-pattern'
   | 'unreachable'
+  | 'undo-reads-own-outputs'
+  | 'partial-undo'
   | 'unknown-choice'
   | 'script-mismatch'
   | 'duplicate-scenario';

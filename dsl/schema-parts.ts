@@ -70,6 +70,13 @@ export const CompensateSchema = Type.Object(
     with: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     timeout: Type.Optional(Duration),
     retry: Type.Optional(RetrySchema),
+    when: Type.Optional(
+      Type.Union([Type.Literal('completed'), Type.Literal('attempted')], {
+        ...doc(
+          '`completed` (default): undo the step only once it completed. `attempted`: also when it failed or was cancelled after it ran, since a failed attempt may have changed something (its own outputs are then not there: read what the undo needs from inputs or earlier steps).',
+        ),
+      }),
+    ),
   },
   { additionalProperties: false, ...doc('Undoes this step when the run later fails or is cancelled; compensations run in reverse order.') },
 );

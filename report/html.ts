@@ -82,7 +82,7 @@ blockquote{margin:.3em 0 .6em 1em;color:#444;border-left:3px solid #ddd;padding-
     .join('')}</p>
 ${bars || '<p>No step left a trace.</p>'}
 <h2>Decisions</h2>
-${r.noModel ? `<p>${esc(NO_MODEL_LINE)}</p>` : ''}
+${r.noModel && decisions.length ? `<p>${esc(NO_MODEL_LINE)}</p>` : ''}
 ${decisions.length ? `<ul>${decisions.join('\n')}</ul>` : '<p>No decide or fill step ran.</p>'}
 <h2>Approvals</h2>
 ${approvals.length ? `<ul>${approvals.join('\n')}</ul>` : '<p>No approval was requested or given.</p>'}

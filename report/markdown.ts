@@ -39,8 +39,9 @@ export function markdownReport(r: RunReport): string {
   for (const l of r.timeline)
     out.push(`| ${code(l.step)} | ${cell(l.what)} | ${l.startedAt} | ${durationOf(l.startedAt, l.endedAt)} | ${cell(stepOutcome(l))} |`);
   out.push('', '## Decisions', '');
-  if (r.noModel) out.push(NO_MODEL_LINE, '');
-  if (r.modelAnswers.length === 0 && !r.humans.some((h) => h.action === 'decide')) out.push('No decide or fill step ran.');
+  const decided = r.modelAnswers.length > 0 || r.humans.some((h) => h.action === 'decide');
+  if (!decided) out.push('No decide or fill step ran.');
+  else if (r.noModel) out.push(NO_MODEL_LINE, '');
   for (const m of r.modelAnswers) {
     out.push(
       `- ${code(m.step)}: Claude (${cell(m.model)}) answered **${cell(answerOf(m))}** with confidence ${m.confidence}${m.outcome === 'invalid' ? ' (outside the declared choices or schema: not acted on)' : ''}; ${m.calls} call(s), ${m.latencyMs} ms, tokens ${tokens(m.tokens)}.`,

@@ -49,7 +49,7 @@ export function receiverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Rec
   const webhook = list(env.WEBHOOK_SECRETS);
   const config: ReceiverConfig = {
     host: env.RUNBOOK_RECEIVER_HOST ?? '127.0.0.1',
-    port: Number(env.RUNBOOK_RECEIVER_PORT ?? 8080),
+    port: Number(env.RUNBOOK_RECEIVER_PORT ?? 9095),
     runbookDirs: runbookDirs(env),
     auth: {
       ...((bearerTokens || basic) && { alertmanager: { ...(bearerTokens && { bearerTokens }), ...(basic && { basic }) } }),

@@ -12,6 +12,7 @@ import type { ReceiverMetrics } from './metrics';
 import { RecentIds } from './recent-ids';
 import type { IncomingRequest } from './request';
 import { signalResolved, startRemediation } from './start-remediation';
+import { runUrl } from '../contract/urls';
 
 export interface IngestDeps {
   client: Client;
@@ -27,6 +28,8 @@ export interface RunbookResult {
   runbook: string;
   outcome: 'started' | 'duplicate' | 'resolved-signalled' | 'no-run' | 'refused';
   workflowId?: string;
+  /** The run's page in the Temporal Web UI (RUNBOOK_UI_URL), the id encoded: alert ids hold `/` and `@`. */
+  url?: string;
   reason?: string;
 }
 
@@ -124,5 +127,5 @@ async function routeTo(deps: IngestDeps, runbook: CompiledRunbook, alert: Alert)
     deps.log({ msg: 'remediation refused by Temporal', runbook: runbook.name, fingerprint: alert.fingerprint, reason: refusal });
   }
   deps.metrics.outcomes.inc({ runbook: runbook.name, outcome: result.outcome });
-  return result;
+  return result.workflowId ? { ...result, url: runUrl(deps.client.options.namespace, result.workflowId) } : result;
 }

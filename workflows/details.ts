@@ -13,9 +13,33 @@ export interface DetailsView {
   pending: Pending[];
 }
 
+/** The first line of the pane, in words: what the run is doing, and which step it waits on. */
+function headline(view: DetailsView): string {
+  const steps = (kind: Pending['kind']) =>
+    view.pending
+      .filter((p) => p.kind === kind)
+      .map((p) => `\`${p.step}\``)
+      .join(', ');
+  const running = view.running.map((s) => `\`${s.id}\``).join(', ');
+  const phrase: Record<RemediationStatus, string> = {
+    running: running ? `Running ${running}` : 'Running',
+    'awaiting-approval': `Waiting for a person to approve ${steps('approval') || 'a step'}`,
+    'awaiting-decision': `Waiting for a person to answer ${steps('decision') || 'a step'}`,
+    queued: `Queued: ${running || 'a write step'} waits for a fleet guard (\`runbook guards\`)`,
+    paused: `Paused: ${running || 'a write step'} waits because the fleet is paused (\`runbook guards\`, \`runbook resume\`)`,
+    compensating: 'Undoing completed steps (compensating)',
+    succeeded: 'Succeeded',
+    failed: 'Failed',
+    cancelled: 'Cancelled',
+  };
+  return `**${phrase[view.status]}** (RemediationStatus \`${view.status}\`)`;
+}
+
 export function currentDetails(view: DetailsView): string {
-  const lines = [`**${view.status}**`];
-  if (view.running.length) lines.push('', 'Running:', '', ...view.running.map((s) => `- \`${s.id}\`${s.description ? `: ${s.description}` : ''}`));
+  // A step that waits for a person is told below, not listed as running.
+  const working = { ...view, running: view.running.filter((s) => !view.pending.some((p) => p.step === s.id)) };
+  const lines = [headline(working)];
+  if (working.running.length) lines.push('', 'Running:', '', ...working.running.map((s) => `- \`${s.id}\`${s.description ? `: ${s.description}` : ''}`));
   for (const p of view.pending) lines.push('', ...waiting(view.workflowId, p));
   return lines.join('\n');
 }

@@ -9,6 +9,7 @@ import type { PostedNotice, RequestNotice } from '../../contract/notify';
 import { request, type HttpResponse } from '../http-client';
 import type { Channel, EnvRef } from '../humans/notify-config';
 import { plainText, settledBlocks, slackBlocks, type Message } from './message';
+import { pagerdutyEventsUrl, slackApi } from './endpoints';
 
 export interface Send {
   name: string;
@@ -20,9 +21,6 @@ export interface Send {
   attempt: number;
   signal: AbortSignal;
 }
-
-export const slackApi = (): string => (process.env.SLACK_API_URL ?? 'https://slack.com/api').replace(/\/$/, '');
-const pagerdutyEvents = (): string => process.env.PAGERDUTY_EVENTS_URL ?? 'https://events.pagerduty.com/v2/enqueue';
 
 function secret(ref: EnvRef, what: string): string {
   const value = process.env[ref.env];
@@ -162,7 +160,7 @@ async function webhook(s: Send, url: string, signingSecret: string | undefined):
 
 async function pagerduty(s: Send, routingKey: string): Promise<PostedNotice> {
   await deliver(s, 'PagerDuty Events', 'PagerDutyError', {
-    url: pagerdutyEvents(),
+    url: pagerdutyEventsUrl(),
     json: {
       routing_key: routingKey,
       event_action: 'trigger',

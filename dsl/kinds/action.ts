@@ -62,6 +62,7 @@ export const action: KindDescriptor<ActionStep, Partial<ActionDoc>> = {
     ctx.checkActionWith(node, node.raw.uses, node.raw.with, node.path);
     if (isRecord(node.raw.compensate)) ctx.checkActionWith(node, node.raw.compensate.uses, node.raw.compensate.with, [...node.path, 'compensate']);
     checkGuard(node, ctx);
+    checkUndoTiming(node, ctx);
   },
   outputs(node, ctx) {
     const spec = typeof node.raw.uses === 'string' ? ctx.catalog.get(node.raw.uses) : undefined;
@@ -103,6 +104,22 @@ export const action: KindDescriptor<ActionStep, Partial<ActionDoc>> = {
 export function effectOf(spec: ActionSpec | undefined, withValue: Record<string, unknown>): 'read' | 'write' {
   if (!spec) return 'write';
   return typeof spec.effect === 'function' ? spec.effect(withValue) : spec.effect;
+}
+
+/** A write can fail halfway; its undo then runs only if the runbook says so. Either way, the runbook says it. */
+function checkUndoTiming(node: KindNode, ctx: CheckContext): void {
+  const undo = node.raw.compensate;
+  if (!isRecord(undo) || undo.when !== undefined || typeof node.raw.uses !== 'string') return;
+  const withValue = isRecord(node.raw.with) ? node.raw.with : {};
+  if (node.raw.readOnly !== undefined || effectOf(ctx.catalog.get(node.raw.uses), withValue) !== 'write') return;
+  ctx.report(
+    'partial-undo',
+    [...node.path, 'compensate'],
+    `step \`${node.id}\` writes, and its undo runs only once the step completes, although a failed attempt may have changed something`,
+    'say `when: attempted` to undo failed attempts too, or `when: completed` if a failed attempt changes nothing',
+    'key',
+    'warning',
+  );
 }
 
 function checkGuard(node: KindNode, ctx: CheckContext): void {

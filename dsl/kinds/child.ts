@@ -25,6 +25,14 @@ export const child: KindDescriptor<ChildStep, { runbook?: string }> = {
   expressions: (node) => [{ role: 'child-with', path: [...node.path, 'with'], value: node.raw.with }, ...compensationSites(node)],
   check(node, ctx) {
     if (isRecord(node.raw.compensate)) ctx.checkActionWith(node, node.raw.compensate.uses, node.raw.compensate.with, [...node.path, 'compensate']);
+    if (isRecord(node.raw.compensate) && node.raw.compensate.when === 'attempted')
+      ctx.report(
+        'misplaced-key',
+        [...node.path, 'compensate', 'when'],
+        '`when: attempted` applies to `uses` steps: a child runbook that fails undoes its own completed steps',
+        undefined,
+        'key',
+      );
     if (typeof node.raw.runbook !== 'string') return;
     const name = node.raw.runbook;
     const info = ctx.child(name);

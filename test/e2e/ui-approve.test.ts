@@ -89,6 +89,8 @@ steps:
     const details = page.frameLocator('iframe[src*="planHash"]');
     const payload = details.locator(':is(pre, code)').filter({ hasText: '"planHash"' }).first();
     await payload.waitFor({ timeout: 30_000 });
+    // First, in words: what it waits for and which step.
+    expect(await details.getByText('Waiting for a person to approve').first().isVisible()).toBe(true);
     expect(await details.getByText('Waiting for approval').first().isVisible()).toBe(true);
     // Tall enough to show the whole pane, payload and commands included.
     await page.setViewportSize({ width: 1400, height: 1900 });

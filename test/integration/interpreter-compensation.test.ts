@@ -8,7 +8,9 @@ import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { findTemporalBinary } from '../../temporal/binary';
 import { startRun } from '../../temporal/start-run';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { eventually } from '../helpers/eventually';
+import { historyOf } from '../helpers/history';
 import { expectReplays } from '../helpers/replay';
 import { callsOf, probeCalls } from '../helpers/test-actions';
 import { closeTestClient, compile, runToEnd, serverAddress, testClient, withWorker } from '../helpers/temporal';
@@ -121,3 +123,52 @@ function alive(pid: number): boolean {
     return false;
   }
 }
+
+describe('`compensate.when: attempted`: an attempt that failed or was cancelled may have changed something', () => {
+  const writes = (tag: string, command: string, when: 'attempted' | 'completed') => `
+name: undo-${when}
+steps:
+  - id: before
+    uses: test.probe
+    with: { name: '${tag}-before', value: 4 }
+  - id: scale
+    uses: shell
+    with: { command: [sh, -c, '${command}'] }
+    compensate:
+      when: ${when}
+      uses: test.probe
+      with: { name: '${tag}-undo', value: { replicas: '\${{ steps.before.outputs.value }}', why: '\${{ steps.scale.error }}' } }
+`;
+
+  it('undoes a step that failed, with the value read before it and the step error in scope', async () => {
+    const outcome = await withWorker((s) => runToEnd(s, { runbook: compile(writes('ua', 'echo half-applied >&2; exit 3', 'attempted')), inputs: {} }));
+    expect(outcome.ok === false && outcome.reason).toMatch(/^step `scale` failed: .*exited with 3.*; compensated: scale \(succeeded\)$/);
+    expect(callsOf('ua-undo')).toHaveLength(1);
+    const undo = (await historyOf(outcome.workflowId)).find((e) => e.summary === 'undo scale: test.probe');
+    const request = defaultPayloadConverter.fromPayload(undo!.activityTaskScheduledEventAttributes!.input!.payloads![0]! as Payload) as { with: unknown };
+    expect(request.with).toEqual({ name: 'ua-undo', value: { replicas: 4, why: expect.stringMatching(/exited with 3: half-applied/) } });
+  });
+
+  it('leaves a failed step alone by default (`when: completed`)', async () => {
+    const outcome = await withWorker((s) => runToEnd(s, { runbook: compile(writes('uc', 'exit 3', 'completed')), inputs: {} }));
+    expect(outcome.ok === false && outcome.reason).not.toContain('compensated');
+    expect(callsOf('uc-undo')).toHaveLength(0);
+  });
+
+  it('undoes a step whose command was running when the run was cancelled', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'undo-cancel-'));
+    const started = path.join(dir, 'started');
+    await withWorker(async (s) => {
+      const handle = await startRun(await testClient(), s.taskQueue, {
+        runbook: compile(writes('uk', `touch ${started}; sleep 120`, 'attempted')),
+        inputs: {},
+        startedBy: 'test',
+      });
+      await eventually(() => existsSync(started), 'the command to start');
+      await handle.cancel();
+      await handle.result().catch(() => undefined);
+      expect(callsOf('uk-undo')).toHaveLength(1);
+      await expectReplays(handle, 'compensate-attempted-on-cancel');
+    });
+  });
+});

@@ -22,6 +22,8 @@ const decision: PendingDecision = {
 
 it('tells what a decision waits for, the suggestion, the deadline and its consequence, and the payload that answers it', () => {
   const text = currentDetails({ workflowId: 'wf-1', status: 'awaiting-decision', running: [{ id: 'diagnose' }], pending: [decision] });
+  // The first line says, in words, what the run waits for and where.
+  expect(text.split('\n')[0]).toBe('**Waiting for a person to answer `diagnose`** (RemediationStatus `awaiting-decision`)');
   expect(text).toContain(
     "**Waiting for a decision**: step `diagnose`, because Claude's confidence 0.4 is below 0.8; deciders alice, bob; until 2026-11-30T10:15:00.000Z, then the run goes to `page`.",
   );
@@ -55,8 +57,19 @@ it('sends a signed step to `runbook sign`, and cuts a huge plan', () => {
       },
     ],
   });
+  expect(text.split('\n')[0]).toBe('**Waiting for a person to approve `gate`** (RemediationStatus `awaiting-approval`)');
   expect(text).toContain('This step takes signed answers only: send the JSON that `runbook sign wf-2 --step gate` prints instead');
   expect(text).toContain('more characters: query `status`');
   expect(text.length).toBeLessThan(5_000);
   expect(text).toContain('--sign');
+});
+
+it('says in words what a run that waits for no person is doing', () => {
+  const line = (status: Parameters<typeof currentDetails>[0]['status'], running: string[] = []) =>
+    currentDetails({ workflowId: 'wf-3', status, running: running.map((id) => ({ id })), pending: [] }).split('\n')[0];
+  expect(line('running', ['rollback'])).toBe('**Running `rollback`** (RemediationStatus `running`)');
+  expect(line('paused', ['rollback'])).toBe(
+    '**Paused: `rollback` waits because the fleet is paused (`runbook guards`, `runbook resume`)** (RemediationStatus `paused`)',
+  );
+  expect(line('failed')).toBe('**Failed** (RemediationStatus `failed`)');
 });

@@ -334,6 +334,51 @@ describe('each error class', () => {
       ['rb.yaml:2:26: error: the runbook’s concurrency key must be known before any step runs (build it from `inputs` and `alert`) [unknown-name]'],
     ],
     [
+      'partial-undo (a warning): a write with an undo says when the undo is owed',
+      lines(
+        'name: x',
+        'steps:',
+        '  - id: a',
+        '    uses: kubernetes',
+        '    with: { operation: scale, name: api, replicas: 3 }',
+        '    compensate:',
+        '      uses: kubernetes',
+        '      with: { operation: scale, name: api, replicas: 1 }',
+        '  - id: b',
+        '    uses: kubernetes',
+        '    with: { operation: get, name: api }',
+        '    compensate: { uses: shell, with: { command: [echo] } }',
+      ),
+      [
+        'rb.yaml:6:5: warning: step `a` writes, and its undo runs only once the step completes, although a failed attempt may have changed something (say `when: attempted` to undo failed attempts too, or `when: completed` if a failed attempt changes nothing) [partial-undo]',
+      ],
+    ],
+    [
+      'undo-reads-own-outputs',
+      lines(
+        'name: x',
+        'steps:',
+        '  - id: a',
+        '    uses: kubernetes',
+        '    with: { operation: scale, name: api, replicas: 3 }',
+        '    compensate:',
+        '      when: attempted',
+        '      uses: shell',
+        "      with: { command: [echo, '${{ steps.a.outputs.stdout }}', '${{ steps.a.error }}'] }",
+      ),
+      [
+        'rb.yaml:9:36: error: the undo of step `a` runs after a failed attempt too (`when: attempted`), when the step has no outputs (read what the undo needs from inputs or from a step before it (e.g. the replica count before scaling)) [undo-reads-own-outputs]',
+      ],
+    ],
+    [
+      '`when: attempted` on a child runbook step',
+      lines('name: x', 'steps:', '  - id: a', '    runbook: y', '    compensate: { when: attempted, uses: shell, with: { command: [echo] } }'),
+      [
+        'rb.yaml:4:14: error: no runbook named `y` (a child runbook is found by its `name:` beside this one, then in the RUNBOOK_DIR folders in order) [unknown-runbook]',
+        'rb.yaml:5:19: error: `when: attempted` applies to `uses` steps: a child runbook that fails undoes its own completed steps [misplaced-key]',
+      ],
+    ],
+    [
       'unreachable (a warning)',
       lines('name: x', 'steps:', '  - id: a', '    end: success', '  - id: b', '    wait: 1s'),
       ['rb.yaml:5:9: warning: step `b` is never reached (no `next`, choice or route leads to it) [unreachable]'],

@@ -1,5 +1,5 @@
 // `uses`: one action as one activity, or a bounded poll (`until`/`every`) of it.
-import { ActivityCancellationType, isCancellation, scheduleActivity, sleep, workflowInfo } from '@temporalio/workflow';
+import { ActivityCancellationType, ContinueAsNew, isCancellation, scheduleActivity, sleep, workflowInfo } from '@temporalio/workflow';
 import type { ActionStep } from '../../dsl/kinds/action';
 import type { CompiledRunbook } from '../../dsl/compiled';
 import { formatDuration } from '../../dsl/durations';
@@ -23,16 +23,35 @@ export const runAction: StepHandler<ActionStep> = async (step, { frame }) => {
       summary: labelText({ kind: 'action', step: step.id, what: step.description ?? step.uses }),
     });
   let outputs: unknown;
-  if (!step.poll) {
-    outputs = await call();
-  } else {
-    const polled = await poll(step, frame, call);
-    if (!polled.ok) return polled;
-    outputs = polled.outputs;
+  try {
+    if (!step.poll) {
+      outputs = await call();
+    } else {
+      const polled = await poll(step, frame, call);
+      if (!polled.ok) {
+        oweUndoOfFailedAttempt(step, frame, polled.error);
+        return polled;
+      }
+      outputs = polled.outputs;
+    }
+  } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
+    oweUndoOfFailedAttempt(step, frame, reasonOf(err));
+    throw err;
   }
-  if (step.compensate) pushCompensation(frame, step.id, step.compensate, outputs);
+  if (step.compensate) pushCompensation(frame, step.id, step.compensate, { outputs });
   return ok(outputs);
 };
+
+/** `compensate.when: attempted`: a failed or cancelled attempt may have changed something, so its undo is owed too. */
+function oweUndoOfFailedAttempt(step: ActionStep, frame: Frame, error: string): void {
+  if (!step.compensate?.afterFailure) return;
+  try {
+    pushCompensation(frame, step.id, step.compensate, { error });
+  } catch (err) {
+    throw new Error(`${error}; and its undo could not be prepared: ${reasonOf(err)}`, { cause: err });
+  }
+}
 
 async function poll(step: ActionStep, frame: Frame, call: () => Promise<unknown>) {
   const spec = step.poll!;

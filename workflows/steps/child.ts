@@ -30,6 +30,6 @@ export const runChild: StepHandler<ChildStep> = async (step, { frame }) => {
     ...(step.timeoutMs !== undefined && { workflowExecutionTimeout: step.timeoutMs }),
     typedSearchAttributes: remediationAttributes(runbook, inputs, run.input.alert),
   });
-  if (step.compensate) pushCompensation(frame, step.id, step.compensate, result.outputs);
+  if (step.compensate) pushCompensation(frame, step.id, step.compensate, { outputs: result.outputs });
   return ok(result.outputs);
 };
