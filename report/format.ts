@@ -10,6 +10,11 @@ export function durationOf(from: string, to: string | undefined): string {
   return minutes < 60 ? `${minutes} min ${Math.round((ms % 60_000) / 1000)} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
+/** How long a step took; a skipped step took no time at all. */
+export function stepDuration(l: StepLine): string {
+  return l.outcome === 'skipped' ? '—' : durationOf(l.startedAt, l.endedAt);
+}
+
 export function outcomeLine(r: RunReport): string {
   return `${r.outcome}${r.reason ? `: ${r.reason}` : ''}`;
 }

@@ -2,7 +2,7 @@
 // timeline. Every value from the run (labels, reasoning, comments) is escaped.
 import { formatVerdicts } from './verify-signatures';
 import type { RunReport, StepLine } from './run-report';
-import { answerOf, durationOf, NO_MODEL_LINE, outcomeLine, pastTenseOf, stepOutcome, tokens } from './format';
+import { answerOf, durationOf, NO_MODEL_LINE, outcomeLine, pastTenseOf, stepDuration, stepOutcome, tokens } from './format';
 
 const esc = (text: unknown): string =>
   String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -25,7 +25,7 @@ export function htmlReport(r: RunReport): string {
       const from = Date.parse(l.startedAt);
       const to = l.endedAt ? Date.parse(l.endedAt) : t1;
       const width = Math.max(0.5, Number(pct(to)) - Number(pct(from)));
-      return `<div class="row"><div class="label"><code>${esc(l.step)}</code> ${esc(l.what)}</div><div class="track"><div class="bar" style="left:${pct(from)}%;width:${width.toFixed(2)}%;background:${COLORS[l.outcome]}" title="${esc(`${l.step}: ${stepOutcome(l)}, ${durationOf(l.startedAt, l.endedAt)}`)}"></div></div><div class="took">${esc(durationOf(l.startedAt, l.endedAt))}</div></div>`;
+      return `<div class="row"><div class="label"><code>${esc(l.step)}</code> ${esc(l.what)}</div><div class="track"><div class="bar" style="left:${pct(from)}%;width:${width.toFixed(2)}%;background:${COLORS[l.outcome]}" title="${esc(`${l.step}: ${stepOutcome(l)}, ${stepDuration(l)}`)}"></div></div><div class="took">${esc(stepDuration(l))}</div></div>`;
     })
     .join('\n');
   const facts: Array<[string, string]> = [

@@ -1,7 +1,7 @@
 // The report as Markdown, for a ticket or a postmortem.
 import type { RunReport } from './run-report';
 import { formatVerdicts } from './verify-signatures';
-import { answerOf, durationOf, NO_MODEL_LINE, outcomeLine, pastTenseOf, stepOutcome, tokens } from './format';
+import { answerOf, durationOf, NO_MODEL_LINE, outcomeLine, pastTenseOf, stepDuration, stepOutcome, tokens } from './format';
 
 /** Table cells and inline text: no pipes or newlines from data can break the layout. */
 const cell = (text: unknown): string =>
@@ -37,7 +37,7 @@ export function markdownReport(r: RunReport): string {
   if (r.outputs && Object.keys(r.outputs).length) out.push(`| Outputs | ${cell(JSON.stringify(r.outputs))} |`);
   out.push('', '## Timeline', '', '| step | what | started | duration | outcome |', '|---|---|---|---|---|');
   for (const l of r.timeline)
-    out.push(`| ${code(l.step)} | ${cell(l.what)} | ${l.startedAt} | ${durationOf(l.startedAt, l.endedAt)} | ${cell(stepOutcome(l))} |`);
+    out.push(`| ${code(l.step)} | ${cell(l.what)} | ${l.startedAt} | ${stepDuration(l)} | ${cell(stepOutcome(l))} |`);
   out.push('', '## Decisions', '');
   const decided = r.modelAnswers.length > 0 || r.humans.some((h) => h.action === 'decide');
   if (!decided) out.push('No decide or fill step ran.');

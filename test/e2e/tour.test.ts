@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Connection, Client } from '@temporalio/client';
 import { REMEDIATION_STATUS } from '../../contract/search-attributes';
+import { launchChromium } from '../helpers/browser';
 import { CLI_MAIN, runCli } from '../helpers/cli';
 import { eventually } from '../helpers/eventually';
 import { freePort } from '../helpers/ports';
@@ -82,10 +83,18 @@ it('step 5: the alert starts one run per alert, links that open, and the escalat
   expect(first.status).toBe(202);
   const started = first.json.results.flatMap((r) => r.runbooks);
   expect(started.map((r) => r.outcome)).toEqual(['started', 'started']);
-  for (const r of started) {
-    // Ids hold `/` and `@`: the link must carry them encoded, and open the run's page.
-    expect(r.url).toBe(`http://localhost:${ports.ui}/namespaces/default/workflows/${encodeURIComponent(r.workflowId)}`);
-    expect((await fetch(r.url)).status).toBe(200);
+  // Ids hold `/` and `@`: the link must carry them encoded, and open the run's page in the Web UI.
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    for (const r of started) {
+      expect(r.url).toBe(`http://localhost:${ports.ui}/namespaces/default/workflows/${encodeURIComponent(r.workflowId)}`);
+      await page.goto(r.url);
+      await page.getByText('runbookV4', { exact: true }).first().waitFor({ timeout: 30_000 });
+      expect(await page.getByText(r.workflowId, { exact: true }).first().isVisible()).toBe(true);
+    }
+  } finally {
+    await browser.close();
   }
   const again = await post();
   expect(again.json.results.flatMap((r) => r.runbooks).map((r) => r.outcome)).toEqual(['duplicate', 'duplicate']);

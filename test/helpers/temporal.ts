@@ -26,7 +26,9 @@ export function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    // Tests provoke what the SDK warns about (terminated runs, oversized payloads, a deliberate
+    // non-determinism): keep the SDK's own logs, TS and native, to errors.
+    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
   } catch {
     // Already installed in this process.
   }
