@@ -36,8 +36,7 @@ export function markdownReport(r: RunReport): string {
   if (Object.keys(r.inputs).length) out.push(`| Inputs | ${cell(JSON.stringify(r.inputs))} |`);
   if (r.outputs && Object.keys(r.outputs).length) out.push(`| Outputs | ${cell(JSON.stringify(r.outputs))} |`);
   out.push('', '## Timeline', '', '| step | what | started | duration | outcome |', '|---|---|---|---|---|');
-  for (const l of r.timeline)
-    out.push(`| ${code(l.step)} | ${cell(l.what)} | ${l.startedAt} | ${stepDuration(l)} | ${cell(stepOutcome(l))} |`);
+  for (const l of r.timeline) out.push(`| ${code(l.step)} | ${cell(l.what)} | ${l.startedAt} | ${stepDuration(l)} | ${cell(stepOutcome(l))} |`);
   out.push('', '## Decisions', '');
   const decided = r.modelAnswers.length > 0 || r.humans.some((h) => h.action === 'decide');
   if (!decided) out.push('No decide or fill step ran.');
