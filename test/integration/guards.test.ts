@@ -149,8 +149,10 @@ outputs:
         expect(new Set(restarted).size).toBe(restarted.length);
         expect(restarted.length).toBe(ran.length);
         expect(log.peak()).toBeLessThanOrEqual(2);
-        // Grants are 2 s apart per 10; a command starts a few ms after its grant, so allow 200 ms of jitter.
-        expect(log.mostStartsWithin(1_800)).toBeLessThanOrEqual(10);
+        // Grants are 2 s apart per 10; a command starts some time after its grant (hundreds of ms on a
+        // loaded 2-core CI machine: 200 ms of allowance flaked), so allow 500 ms. Without the rate,
+        // two at a time of 0.1 s commands would start about 30 in that window.
+        expect(log.mostStartsWithin(1_500)).toBeLessThanOrEqual(10);
       } finally {
         await app.close();
       }
