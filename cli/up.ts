@@ -11,6 +11,7 @@ import { runbookDirs } from '../repository/runbook-dirs';
 import { SEARCH_ATTRIBUTES } from '../contract/search-attributes';
 import { startDevInbox, type DevInbox } from './dev-inbox';
 import { Supervisor } from './supervisor';
+import { metricsAddress } from '../worker/telemetry';
 import { configuredSources, receiverConfigFromEnv } from '../triggers/config';
 
 export interface UpOptions {
@@ -21,6 +22,8 @@ export interface UpOptions {
   receiverPort: number;
   /** The dev inbox (development only) that catches notifications nobody configured. */
   inboxPort: number;
+  /** The worker's metrics endpoint (RUNBOOK_METRICS_ADDRESS), or undefined when off. */
+  metrics: string | undefined;
   /** The runbook folders the worker serves and the receiver routes to, as absolute paths. */
   runbookDirs: string[];
 }
@@ -33,6 +36,7 @@ export function upOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): UpOption
     uiPort: Number(env.RUNBOOK_UI_PORT ?? 8233),
     receiverPort: Number(env.RUNBOOK_RECEIVER_PORT ?? 9095),
     inboxPort: Number(env.RUNBOOK_INBOX_PORT ?? 8025),
+    metrics: metricsAddress(env),
     // `npm start` runs in the project's root; a relative RUNBOOK_DIR means the folder npm was started from.
     runbookDirs: runbookDirs(env, env.INIT_CWD ?? process.cwd()),
   };
@@ -46,10 +50,11 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
     ['Temporal Web UI', options.uiPort],
     ['alert receiver', options.receiverPort],
     ['dev inbox', options.inboxPort],
+    ...(options.metrics ? ([['worker metrics', Number(options.metrics.split(':').at(-1))]] as const) : []),
   ] as const) {
     if (!(await portFree(options.ip, port))) {
       print(
-        `error: port ${port} (${what}) is in use. Is another stack running? Stop it, or set RUNBOOK_TEMPORAL_PORT / RUNBOOK_UI_PORT / RUNBOOK_RECEIVER_PORT / RUNBOOK_INBOX_PORT.`,
+        `error: port ${port} (${what}) is in use. Is another stack running? Stop it, or set RUNBOOK_TEMPORAL_PORT / RUNBOOK_UI_PORT / RUNBOOK_RECEIVER_PORT / RUNBOOK_INBOX_PORT / RUNBOOK_METRICS_ADDRESS.`,
       );
       return 1;
     }
@@ -137,6 +142,7 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
         : `http://127.0.0.1:${options.receiverPort} (no alert source configured: set ALERTMANAGER_TOKENS, GRAFANA_WEBHOOK_SECRETS, PAGERDUTY_WEBHOOK_SECRETS or WEBHOOK_SECRETS; docs/alerts.md)`
     }`,
   );
+  print(`  Worker metrics   ${options.metrics ? `http://${options.metrics}/metrics` : 'off (RUNBOOK_METRICS_ADDRESS=off)'}`);
   print(`  Runbooks         ${options.runbookDirs.map((d) => path.relative(process.cwd(), d) || '.').join(path.delimiter)} (RUNBOOK_DIR)`);
   print(`  Dev inbox        ${inbox!.url} (development only: notifications with no Slack or PagerDuty configured land here and on this console)`);
   print(`  Temporal log     ${temporalLog}`);

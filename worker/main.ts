@@ -10,10 +10,12 @@ import { createWorker } from './create-worker';
 import { loadPeopleFile, peopleFile } from '../activities/humans/people-file';
 import { requireSignaturesFromEnv } from '../activities/humans/people';
 import { serveRunbooks } from './served-runbooks';
+import { installTelemetry } from './telemetry';
 
 const log = { info: (m: string) => console.log(m), warn: (m: string) => console.warn(`warning: ${m}`) };
 
 async function main(): Promise<void> {
+  const metrics = installTelemetry();
   const settings = temporalSettings();
   const actions = loadActions();
   const claude = claudeConfigFromEnv();
@@ -38,7 +40,8 @@ async function main(): Promise<void> {
     `worker ready: ${settings.connection.address} namespace=${settings.namespace} taskQueue=${settings.taskQueue} actions=${actions.map((a) => a.name).join(',')} ` +
       `model=${claude.apiKey ? claude.defaultModel : 'none (no ANTHROPIC_API_KEY: people decide)'} ` +
       `people=${people.file} (${Object.keys(known.groups).length} group(s), ${Object.values(known.people).filter((p) => p.keys.length > 0).length} person(s) with keys) ` +
-      `signatures=${people.requireSignatures ? 'required everywhere' : 'as each step says'}`,
+      `signatures=${people.requireSignatures ? 'required everywhere' : 'as each step says'} ` +
+      `metrics=${metrics ? `http://${metrics}/metrics` : 'off'}`,
   );
   // The governor of this queue takes the policy this worker was started with (the latest start wins).
   // It runs on the workers of the queue, this one included: the update needs the worker running.

@@ -31,6 +31,7 @@ import { renderTemplate, stringify } from '../dsl/expressions';
 import type { Scope } from '../dsl/expressions';
 import type { CompiledRunbook } from '../dsl/compiled';
 import type { GuardWait, RemediationStatus, RunInput } from '../contract/run';
+import { count, observeSeconds } from './metrics';
 
 /** What the guards need of the run they belong to (workflows/run.ts's Run). */
 export interface GuardsHost {
@@ -124,6 +125,11 @@ export class RunGuards {
     } finally {
       this.outstanding = undefined;
       if (this.waitingNow) {
+        // Set by the governor's signal while this method waited; TypeScript cannot see that.
+        const verdict = this.verdict as GuardVerdict | undefined;
+        const tags = { runbook: this.run.runbook.name, how: verdict === undefined ? 'cancelled' : verdict.granted ? 'granted' : 'refused' };
+        count('guardWaits', tags);
+        observeSeconds('guardWaitSeconds', (Date.now() - Date.parse(this.waitingNow.since)) / 1000, tags);
         this.waitingNow = undefined;
         this.run.setStatus('running');
       }

@@ -27,6 +27,7 @@ import type { AuditEntry, AuditSignature, PendingApproval, PendingDecision, Plan
 import type { AuditActivities, PeopleActivities } from '../contract/activities';
 import { answerStatement, statementText, type SignatureCheck, type SignatureCheckRequest } from '../contract/signing';
 import { reasonOf } from './failures';
+import { count, observeSeconds } from './metrics';
 
 type Via = 'signal' | 'update' | 'slack';
 type Answer = { action: 'approve'; req: ApproveRequest } | { action: 'reject'; req: RejectRequest } | { action: 'decide'; req: DecideRequest };
@@ -188,6 +189,9 @@ export class Humans {
     settled: () => string,
   ): Promise<void> {
     this.pending.set(pending.step, pending);
+    const asked = Date.now();
+    const tags = { runbook: this.run.runbook.name, request: pending.kind };
+    count('humanRequests', tags);
     this.run.setStatus(status);
     this.run.showDetails();
     this.run.guards.releaseRunSlot();
@@ -207,6 +211,9 @@ export class Humans {
       else await this.escalate(pending, route!, notices!);
     }
     if (!done()) await condition(done, Math.max(1, end - Date.now()), { summary: labelText(label) });
+    const how = answered() ? 'answered' : this.run.stopRequested ? 'ended' : 'timed-out';
+    count('humanSettled', { ...tags, how });
+    observeSeconds('humanWaitSeconds', (Date.now() - asked) / 1000, { ...tags, how });
     this.pending.delete(pending.step);
     this.ended.add(pending.step);
     this.run.setStatus('running');

@@ -8,6 +8,7 @@ import { evaluateCondition, renderTemplate, stringify } from '../dsl/expressions
 import { continueAsNewIfDue } from './continue-as-new';
 import { reasonOf } from './failures';
 import { failed, type BlockOutcome, type StepContext, type StepHandler, type StepOutcome } from './outcome';
+import { observeSeconds } from './metrics';
 import { MAX_STEP_EXECUTIONS, type Frame } from './run';
 import { checkApprovedPlan } from './plan';
 import { runAction } from './steps/action';
@@ -78,9 +79,18 @@ function stopped(reason: string, stepId: string): BlockOutcome {
 /** Runs one step and records it; expression and action errors become a failed step, cancellation propagates. */
 async function executeStep(step: CompiledStep, frame: Frame): Promise<StepOutcome> {
   const run = frame.run;
-  const startedAt = new Date().toISOString();
-  const record = (status: 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'running', extra: { outputs?: unknown; error?: string } = {}) =>
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const record = (status: 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'running', extra: { outputs?: unknown; error?: string } = {}) => {
     frame.setRecord({ id: step.id, status, startedAt, ...(status !== 'running' && { endedAt: new Date().toISOString() }), ...extra });
+    if (status !== 'running' && status !== 'skipped')
+      observeSeconds('stepSeconds', (Date.now() - started) / 1000, {
+        runbook: run.runbook.name,
+        kind: step.kind,
+        action: step.kind === 'action' ? step.uses : step.kind,
+        outcome: status,
+      });
+  };
 
   const visits = frame.visit(step.id);
   const executed = run.countExecution();

@@ -12,6 +12,7 @@ import { REMEDIATION_STATUS } from '../contract/search-attributes';
 import { RunGuards } from './guards';
 import { Humans } from './humans';
 import { currentDetails } from './details';
+import { count } from './metrics';
 import type {
   AuditEntry,
   AuditSignature,
@@ -215,6 +216,7 @@ export class Run {
   }
 
   compensationEnded(logged: number, status: 'succeeded' | 'failed', error?: string): void {
+    count('compensations', { runbook: this.runbook.name, outcome: status });
     Object.assign(this.compensationLog[logged]!, { status, ...(error !== undefined && { error }) });
   }
 

@@ -25,6 +25,7 @@ import { reasonOf } from './failures';
 import { runBlock } from './interpreter';
 import { failureOf, type BlockOutcome } from './outcome';
 import { HANDLER_DESCRIPTIONS, statusQuery } from '../contract/messages';
+import { count } from './metrics';
 import { Run } from './run';
 import { remediationAttributes, RUNBOOK_NAME } from '../contract/search-attributes';
 import type { RunFailureDetails, RunInput, RunResult } from '../contract/run';
@@ -79,11 +80,13 @@ async function interpret(input: RunInput, version: Version): Promise<RunResult> 
   run.humans.register();
   run.guards.register();
   publishSearchAttributes(input);
+  if (!input.resume) count('runsStarted', { runbook: input.runbook.name });
 
   // Anyone with access to the namespace can start this workflow, so the input is checked again here.
   const checked = resolveInputs(input.runbook.inputs, input.inputs, input.alert);
   if (checked.problems.length > 0) {
     run.setStatus('failed');
+    count('runsEnded', { runbook: input.runbook.name, outcome: 'failed' });
     throw ApplicationFailure.create({ type: 'InvalidInput', message: `invalid input: ${checked.problems.join('; ')}`, nonRetryable: true });
   }
   run.useCheckedInputs(checked.values);
@@ -96,6 +99,7 @@ async function interpret(input: RunInput, version: Version): Promise<RunResult> 
     if (!isCancellation(err)) return await failRun(run, reasonOf(err));
     await compensate(run);
     run.setStatus('cancelled');
+    count('runsEnded', { runbook: run.runbook.name, outcome: 'cancelled' });
     await run.guards.ended(false);
     throw err;
   }
@@ -113,6 +117,7 @@ async function interpret(input: RunInput, version: Version): Promise<RunResult> 
 
 async function succeed(run: Run, outputs: Record<string, unknown>, stopped?: string): Promise<RunResult> {
   run.setStatus('succeeded');
+  count('runsEnded', { runbook: run.runbook.name, outcome: 'succeeded' });
   // Let approvals or decisions being recorded finish, so their senders get an answer.
   await condition(allHandlersFinished);
   await run.humans.drainNotices();
@@ -125,6 +130,7 @@ async function succeed(run: Run, outputs: Record<string, unknown>, stopped?: str
 async function failRun(run: Run, reason: string): Promise<never> {
   await compensate(run);
   run.setStatus('failed');
+  count('runsEnded', { runbook: run.runbook.name, outcome: 'failed' });
   await condition(allHandlersFinished);
   const undo = run.compensationSummary();
   await run.humans.drainNotices();

@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { validatorFor } from '../../dsl/shape';
 import type { TokenUsage } from '../../contract/run';
 import { heartbeatWhileRunning } from '../heartbeat';
+import { count, observeSeconds } from '../metrics';
 import type { ClaudeConfig } from './config';
 import { classifyModelError } from './errors';
 import { answerTool, systemPrompt, userMessage } from './prompt';
@@ -27,13 +28,33 @@ export function claudeActivities(config: ClaudeConfig): ClaudeActivities {
         throw ApplicationFailure.create({ type: 'ModelNotConfigured', message: 'no ANTHROPIC_API_KEY on the worker', nonRetryable: true });
       }
       const stopHeartbeat = heartbeatWhileRunning();
+      const model = request.model ?? config.defaultModel;
+      const started = Date.now();
       try {
-        return await advise(getClient(), request, request.model ?? config.defaultModel);
+        const result = await advise(getClient(), request, model);
+        recordModelCall(result.model, result.outcome, (Date.now() - started) / 1000, result.usage);
+        return result;
+      } catch (err) {
+        recordModelCall(model, 'error', (Date.now() - started) / 1000);
+        throw err;
       } finally {
         stopHeartbeat();
       }
     },
   };
+}
+
+function recordModelCall(model: string, outcome: string, seconds: number, usage?: TokenUsage): void {
+  count('modelCalls', { model, outcome });
+  observeSeconds('modelSeconds', seconds, { model, outcome });
+  if (!usage) return;
+  for (const [type, n] of [
+    ['input', usage.input],
+    ['output', usage.output],
+    ['cache_read', usage.cacheRead],
+    ['cache_write', usage.cacheWrite],
+  ] as const)
+    count('modelTokens', { model, type }, n);
 }
 
 async function advise(client: Anthropic, req: AdviceRequest, model: string): Promise<AdviceResult> {

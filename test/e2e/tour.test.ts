@@ -17,7 +17,7 @@ const TOKEN = 'tour-token-on-this-laptop';
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tour-'));
 let stack: ChildProcess;
 let console_ = '';
-let ports: { temporal: number; ui: number; receiver: number; inbox: number };
+let ports: { temporal: number; ui: number; receiver: number; inbox: number; metrics: number };
 let client: Client;
 
 const env = () => ({
@@ -26,6 +26,7 @@ const env = () => ({
   RUNBOOK_UI_PORT: String(ports.ui),
   RUNBOOK_RECEIVER_PORT: String(ports.receiver),
   RUNBOOK_INBOX_PORT: String(ports.inbox),
+  RUNBOOK_METRICS_ADDRESS: `127.0.0.1:${ports.metrics}`,
   RUNBOOK_UI_URL: `http://localhost:${ports.ui}`,
   TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
   ALERTMANAGER_TOKENS: TOKEN,
@@ -38,7 +39,7 @@ const env = () => ({
 });
 
 beforeAll(async () => {
-  ports = { temporal: await freePort(), ui: await freePort(), receiver: await freePort(), inbox: await freePort() };
+  ports = { temporal: await freePort(), ui: await freePort(), receiver: await freePort(), inbox: await freePort(), metrics: await freePort() };
   stack = spawn(process.execPath, [CLI_MAIN, 'up'], { cwd: ROOT, env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] });
   stack.stdout!.on('data', (b: Buffer) => (console_ += b.toString()));
   stack.stderr!.on('data', (b: Buffer) => (console_ += b.toString()));

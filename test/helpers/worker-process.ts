@@ -26,6 +26,8 @@ export async function startWorkerProcess(s: TemporalSettings, env: NodeJS.Proces
       RUNBOOK_WORKFLOW_BUNDLE: process.env.RUNBOOK_TEST_WORKFLOW_BUNDLE,
       RUNBOOK_DIR: runbookFolder(runbooks),
       RUNBOOK_STATE_DIR: mkdtempSync(path.join(tmpdir(), 'worker-state-')),
+      // Several workers run at once in the tests: none takes the default metrics port unless asked.
+      RUNBOOK_METRICS_ADDRESS: 'off',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
