@@ -42,7 +42,61 @@ export function upOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): UpOption
   };
 }
 
+/** The embedded stack, started: stop it (children newest first) or wait until it stops. */
+export interface Stack {
+  address: string;
+  inboxUrl: string;
+  /** Resolves with the exit code once everything stopped (Ctrl-C, a child that died, `stop`). */
+  done: Promise<number>;
+  stop(code?: number): Promise<void>;
+}
+
+/** `npm start`: the stack, its banner, and Ctrl-C. */
 export async function up(options: UpOptions, print: (line: string) => void): Promise<number> {
+  let stack: Stack | undefined;
+  const supervisor = new Supervisor(print);
+  // Ctrl-C while the stack starts stops what already runs too: children have process groups of their own.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(signal, () => void (stack ? stack.stop(0) : supervisor.stopAll().then(() => process.exit(130))));
+  try {
+    stack = await startStack(options, print, supervisor);
+  } catch (err) {
+    print(`error: ${(err as Error).message}`);
+    return 1;
+  }
+  print('');
+  print('runbook stack is up');
+  print(`  Temporal         ${stack.address} (namespace default, data ${options.dataDir})`);
+  print(`  Temporal Web UI  http://localhost:${options.uiPort}`);
+  // Only the sources the receiver will accept: a listed source without credentials would answer 401.
+  const sources = configuredSources(receiverConfigFromEnv(process.env).auth);
+  print(
+    `  Alert receiver   ${
+      sources.length
+        ? `http://127.0.0.1:${options.receiverPort}/alerts/{${sources.join(',')}}`
+        : `http://127.0.0.1:${options.receiverPort} (no alert source configured: set ALERTMANAGER_TOKENS, GRAFANA_WEBHOOK_SECRETS, PAGERDUTY_WEBHOOK_SECRETS or WEBHOOK_SECRETS; docs/alerts.md)`
+    }`,
+  );
+  print(`  Worker metrics   ${options.metrics ? `http://${options.metrics}/metrics` : 'off (RUNBOOK_METRICS_ADDRESS=off)'}`);
+  print(`  Runbooks         ${options.runbookDirs.map((d) => path.relative(process.cwd(), d) || '.').join(path.delimiter)} (RUNBOOK_DIR)`);
+  print(`  Dev inbox        ${stack.inboxUrl} (development only: notifications with no Slack or PagerDuty configured land here and on this console)`);
+  print(`  Temporal log     ${path.join(options.dataDir, 'temporal.log')}`);
+  print('  Try: bin/runbook run runbooks/smoke-check.yaml');
+  print('Press Ctrl-C to stop.');
+  return stack.done;
+}
+
+/**
+ * Starts the dev server, the dev inbox, the worker and the receiver under `supervisor` (which may
+ * already run other children: they stop with the stack). `env` is added to the worker's and the
+ * receiver's environment. Throws, with everything stopped, when a part does not come up.
+ */
+export async function startStack(
+  options: UpOptions,
+  print: (line: string) => void,
+  supervisor: Supervisor,
+  extra: { env?: NodeJS.ProcessEnv; temporalMetricsPort?: number } = {},
+): Promise<Stack> {
   const temporal = findTemporalBinary();
   mkdirSync(options.dataDir, { recursive: true });
   for (const [what, port] of [
@@ -52,20 +106,17 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
     ['dev inbox', options.inboxPort],
     ...(options.metrics ? ([['worker metrics', Number(options.metrics.split(':').at(-1))]] as const) : []),
   ] as const) {
-    if (!(await portFree(options.ip, port))) {
-      print(
-        `error: port ${port} (${what}) is in use. Is another stack running? Stop it, or set RUNBOOK_TEMPORAL_PORT / RUNBOOK_UI_PORT / RUNBOOK_RECEIVER_PORT / RUNBOOK_INBOX_PORT / RUNBOOK_METRICS_ADDRESS.`,
+    if (!(await portFree(options.ip, port)))
+      throw new Error(
+        `port ${port} (${what}) is in use. Is another stack running? Stop it, or set RUNBOOK_TEMPORAL_PORT / RUNBOOK_UI_PORT / RUNBOOK_RECEIVER_PORT / RUNBOOK_INBOX_PORT / RUNBOOK_METRICS_ADDRESS.`,
       );
-      return 1;
-    }
   }
-  const supervisor = new Supervisor(print);
   let finished: (code: number) => void = () => undefined;
   const done = new Promise<number>((resolve) => (finished = resolve));
   let stopping = false;
   let inbox: DevInbox | undefined;
-  const stop = async (code: number) => {
-    if (stopping) return;
+  const stop = async (code = 0) => {
+    if (stopping) return done.then(() => undefined);
     stopping = true;
     await supervisor.stopAll();
     await inbox?.close();
@@ -76,10 +127,7 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
     print(`${name} exited unexpectedly (code ${code}); stopping the stack`);
     void stop(1);
   };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
-
   const address = `${options.ip}:${options.port}`;
-  const temporalLog = path.join(options.dataDir, 'temporal.log');
   try {
     await supervisor.start({
       name: 'temporal',
@@ -93,13 +141,14 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
         String(options.port),
         '--ui-port',
         String(options.uiPort),
+        ...(extra.temporalMetricsPort ? ['--metrics-port', String(extra.temporalMetricsPort)] : []),
         '--db-filename',
         path.join(options.dataDir, 'temporal.db'),
         '--log-level',
         'warn',
         ...SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=Keyword`]),
       ],
-      logFile: temporalLog,
+      logFile: path.join(options.dataDir, 'temporal.log'),
     });
     await waitForTemporal(address, 60_000);
     inbox = await startDevInbox({ host: options.ip, port: options.inboxPort, file: path.join(options.dataDir, 'dev-inbox.jsonl'), print });
@@ -109,6 +158,7 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
       TEMPORAL_ADDRESS: address,
       RUNBOOK_STATE_DIR: process.env.RUNBOOK_STATE_DIR ?? options.dataDir,
       RUNBOOK_DIR: options.runbookDirs.join(path.delimiter),
+      ...extra.env,
     };
     await supervisor.start({
       name: 'worker',
@@ -125,30 +175,10 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
       readyLine: /^receiver ready/,
     });
   } catch (err) {
-    print(`error: ${(err as Error).message}`);
     await stop(1);
-    return done;
+    throw err;
   }
-  print('');
-  print('runbook stack is up');
-  print(`  Temporal         ${address} (namespace default, data ${options.dataDir})`);
-  print(`  Temporal Web UI  http://localhost:${options.uiPort}`);
-  // Only the sources the receiver will accept: a listed source without credentials would answer 401.
-  const sources = configuredSources(receiverConfigFromEnv(process.env).auth);
-  print(
-    `  Alert receiver   ${
-      sources.length
-        ? `http://127.0.0.1:${options.receiverPort}/alerts/{${sources.join(',')}}`
-        : `http://127.0.0.1:${options.receiverPort} (no alert source configured: set ALERTMANAGER_TOKENS, GRAFANA_WEBHOOK_SECRETS, PAGERDUTY_WEBHOOK_SECRETS or WEBHOOK_SECRETS; docs/alerts.md)`
-    }`,
-  );
-  print(`  Worker metrics   ${options.metrics ? `http://${options.metrics}/metrics` : 'off (RUNBOOK_METRICS_ADDRESS=off)'}`);
-  print(`  Runbooks         ${options.runbookDirs.map((d) => path.relative(process.cwd(), d) || '.').join(path.delimiter)} (RUNBOOK_DIR)`);
-  print(`  Dev inbox        ${inbox!.url} (development only: notifications with no Slack or PagerDuty configured land here and on this console)`);
-  print(`  Temporal log     ${temporalLog}`);
-  print('  Try: bin/runbook run runbooks/smoke-check.yaml');
-  print('Press Ctrl-C to stop.');
-  return done;
+  return { address, inboxUrl: inbox.url, done, stop };
 }
 
 /**

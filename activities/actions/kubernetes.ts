@@ -1,5 +1,8 @@
 // `kubernetes`: the common kubectl operations as argv, with resource names checked so that a
 // value from an alert can never turn into a kubectl flag (`--all`) or a second resource.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { Type } from '@sinclair/typebox';
 import { parseDuration } from '../../dsl/durations';
@@ -77,6 +80,16 @@ export function kubectlArgs(input: KubernetesInput): string[] {
   }
 }
 
+/**
+ * Why kubectl has no cluster to talk to, if it has none: without a kubeconfig or an in-cluster
+ * service account it falls back to http://localhost:8080, which is some other program's port.
+ */
+export function missingClusterConfig(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.KUBECONFIG || env.KUBERNETES_SERVICE_HOST) return undefined;
+  if (existsSync(path.join(env.HOME ?? homedir(), '.kube', 'config'))) return undefined;
+  return 'no Kubernetes cluster configured on the worker: set KUBECONFIG (or run the worker in the cluster); kubectl would otherwise call localhost:8080';
+}
+
 export default defineAction({
   name: 'kubernetes',
   description: 'kubectl rollout restart/undo/status, scale and get, as argv.',
@@ -86,6 +99,8 @@ export default defineAction({
   // `get` and `rollout-status` only look; an operation given as an expression counts as a write.
   effect: (w) => (w.operation === 'get' || w.operation === 'rollout-status' ? 'read' : 'write'),
   async run(input, ctx) {
+    const missing = missingClusterConfig();
+    if (missing) throw ApplicationFailure.create({ type: 'NoCluster', message: missing, nonRetryable: true });
     const command = [process.env.RUNBOOK_KUBECTL ?? 'kubectl', ...kubectlArgs(input)];
     const result = await runProcess({ argv: command, parseJson: input.operation === 'get' }, ctx);
     return { command, ...result };

@@ -1,9 +1,9 @@
 // `kubernetes`: kubectl argv per operation, and names that can never become flags.
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Ajv from 'ajv';
-import kubernetes, { kubectlArgs, kubernetesInput } from '../../activities/actions/kubernetes';
+import kubernetes, { kubectlArgs, kubernetesInput, missingClusterConfig } from '../../activities/actions/kubernetes';
 import { actionContext } from '../helpers/action-context';
 
 it.each<[string, Parameters<typeof kubectlArgs>[0], string[]]>([
@@ -42,6 +42,8 @@ it('runs kubectl (RUNBOOK_KUBECTL) with the argv and parses `get` output', async
   writeFileSync(fake, '#!/bin/sh\nprintf \'{"argv":"%s"}\' "$*"\n');
   chmodSync(fake, 0o755);
   process.env.RUNBOOK_KUBECTL = fake;
+  const kubeconfig = process.env.KUBECONFIG;
+  process.env.KUBECONFIG = path.join(dir, 'kubeconfig');
   try {
     const result = await kubernetes.run({ operation: 'get', kind: 'pods', namespace: 'prod' }, actionContext());
     expect(result.command).toEqual([fake, '--namespace', 'prod', 'get', 'pods', '--output', 'json']);
@@ -53,5 +55,17 @@ it('runs kubectl (RUNBOOK_KUBECTL) with the argv and parses `get` output', async
     });
   } finally {
     delete process.env.RUNBOOK_KUBECTL;
+    if (kubeconfig === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = kubeconfig;
   }
+});
+
+it('refuses to run kubectl with no cluster configured, rather than let it call localhost:8080', async () => {
+  const home = mkdtempSync(path.join(tmpdir(), 'home-'));
+  expect(missingClusterConfig({ HOME: home })).toMatch(/^no Kubernetes cluster configured on the worker: set KUBECONFIG/);
+  expect(missingClusterConfig({ HOME: home, KUBECONFIG: '/etc/kube/drill' })).toBeUndefined();
+  expect(missingClusterConfig({ HOME: home, KUBERNETES_SERVICE_HOST: '10.96.0.1' })).toBeUndefined();
+  mkdirSync(path.join(home, '.kube'));
+  writeFileSync(path.join(home, '.kube', 'config'), 'apiVersion: v1\n');
+  expect(missingClusterConfig({ HOME: home })).toBeUndefined();
 });
