@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { dataConverter } from './codec';
+import { tracingFromEnv } from './tracing';
 
 export const DEFAULT_ADDRESS = 'localhost:7233';
 export const DEFAULT_NAMESPACE = 'default';
@@ -38,8 +39,15 @@ export async function withClient<T>(
   }
 }
 
-export async function connectClient(settings: TemporalSettings = temporalSettings()): Promise<Client> {
+/** `service`: the OpenTelemetry service name this process reports as, when traces are on (temporal/tracing.ts). */
+export async function connectClient(settings: TemporalSettings = temporalSettings(), service = 'runbook-cli'): Promise<Client> {
   const connection = await Connection.connect(settings.connection as Parameters<typeof Connection.connect>[0]);
   const converter = dataConverter();
-  return new Client({ connection, namespace: settings.namespace, ...(converter && { dataConverter: converter }) });
+  const tracing = tracingFromEnv(service);
+  return new Client({
+    connection,
+    namespace: settings.namespace,
+    ...(converter && { dataConverter: converter }),
+    ...(tracing && { plugins: [tracing.plugin] }),
+  });
 }

@@ -3,6 +3,7 @@
 // variables). Stops cleanly on SIGINT/SIGTERM.
 import { catalogOf, loadActions } from '../activities/registry';
 import { connectClient, temporalSettings } from '../temporal/connection';
+import { tracingFromEnv } from '../temporal/tracing';
 import { configuredSources, receiverConfigFromEnv } from './config';
 import { receiverMetrics } from './metrics';
 import type { CompiledRunbook } from '../dsl/compiled';
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
     routed = loaded.runbooks.filter((r) => r.triggers.length > 0);
   };
   load();
-  const client = await connectClient(settings);
+  const client = await connectClient(settings, 'runbook-receiver');
   // Slack buttons are answered only when the app's signing secret is configured.
   const slackSecrets = (process.env.SLACK_SIGNING_SECRETS ?? '')
     .split(',')
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     reloader.close();
     await app.close();
     await client.connection.close();
+    await tracingFromEnv('runbook-receiver')?.shutdown();
     console.log('receiver stopped');
   };
   process.once('SIGINT', () => void stop());

@@ -1,6 +1,7 @@
 // The HTTP side of the receiver (fastify): POST /alerts/<source>, health, readiness, metrics.
 // Raw bodies are kept for signatures; every refusal is JSON with a reason; no request can
 // crash the process.
+import { trace } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { CompiledRunbook } from '../dsl/compiled';
@@ -72,11 +73,19 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       return send(reply, 415, { error: 'unsupported content type', reason: 'send a JSON body with Content-Type: application/json' });
     }
     const headers = lowerCaseHeaders(req.headers);
+    const rawBody = req.body;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), deps.config.deadlineMs)));
     let status: number;
     try {
-      const answer = await Promise.race([ingest(ingestDeps, source, { rawBody: req.body, headers, receivedAt: Date.now() }), deadline]);
+      // One span per delivery (a no-op unless traces are on): the runs it starts are its children.
+      const answer = await trace.getTracer('runbook-receiver').startActiveSpan(`receive ${source} alerts`, async (span) => {
+        try {
+          return await Promise.race([ingest(ingestDeps, source, { rawBody, headers, receivedAt: Date.now() }), deadline]);
+        } finally {
+          span.end();
+        }
+      });
       if (answer === 'late') {
         status = temporalUnavailable(reply, `starting the remediations took longer than ${deps.config.deadlineMs} ms; retry (starts are idempotent)`);
       } else {

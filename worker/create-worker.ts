@@ -18,6 +18,7 @@ import { actionActivities } from '../activities/run-action';
 import type { DataConverter } from '@temporalio/common';
 import { dataConverter as defaultDataConverter } from '../temporal/codec';
 import type { TemporalSettings } from '../temporal/connection';
+import { tracingFromEnv } from '../temporal/tracing';
 
 /**
  * Runs kept in memory between their tasks. A parked run (an approval, a decision, a guard)
@@ -94,6 +95,8 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
     defaultHeartbeatThrottleInterval: '1s',
   };
   limitWorkflowHeap();
-  const worker = await Worker.create(options);
+  // Traces need the workflow interceptors in the bundle: a prebuilt bundle (tests) has none.
+  const tracing = setup.workflowBundlePath ? undefined : tracingFromEnv('runbook-worker');
+  const worker = await Worker.create({ ...options, ...(tracing && { plugins: [tracing.plugin] }) });
   return { worker, connection, ownsConnection };
 }

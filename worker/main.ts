@@ -11,6 +11,7 @@ import { loadPeopleFile, peopleFile } from '../activities/humans/people-file';
 import { requireSignaturesFromEnv } from '../activities/humans/people';
 import { serveRunbooks } from './served-runbooks';
 import { installTelemetry } from './telemetry';
+import { tracingFromEnv } from '../temporal/tracing';
 
 const log = { info: (m: string) => console.log(m), warn: (m: string) => console.warn(`warning: ${m}`) };
 
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   } finally {
     served.reloader.close();
     await connection.close();
+    await tracingFromEnv('runbook-worker')?.shutdown();
   }
   console.log('worker stopped');
 }
