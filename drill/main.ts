@@ -7,8 +7,8 @@
 //   npm run drill            interactive: decide (without a model) and approve yourself
 //   npm run drill -- --ci    a local Messages API decides, a named operator approves (for tests)
 // Ctrl-C, or the end, stops everything it started.
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -41,6 +41,8 @@ export interface DrillResult {
   /** Whether Alertmanager's resolved notification reached the run as a signal. */
   resolvedSignalled: boolean;
   report: string;
+  /** Every query of the engine's Grafana dashboard, run against the drill's Prometheus. */
+  dashboard: { queries: number; withData: number; errors: string[] };
   timeline: DrillTimeline;
   image: string;
   revision: string;
@@ -69,6 +71,11 @@ async function main(): Promise<void> {
   try {
     const result = await drill({ ci, say, supervisor, onStack: (s) => (stack = s), onModel: (m) => (model = m) });
     say(`done: ${result.workflowId} rolled back to ${result.image} (revision ${result.revision}); report ${result.report}`);
+    // On a desktop, the report opens; elsewhere its path is above.
+    if (!ci && process.env.DISPLAY)
+      spawn('xdg-open', [result.report], { detached: true, stdio: 'ignore' })
+        .on('error', () => undefined)
+        .unref();
     for (const line of formatTimeline(result.timeline)) console.log(`  ${line}`);
     if (ci) console.log(`DRILL RESULT ${JSON.stringify(result)}`);
   } catch (err) {
@@ -254,10 +261,35 @@ async function drill(ctx: {
     say(`report: ${report}`);
     const remediations = (await client.workflow.count('RunbookName = "high-error-rate"')).count;
     const resolvedSignalled = (history.events ?? []).some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === alertResolvedSignal.name);
-    return { workflowId, remediations, resolvedSignalled, report, timeline: await timeline(history, brokenAt), ...deployment };
+    const dashboard = await checkDashboard(`http://127.0.0.1:${ports.prometheus}`);
+    say(`the engine's dashboard: ${dashboard.queries} queries, ${dashboard.withData} with data, ${dashboard.errors.length} failed`);
+    return { workflowId, remediations, resolvedSignalled, report, dashboard, timeline: await timeline(history, brokenAt), ...deployment };
   } finally {
     await client.connection.close();
   }
+}
+
+/** Runs every query of config/observability/grafana-dashboard.json against this Prometheus. */
+async function checkDashboard(prometheus: string): Promise<DrillResult['dashboard']> {
+  const dashboard = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'config', 'observability', 'grafana-dashboard.json'), 'utf8')) as {
+    panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+  };
+  const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => ({ panel: p.title, expr: t.expr })));
+  const results = await Promise.all(
+    exprs.map(async ({ panel, expr }) => {
+      const r = (await (await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as {
+        status: string;
+        error?: string;
+        data?: { result: unknown[] };
+      };
+      return { panel, ok: r.status === 'success', error: r.error, series: r.data?.result.length ?? 0 };
+    }),
+  );
+  return {
+    queries: results.length,
+    withData: results.filter((r) => r.series > 0).length,
+    errors: results.filter((r) => !r.ok).map((r) => `${r.panel}: ${r.error}`),
+  };
 }
 
 async function waitForPending(

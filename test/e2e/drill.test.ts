@@ -47,6 +47,9 @@ it('rolls a broken rollout back end to end, and leaves nothing running', async (
   expect(report).toContain('drill-operator approved plan');
   for (const step of ['error_rate', 'rollouts', 'diagnose', 'approve_rollback', 'rollback', 'verify', 'resolved'])
     expect(report).toContain(`<code>${step}</code>`);
+  // The engine's dashboard works against the drill's Prometheus, which scraped worker, receiver and Temporal.
+  expect(result.dashboard.errors).toEqual([]);
+  expect(result.dashboard.withData).toBeGreaterThanOrEqual(8);
   // Each phase of the timeline was measured.
   expect(Object.values(result.timeline).every((ms) => typeof ms === 'number')).toBe(true);
   expect(leftOver(path.dirname(result.report))).toEqual([]);
