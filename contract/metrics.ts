@@ -17,7 +17,11 @@ const histogram = (name: string, description: string, labels: readonly string[])
 export const METRICS = {
   runsStarted: counter('runbook_runs_started', 'Runs that started their first step (continuations are not counted again)', ['runbook']),
   runsEnded: counter('runbook_runs_ended', 'Runs that ended, by outcome: succeeded, failed, cancelled', ['runbook', 'outcome']),
-  stepSeconds: histogram('runbook_step_seconds', 'How long a step took, by kind, action and outcome', ['runbook', 'kind', 'action', 'outcome']),
+  stepSeconds: histogram(
+    'runbook_step_seconds',
+    'How long a step took, by kind, action and outcome; `uses` steps (kind `action`) and undos (kind `undo`) per attempt',
+    ['runbook', 'kind', 'action', 'outcome'],
+  ),
   humanRequests: counter('runbook_human_requests', 'Approvals and decisions asked of people', ['runbook', 'request']),
   humanSettled: counter('runbook_human_settled', 'Approvals and decisions no longer waiting, by how: answered, timed-out, ended', [
     'runbook',

@@ -83,13 +83,9 @@ async function executeStep(step: CompiledStep, frame: Frame): Promise<StepOutcom
   const startedAt = new Date(started).toISOString();
   const record = (status: 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'running', extra: { outputs?: unknown; error?: string } = {}) => {
     frame.setRecord({ id: step.id, status, startedAt, ...(status !== 'running' && { endedAt: new Date().toISOString() }), ...extra });
-    if (status !== 'running' && status !== 'skipped')
-      observeSeconds('stepSeconds', (Date.now() - started) / 1000, {
-        runbook: run.runbook.name,
-        kind: step.kind,
-        action: step.kind === 'action' ? step.uses : step.kind,
-        outcome: status,
-      });
+    // `uses` steps are measured by their activity, per attempt (activities/run-action.ts).
+    if (status !== 'running' && status !== 'skipped' && step.kind !== 'action')
+      observeSeconds('stepSeconds', (Date.now() - started) / 1000, { runbook: run.runbook.name, kind: step.kind, action: step.kind, outcome: status });
   };
 
   const visits = frame.visit(step.id);

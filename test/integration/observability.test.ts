@@ -152,13 +152,15 @@ it('counts runs, steps, people, the model and undos once each, however often the
   expect(await total('runbook_human_requests', ',request="approval"')).toBe(2);
   expect(await total('runbook_human_settled', ',request="approval",how="answered"')).toBe(2);
   expect(await total('runbook_compensations', ',outcome="succeeded"')).toBe(1);
-  // Five steps ran in each run; `check` failed once.
+  // Five steps ran in each run; `check` failed once. `uses` steps are counted per attempt (one each here).
   const steps = await query('sum by (kind, action, outcome) (runbook_step_seconds_count{runbook="observed"})');
   expect(Object.fromEntries(steps.data!.result.map((r) => [`${r.metric.kind} ${r.metric.action} ${r.metric.outcome}`, Number(r.value[1])]))).toEqual({
     'action shell succeeded': 5,
     'action shell failed': 1,
     'decide decide succeeded': 2,
     'approve approve succeeded': 2,
+    // The failed run undid `act`.
+    'undo shell succeeded': 1,
   });
   expect(await scalar('sum(runbook_model_calls_total{outcome="answer"})')).toBe(2);
   expect(await scalar('sum(runbook_model_tokens_total{type="input"})')).toBe(240);
