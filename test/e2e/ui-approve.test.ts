@@ -34,7 +34,11 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 /** More Actions → Send a Signal → pick the signal → paste the JSON → Submit, as an operator does. */
-async function sendSignal(page: Page, name: string, payload: unknown, screenshot?: string): Promise<void> {
+/**
+ * `delivered`: resolves once the run shows the signal's effect. The Web UI can keep its Submit
+ * spinning when the run completes right after the signal; the run, not the spinner, is the proof.
+ */
+async function sendSignal(page: Page, name: string, payload: unknown, screenshot?: string, delivered?: Promise<unknown>): Promise<void> {
   await page
     .getByRole('button', { name: /More Actions/ })
     .filter({ visible: true })
@@ -42,22 +46,49 @@ async function sendSignal(page: Page, name: string, payload: unknown, screenshot
     .click();
   await page.getByText('Send a Signal', { exact: true }).filter({ visible: true }).first().click();
   const dialog = page.locator('dialog[open]').filter({ visible: true });
-  await dialog.getByTestId('signal-select-button').click();
-  // The dropdown lists the handlers the workflow registered, with their descriptions.
-  const option = dialog.getByRole('option', { name: new RegExp(`^${name}\\b`) });
-  expect(await option.innerText()).toContain('JSON: {"step"');
-  await option.click();
-  await dialog.locator('[contenteditable=true]').click();
-  // The dialog keeps the data last sent from this page: replace it.
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(JSON.stringify(payload));
-  // The editor reformats its JSON when it loses focus; let it settle before submitting.
-  await dialog.getByText('Encoding').click();
+  // The dropdown lists the handlers the workflow registered, with their descriptions. A click
+  // that lands while the dialog still renders leaves the name empty: check, and pick again.
+  const select = dialog.getByTestId('signal-select-button');
+  const picked = dialog.getByTestId('signal-select');
+  for (let attempt = 1; (await picked.inputValue()) !== name; attempt++) {
+    if (attempt > 3) throw new Error(`the signal \`${name}\` could not be picked: the field says ${await picked.inputValue()}`);
+    await select.click();
+    const option = dialog.getByRole('option', { name: new RegExp(`^${name}\\b`) });
+    expect(await option.innerText()).toContain('JSON: {"step"');
+    await option.click();
+  }
+  const editor = dialog.locator('[contenteditable=true]');
+  // The dialog keeps the data last sent from this page: replace it, and check that it was replaced
+  // (on a loaded machine the select-all could land before the editor had focus, leaving the old
+  // JSON in front of the new one, which the dialog then refuses to send).
+  for (let attempt = 1; ; attempt++) {
+    await editor.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(JSON.stringify(payload));
+    // The editor reformats its JSON when it loses focus; let it settle before submitting. (Clicking
+    // the Encoding label to blur it could open the encoding menu over Submit, which then only
+    // closed the menu.)
+    await editor.evaluate((e) => (e as unknown as { blur(): void }).blur());
+    const typed = await editor.innerText();
+    if (sameJson(typed, payload)) break;
+    if (attempt === 3) throw new Error(`the Data field holds ${typed}, not the payload`);
+  }
   if (screenshot) await shot(page, screenshot);
   await dialog.getByRole('button', { name: 'Submit' }).click();
-  // The dialog closes once the server took the signal: slow when the whole suite loads 2 cores (10 s flaked).
-  await dialog.waitFor({ state: 'hidden', timeout: 30_000 });
+  // The dialog closes once the server took the signal.
+  const closed = dialog.waitFor({ state: 'hidden', timeout: 30_000 }).catch(async (err: Error) => {
+    throw new Error(`the signal dialog stayed open: ${await dialog.innerText().catch(() => '?')}`, { cause: err });
+  });
+  await (delivered ? Promise.race([closed, delivered]) : closed);
+}
+
+function sameJson(text: string, payload: unknown): boolean {
+  try {
+    return JSON.stringify(JSON.parse(text)) === JSON.stringify(payload);
+  } catch {
+    return false;
+  }
 }
 
 it('approves a waiting step through the Web UI Send a Signal dialog', async () => {
@@ -149,8 +180,9 @@ steps:
         },
       );
       expect(signed.code).toBe(0);
-      await sendSignal(page, 'approve', JSON.parse(signed.stdout), 'ui-send-signed-approval.png');
-      const result = await handle.result();
+      const ended = handle.result();
+      await sendSignal(page, 'approve', JSON.parse(signed.stdout), 'ui-send-signed-approval.png', ended);
+      const result = await ended;
       expect(result.status).toBe('succeeded');
       expect(callsOf('ui-signed-restart')).toHaveLength(1);
       const status = await handle.query(statusQuery);
