@@ -8,7 +8,7 @@
 //   npm run drill -- --ci    a local Messages API decides, a named operator approves (for tests)
 // Ctrl-C, or the end, stops everything it started.
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -25,6 +25,7 @@ import { PROJECT_ROOT } from '../repository/project';
 import { htmlReport } from '../report/html';
 import { readHistory } from '../report/read-history';
 import { writeAlertmanagerConfig, writePrometheusConfig, type DrillPorts } from './configs';
+import { runDashboardQueries } from './dashboard';
 import { startKube } from './kube';
 import { startFakeAnthropic, toolAnswer, type FakeAnthropic } from './messages-api';
 import { freePorts } from './ports';
@@ -269,22 +270,9 @@ async function drill(ctx: {
   }
 }
 
-/** Runs every query of config/observability/grafana-dashboard.json against this Prometheus. */
+/** Every dashboard query against this Prometheus, summed up for the result. */
 async function checkDashboard(prometheus: string): Promise<DrillResult['dashboard']> {
-  const dashboard = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'config', 'observability', 'grafana-dashboard.json'), 'utf8')) as {
-    panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
-  };
-  const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => ({ panel: p.title, expr: t.expr })));
-  const results = await Promise.all(
-    exprs.map(async ({ panel, expr }) => {
-      const r = (await (await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as {
-        status: string;
-        error?: string;
-        data?: { result: unknown[] };
-      };
-      return { panel, ok: r.status === 'success', error: r.error, series: r.data?.result.length ?? 0 };
-    }),
-  );
+  const results = await runDashboardQueries(prometheus);
   return {
     queries: results.length,
     withData: results.filter((r) => r.series > 0).length,

@@ -2,6 +2,7 @@
 // the run's history (its input holds the alert as Alertmanager sent it) and the rollout time.
 import type { temporal } from '@temporalio/proto';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { readTimerLabel } from '../contract/labels';
 import type { RunInput } from '../contract/run';
 
 export interface DrillTimeline {
@@ -30,10 +31,12 @@ export async function timeline(history: temporal.api.history.v1.IHistory, broken
   const ask = scheduled('askClaude');
   const askDone = ask && events.find((e) => e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === ask.eventId?.toString());
   const decided = events.find((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'decide') ?? askDone;
+  // The timer an approval waits on, read as reports read it (contract/labels.ts).
   const approvalAsked = events.find(
     (e) =>
       e.timerStartedEventAttributes &&
-      /wait for approval/.test(JSON.stringify(e.userMetadata?.summary?.data ? Buffer.from(e.userMetadata.summary.data).toString() : '')),
+      e.userMetadata?.summary &&
+      readTimerLabel(defaultPayloadConverter.fromPayload(e.userMetadata.summary as Payload))?.kind === 'wait-for-approval',
   );
   const approved = events.find((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'approve');
   const rollback = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'kubernetes');
