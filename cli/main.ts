@@ -18,7 +18,8 @@ import { DEFAULT_SIGNATURE_LIFETIME, type SignOptions } from './signing';
 import { formatVerdicts, verifyAnswers } from '../report/verify-signatures';
 import { parseDuration } from '../dsl/durations';
 import { peopleFile } from '../activities/humans/people-file';
-import { registerSearchAttributes } from '../temporal/search-attribute-setup';
+import { DEFAULT_RETENTION_DAYS, prepareNamespace } from '../temporal/namespace-setup';
+import { retryUntil } from '../temporal/retry-until';
 import { runCommand } from './run';
 import { testCommand, type TestCommandOptions } from './test';
 import { up, upOptionsFromEnv } from './up';
@@ -395,13 +396,21 @@ program
 
 program
   .command('setup')
-  .description('Register the search attributes runs use (RunbookName, Service, ...) on the Temporal cluster of TEMPORAL_ADDRESS.')
-  .action(async () =>
-    withClient(async (client, { namespace }) => {
-      const added = await registerSearchAttributes(client, namespace);
-      print(added.length ? `registered ${added.join(', ')} in ${namespace}` : `search attributes already registered in ${namespace}`);
-    }),
-  );
+  .description(
+    'Create the namespace if it does not exist and register the search attributes runs use (RunbookName, Service, ...) on the Temporal cluster of TEMPORAL_ADDRESS.',
+  )
+  .option('--wait <seconds>', 'keep trying while the cluster is not ready yet (a server that is starting)', '0')
+  .option('--retention <days>', 'how long a new namespace keeps closed runs (replay, reports, audit)', String(DEFAULT_RETENTION_DAYS))
+  .action(async (opts: { wait: string; retention: string }) => {
+    const waitSeconds = Number(opts.wait);
+    const retentionDays = Number(opts.retention);
+    if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new Error(`--wait takes seconds, not ${opts.wait}`);
+    if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new Error(`--retention takes a whole number of days, not ${opts.retention}`);
+    const lines = await retryUntil(Date.now() + waitSeconds * 1000, () =>
+      withClient((client, { namespace }) => prepareNamespace(client, namespace, retentionDays)),
+    );
+    lines.forEach((line) => print(line));
+  });
 
 program
   .command('up')

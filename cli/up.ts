@@ -194,7 +194,7 @@ function devNotifications(inbox: string): NodeJS.ProcessEnv {
   };
 }
 
-function portFree(host: string, port: number): Promise<boolean> {
+export function portFree(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));
@@ -202,7 +202,7 @@ function portFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function waitForTemporal(address: string, timeoutMs: number): Promise<void> {
+export async function waitForTemporal(address: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
