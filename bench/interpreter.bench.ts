@@ -6,26 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import { actionActivities } from '../activities/run-action';
-import { compileRunbook } from '../dsl/compile';
-import type { CompiledRunbook } from '../dsl/compiled';
 import { startRun } from '../temporal/start-run';
 import { fmt, median } from './stats';
 import { noop } from './support/noop-action';
+import { tenStepRunbook } from './support/ten-steps';
 import { admitting, benchBundle, startBenchServer } from './support/server';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const BATCH = 20;
 const TASK_QUEUE = 'bench-interpreter';
-
-function tenStepRunbook(): CompiledRunbook {
-  const steps = Array.from(
-    { length: 10 },
-    (_, i) => `  - id: step_${i + 1}\n    description: no-op ${i + 1}\n    uses: bench.noop\n    with: { n: ${i + 1} }\n`,
-  ).join('');
-  const result = compileRunbook(`name: ten-steps\nsteps:\n${steps}`, 'ten-steps.yaml', { catalog: new Map([[noop.name, noop]]), resolve: () => undefined });
-  if (!result.runbook) throw new Error(JSON.stringify(result.diagnostics));
-  return result.runbook;
-}
 
 async function main(): Promise<void> {
   const env = await startBenchServer();

@@ -5,58 +5,29 @@
 //   npm run bench -- receiver
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { Alert } from '../dsl/alert';
-import { compileRunbook } from '../dsl/compile';
-import type { CompiledRunbook } from '../dsl/compiled';
 import { startRun } from '../temporal/start-run';
 import { remediationId } from '../triggers/start-remediation';
 import { fmt, percentile } from './stats';
-import { noop } from './support/noop-action';
+import { alertRunbook, burst } from './support/burst';
 import { alertmanagerPayload, BENCH_TOKEN, benchReceiver, pool } from './support/receiver';
 import { alertSender } from './support/senders';
 import { startBenchServer } from './support/server';
 
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 1000);
-const REPEATS = 0.2;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
 const ROUNDS = 10;
 const TASK_QUEUE = 'bench-receiver';
 
-function runbook(name: string): CompiledRunbook {
-  const text = `name: ${name}\ntriggers:\n  - source: alertmanager\n    match: { alertname: ${name} }\ninputs:\n  service: { type: string, pattern: '^[a-z0-9-]+$', from: alert.labels.service }\nsteps:\n  - id: a\n    uses: bench.noop\n    with: { n: 1 }\n`;
-  return compileRunbook(text, `${name}.yaml`, { catalog: new Map([[noop.name, noop]]), resolve: () => undefined }).runbook!;
-}
-
-/** 80% distinct alerts, 20% repeats of earlier ones, shuffled deterministically. */
-function burst(name: string): Alert[] {
-  const distinct = Math.round(ALERTS * (1 - REPEATS));
-  const base = Array.from({ length: distinct }, (_, i): Alert => ({
-    source: 'alertmanager',
-    status: 'firing',
-    fingerprint: `${name}-${i.toString(16).padStart(8, '0')}`,
-    name,
-    labels: { alertname: name, service: `svc-${i}` },
-    annotations: {},
-    startsAt: '2026-11-29T12:00:00Z',
-  }));
-  const all = [...base, ...Array.from({ length: ALERTS - distinct }, (_, i) => base[(i * 7919) % distinct]!)];
-  for (let i = all.length - 1, seed = 42; i > 0; i--) {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    const j = seed % (i + 1);
-    [all[i], all[j]] = [all[j]!, all[i]!];
-  }
-  return all;
-}
-
 async function main(): Promise<void> {
   const env = await startBenchServer();
   const client = env.client;
-  const viaReceiver = runbook('bench-receiver');
-  const direct = runbook('bench-direct');
+  const viaReceiver = alertRunbook('bench-receiver');
+  const direct = alertRunbook('bench-direct');
   const receiver = await benchReceiver(client, TASK_QUEUE, [viaReceiver], 4_000);
 
   // Warm both paths up with alerts outside the measured sets.
   const sender = alertSender(receiver.url, BENCH_TOKEN, CONCURRENCY);
-  const warm = burst('bench-warm').slice(0, 100);
+  const warm = burst('bench-warm', ALERTS).slice(0, 100);
   await sender.send(warm.map((a) => alertmanagerPayload({ ...a, labels: { ...a.labels, alertname: 'bench-receiver' }, fingerprint: `warm-${a.fingerprint}` })));
   await pool(warm, CONCURRENCY, async (a) => {
     await startRun(client, TASK_QUEUE, {
@@ -71,8 +42,8 @@ async function main(): Promise<void> {
 
   // Interleaved in rounds (direct first in odd rounds, the receiver first in even ones), so that
   // a server that slows as it fills up, or machine noise, hits both alike.
-  const directAlerts = burst('bench-direct');
-  const receiverAlerts = burst('bench-receiver');
+  const directAlerts = burst('bench-direct', ALERTS);
+  const receiverAlerts = burst('bench-receiver', ALERTS);
   let directStarted = 0;
   let directMs = 0;
   let receiverMs = 0;

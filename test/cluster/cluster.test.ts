@@ -116,12 +116,32 @@ beforeAll(async () => {
   }
   receiverUrls = cluster.receivers.map((r) => `${r.url!}/alerts/alertmanager`);
   client = new Client({ connection: await Connection.connect({ address: cluster.address }), namespace: cluster.namespace });
-}, 900_000);
+}, 1_800_000);
+
+let clientClosed = false;
+async function closeClient(): Promise<void> {
+  if (clientClosed || !client) return;
+  clientClosed = true;
+  await client.connection.close();
+}
 
 afterAll(async () => {
-  await client?.connection.close();
+  await closeClient();
   await cluster?.stop();
 });
+
+const PROCESSES = [
+  'postgresql',
+  'temporal-history',
+  'temporal-matching',
+  'temporal-frontend',
+  'temporal-worker',
+  'temporal-ui',
+  'worker-1',
+  'worker-2',
+  'receiver-1',
+  'receiver-2',
+];
 
 function start(runbook: string, inputs: Record<string, string>) {
   return runCli(
@@ -358,4 +378,14 @@ it('replays and reports the histories the cluster recorded', async () => {
   const report = readFileSync(file, 'utf8');
   expect(report).toContain('alice approved');
   for (const step of ['before', 'gate', 'after']) expect(report).toContain(`\`${step}\``);
+}, 120_000);
+
+it('stops every process it started, and PostgreSQL cleanly', async () => {
+  const pids = PROCESSES.map((name) => [name, cluster.pid(name)] as const);
+  expect(pids.filter(([, pid]) => pid === undefined)).toEqual([]);
+  await closeClient();
+  await cluster.stop();
+  expect(pids.filter(([, pid]) => existsSync(`/proc/${pid}`)).map(([name]) => name)).toEqual([]);
+  // A clean shutdown removes the lock file; a killed PostgreSQL would leave it.
+  expect(existsSync(path.join(dir, 'postgresql', 'data', 'postmaster.pid'))).toBe(false);
 }, 120_000);
