@@ -69,8 +69,16 @@ async function main(): Promise<void> {
       say('stopping everything the drill started');
       void stopAll().then(() => process.exit(130));
     });
+  // A part that exits unexpectedly stops the stack; the drill then fails at once instead of
+  // waiting out its timeouts.
+  let partDied: (err: Error) => void = () => undefined;
+  const died = new Promise<never>((_, reject) => (partDied = reject));
+  const onStack = (s: Stack) => {
+    stack = s;
+    void s.done.then((code) => code !== 0 && partDied(new Error('a part of the drill exited unexpectedly (its log is in the working folder)')));
+  };
   try {
-    const result = await drill({ ci, say, supervisor, onStack: (s) => (stack = s), onModel: (m) => (model = m) });
+    const result = await Promise.race([drill({ ci, say, supervisor, onStack, onModel: (m) => (model = m) }), died]);
     say(`done: ${result.workflowId} rolled back to ${result.image} (revision ${result.revision}); report ${result.report}`);
     // On a desktop, the report opens; elsewhere its path is above.
     if (!ci && process.env.DISPLAY)
@@ -85,6 +93,8 @@ async function main(): Promise<void> {
   } finally {
     await stopAll();
   }
+  // The abandoned drill may still be waiting on timers.
+  if (process.exitCode) setTimeout(() => process.exit(), 500).unref();
 }
 
 async function drill(ctx: {
@@ -100,6 +110,20 @@ async function drill(ctx: {
     .trim()
     .split('\n')
     .at(-1)!;
+  // In-process servers listen before the ports of the others are chosen: one listening on a port
+  // of its own choosing after that could take a port handed out to another process.
+  let modelEnv: NodeJS.ProcessEnv = {};
+  if (ci) {
+    const model = await startFakeAnthropic();
+    ctx.onModel(model);
+    model.fallback = () =>
+      toolAnswer('choose', {
+        choice: 'rollback',
+        reasoning: 'the errors began with the rollout of checkout:v2 (drill stand-in for the model)',
+        confidence: 0.92,
+      });
+    modelEnv = { ANTHROPIC_API_KEY: 'drill-ci', ANTHROPIC_BASE_URL: model.url };
+  }
   const dir = mkdtempSync(path.join(tmpdir(), 'runbook-drill-'));
   const [kine, api, checkout, prometheus, alertmanager, alertmanagerCluster, temporal, temporalMetrics, ui, receiver, inbox, workerMetrics] =
     await freePorts(12);
@@ -134,18 +158,6 @@ async function drill(ctx: {
     readyLine: /^checkout ready/,
   });
 
-  let modelEnv: NodeJS.ProcessEnv = {};
-  if (ci) {
-    const model = await startFakeAnthropic();
-    ctx.onModel(model);
-    model.fallback = () =>
-      toolAnswer('choose', {
-        choice: 'rollback',
-        reasoning: 'the errors began with the rollout of checkout:v2 (drill stand-in for the model)',
-        confidence: 0.92,
-      });
-    modelEnv = { ANTHROPIC_API_KEY: 'drill-ci', ANTHROPIC_BASE_URL: model.url };
-  }
   const token = `drill-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
   const people = path.join(dir, 'people.yaml');
   writeFileSync(people, `groups:\n  oncall: [${OPERATOR}, ${JSON.stringify(whoAmI())}]\n`);

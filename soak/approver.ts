@@ -1,0 +1,62 @@
+// The scripted approver: a person on call, through the API. Every second it looks for soak runs
+// waiting on a person and answers as the plan says for that alert (approve, reject, or leave it
+// to time out), after a delay drawn from the seed; a decision the model could not take it
+// answers with `fix`. Answers that fail (Temporal is down) are tried again at the next look.
+import type { Client } from '@temporalio/client';
+import { answerRun } from '../cli/humans';
+import type { Occurrence } from './plan';
+import { Random } from './random';
+
+export interface Answered {
+  workflowId: string;
+  action: 'approve' | 'reject' | 'decide';
+  at: number;
+}
+
+export function startApprover(
+  client: () => Client,
+  byWorkflowId: Map<string, Occurrence>,
+  seed: number,
+  log: (line: string) => void,
+): { answered: Answered[]; stop(): void } {
+  const answered: Answered[] = [];
+  const due = new Map<string, number>();
+  const random = new Random(seed ^ 0xa99);
+  let stopped = false;
+  const look = async () => {
+    for (const [status, step] of [
+      ['awaiting-approval', 'gate'],
+      ['awaiting-decision', 'diagnose'],
+    ] as const) {
+      const waiting = client().workflow.list({ query: `RunbookName = "soak-remediate" AND RemediationStatus = "${status}" AND ExecutionStatus = "Running"` });
+      for await (const run of waiting) {
+        const occurrence = byWorkflowId.get(run.workflowId);
+        if (!occurrence || (status === 'awaiting-approval' && occurrence.approval === 'timeout')) continue;
+        const key = `${run.workflowId}:${step}`;
+        if (!due.has(key)) due.set(key, Date.now() + random.int(200, 8_000));
+        if (Date.now() < due.get(key)!) continue;
+        const action = status === 'awaiting-decision' ? 'decide' : occurrence.approval === 'reject' ? 'reject' : 'approve';
+        const answer =
+          action === 'decide'
+            ? ({ action, step, as: 'alice', choice: 'fix' } as const)
+            : action === 'reject'
+              ? ({ action, step, as: 'alice', reason: 'the soak says no' } as const)
+              : ({ action, step, as: 'alice' } as const);
+        try {
+          await answerRun(client(), run.workflowId, answer);
+          answered.push({ workflowId: run.workflowId, action, at: Date.now() });
+          due.set(key, Number.POSITIVE_INFINITY);
+        } catch (err) {
+          log(`approver: ${action} ${run.workflowId} failed, will retry: ${(err as Error).message.split('\n')[0]}`);
+        }
+      }
+    }
+  };
+  void (async () => {
+    while (!stopped) {
+      await look().catch((err: unknown) => log(`approver: cannot list runs now: ${(err as Error).message.split('\n')[0]}`));
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  })();
+  return { answered, stop: () => void (stopped = true) };
+}
