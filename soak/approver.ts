@@ -1,7 +1,7 @@
 // The scripted approver: a person on call, through the API. Every second it looks for soak runs
 // waiting on a person and answers as the plan says for that alert (approve, reject, or leave it
 // to time out), after a delay drawn from the seed; a decision the model could not take it
-// answers with `fix`. Answers that fail (Temporal is down) are tried again at the next look.
+// answers with `fix`, a fill with a count of 2. Answers that fail (Temporal is down) are tried again at the next look.
 import type { Client } from '@temporalio/client';
 import { answerRun } from '../cli/humans';
 import type { Occurrence } from './plan';
@@ -24,11 +24,12 @@ export function startApprover(
   const random = new Random(seed ^ 0xa99);
   let stopped = false;
   const look = async () => {
-    for (const [status, step] of [
-      ['awaiting-approval', 'gate'],
-      ['awaiting-decision', 'diagnose'],
+    for (const [runbook, status, step] of [
+      ['soak-remediate', 'awaiting-approval', 'gate'],
+      ['soak-remediate', 'awaiting-decision', 'diagnose'],
+      ['soak-page', 'awaiting-decision', 'size'],
     ] as const) {
-      const waiting = client().workflow.list({ query: `RunbookName = "soak-remediate" AND RemediationStatus = "${status}" AND ExecutionStatus = "Running"` });
+      const waiting = client().workflow.list({ query: `RunbookName = "${runbook}" AND RemediationStatus = "${status}" AND ExecutionStatus = "Running"` });
       for await (const run of waiting) {
         const occurrence = byWorkflowId.get(run.workflowId);
         if (!occurrence || (status === 'awaiting-approval' && occurrence.approval === 'timeout')) continue;
@@ -38,7 +39,9 @@ export function startApprover(
         const action = status === 'awaiting-decision' ? 'decide' : occurrence.approval === 'reject' ? 'reject' : 'approve';
         const answer =
           action === 'decide'
-            ? ({ action, step, as: 'alice', choice: 'fix' } as const)
+            ? step === 'size'
+              ? ({ action, step, as: 'alice', values: { count: 2 } } as const)
+              : ({ action, step, as: 'alice', choice: 'fix' } as const)
             : action === 'reject'
               ? ({ action, step, as: 'alice', reason: 'the soak says no' } as const)
               : ({ action, step, as: 'alice' } as const);

@@ -65,6 +65,12 @@ async function main(): Promise<number> {
   const supervisor = new Supervisor((line) => (line.startsWith('[') ? undefined : say(line)));
   const [temporalPort, uiPort, receiverPort, inboxPort] = await freePorts(4);
   let stack: Stack | undefined;
+  // Ctrl-C stops what the soak started: its processes have process groups of their own.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.on(signal, () => {
+      say(`${signal}: stopping the soak`);
+      void (stack ? stack.stop(130) : supervisor.stopAll()).then(() => soakModel.model.close()).finally(() => process.exit(130));
+    });
   try {
     stack = await startStack(
       {

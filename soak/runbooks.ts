@@ -1,5 +1,5 @@
 // The runbooks the soak runs: between them every step kind (uses with retries and failures,
-// decide with a human fallback, approve answered, rejected or timed out, a child runbook, a
+// decide and fill with a human fallback, approve answered, rejected or timed out, a child runbook, a
 // guard, a wait, foreach, parallel, compensation, end) and a secret. Every shell step logs
 // `start|end <run id> <step> <ms> <worker pid>` to the soak's action log, which the invariants read.
 import { writeFileSync } from 'node:fs';
@@ -109,6 +109,20 @@ steps:
         uses: shell
         readOnly: logs only
         with: ${logged(actionLog, 'right', "'0.1'")}
+  - id: size
+    fill:
+      prompt: How many checks does \${{ inputs.service }} need?
+      schema:
+        type: object
+        required: [count]
+        additionalProperties: false
+        properties:
+          count: { type: integer, minimum: 1, maximum: 3 }
+      human: { deciders: [alice], timeout: 30s }
+  - id: sized
+    uses: shell
+    readOnly: logs only
+    with: ${logged(actionLog, 'sized', "'0'", "'0'", ", '${{ string(steps.size.outputs.count) }}'")}
   - id: each
     foreach:
       items: \${{ [1, 2, 3] }}
