@@ -66,12 +66,17 @@ export function memoryChart(samples: Sample[], faults: Array<{ t: number; kind: 
     const mb = maxMb * f;
     return `<text x="${pad.left - 6}" y="${y(mb) + 4}" font-size="10" text-anchor="end">${mb.toFixed(0)}</text><line x1="${pad.left}" x2="${width - pad.right}" y1="${y(mb)}" y2="${y(mb)}" stroke="#eee"/>`;
   });
+  const stepMin = maxT > 20 * 60_000 ? 5 : 1;
+  const xTicks = Array.from({ length: Math.floor(maxT / (stepMin * 60_000)) + 1 }, (_, i) => i * stepMin).map(
+    (min) => `<text x="${x(min * 60_000).toFixed(1)}" y="${height - pad.bottom + 16}" font-size="10" text-anchor="middle">${min}</text>`,
+  );
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
 <text x="${pad.left}" y="16" font-size="13">${title}</text>
 ${yTicks.join('\n')}
 <text x="12" y="${pad.top + 60}" font-size="10" transform="rotate(-90 12 ${pad.top + 60})">RSS (MiB)</text>
-<text x="${(width - pad.right + pad.left) / 2}" y="${height - 6}" font-size="10" text-anchor="middle">minutes (ticks: faults) — ${(maxT / 60_000).toFixed(1)} min</text>
+<text x="${width - pad.right + 8}" y="${height - pad.bottom + 16}" font-size="10">min (ticks: faults)</text>
+${xTicks.join('\n')}
 ${lines.join('\n')}
 ${ticks.join('\n')}
 </svg>

@@ -14,6 +14,7 @@ import { startRun } from '../../temporal/start-run';
 import { receiverMetrics } from '../../triggers/metrics';
 import { buildServer } from '../../triggers/server';
 import { eventually } from '../helpers/eventually';
+import { historyOf } from '../helpers/history';
 import { startFakeAnthropic, toolAnswer, type FakeAnthropic } from '../helpers/fake-anthropic';
 import { pendingApproval } from '../helpers/pending';
 import { freePort } from '../helpers/ports';
@@ -139,20 +140,32 @@ it('counts runs, steps, people, the model and undos once each, however often the
     toolAnswer('choose', { choice: 'yes', reasoning: 'fine', confidence: 0.9 }, { input_tokens: 120, output_tokens: 30 }),
     toolAnswer('choose', { choice: 'yes', reasoning: 'fine', confidence: 0.9 }, { input_tokens: 120, output_tokens: 30 }),
   );
+  const ids: string[] = [];
   for (const outcome of ['true', 'false']) {
     const handle = await startRun(client, s.taskQueue, { runbook, inputs: { outcome }, startedBy: 'test' });
+    ids.push(handle.workflowId);
     const pending = await pendingApproval(handle, 'gate');
     await handle.executeUpdate(approveUpdate, { args: [{ step: 'gate', by: 'alice', planHash: pending.planHash }] });
     await handle.result().catch(() => undefined);
   }
   const total = (name: string, labels = '') => scalar(`sum(${name}_total{runbook="observed"${labels}})`);
-  await eventually(async () => (await total('runbook_runs_ended')) === 2, 'Prometheus to scrape both ends', 30_000, 500);
-  expect(await total('runbook_runs_started')).toBe(2);
-  expect(await total('runbook_runs_ended', ',outcome="succeeded"')).toBe(1);
-  expect(await total('runbook_runs_ended', ',outcome="failed"')).toBe(1);
-  expect(await total('runbook_human_requests', ',request="approval"')).toBe(2);
-  expect(await total('runbook_human_settled', ',request="approval",how="answered"')).toBe(2);
-  expect(await total('runbook_compensations', ',outcome="succeeded"')).toBe(1);
+  await eventually(async () => ((await total('runbook_runs_ended')) ?? 0) >= 2, 'Prometheus to scrape both ends', 30_000, 500);
+  // Replays never count again. A workflow task that ran and then failed or timed out (an
+  // overloaded machine) is run again, and what it recorded is recorded again: the one way a
+  // workflow-side counter counts twice (docs/observability.md). Allowed only when history shows it.
+  const retried = (await Promise.all(ids.map(historyOf)))
+    .flat()
+    .filter((e) => e.workflowTaskFailedEventAttributes || e.workflowTaskTimedOutEventAttributes).length;
+  const once = async (actual: Promise<number | undefined>, expected: number) => {
+    const n = (await actual) ?? 0;
+    expect([n >= expected, n <= expected + retried]).toEqual([true, true]);
+  };
+  await once(total('runbook_runs_started'), 2);
+  await once(total('runbook_runs_ended', ',outcome="succeeded"'), 1);
+  await once(total('runbook_runs_ended', ',outcome="failed"'), 1);
+  await once(total('runbook_human_requests', ',request="approval"'), 2);
+  await once(total('runbook_human_settled', ',request="approval",how="answered"'), 2);
+  await once(total('runbook_compensations', ',outcome="succeeded"'), 1);
   // Five steps ran in each run; `check` failed once. `uses` steps are counted per attempt (one each here).
   const steps = await query('sum by (kind, action, outcome) (runbook_step_seconds_count{runbook="observed"})');
   expect(Object.fromEntries(steps.data!.result.map((r) => [`${r.metric.kind} ${r.metric.action} ${r.metric.outcome}`, Number(r.value[1])]))).toEqual({
