@@ -126,26 +126,27 @@ export async function checkInvariants(e: Evidence): Promise<{ checks: Check[]; r
       .join('')}`,
   });
 
-  // 4. A step's command runs once, unless its attempt was in flight when its worker was killed
-  // or Temporal restarted (at-least-once, docs/operations.md), or the step itself failed and retried.
+  // 4. A step's command (or HTTP call) runs once, unless its attempt was in flight when the
+  // worker was killed or Temporal restarted (at-least-once, docs/operations.md), or the step
+  // itself failed and retried.
   const starts = new Map<string, LogLine[]>();
-  const ends = new Map<string, LogLine[]>();
-  for (const l of lines)
-    (l.what === 'start' ? starts : ends).set(`${l.run} ${l.step}`, [...((l.what === 'start' ? starts : ends).get(`${l.run} ${l.step}`) ?? []), l]);
+  for (const l of lines.filter((line) => line.what === 'start')) starts.set(`${l.run} ${l.step}`, [...(starts.get(`${l.run} ${l.step}`) ?? []), l]);
   let killed = 0;
   let restarted = 0;
   const unexplained: string[] = [];
-  for (const [key, attempts] of starts) {
+  for (const [key, unsorted] of starts) {
+    const attempts = [...unsorted].sort((a, b) => a.at - b.at);
     const [run, step] = key.split(' ') as [string, string];
     const expectedRuns = step === 'item' ? 3 : 1;
     if (attempts.length <= expectedRuns) continue;
     const occurrence = e.byWorkflowId.get(run);
     if (step === 'evidence' && occurrence?.evidenceFails) continue;
-    const finished = ends.get(key) ?? [];
-    for (const attempt of attempts.slice(0, attempts.length - expectedRuns)) {
-      const end = finished.find((f) => f.pid === attempt.pid && f.at >= attempt.at)?.at ?? Number.POSITIVE_INFINITY;
-      if (e.kills.some((k) => k.pid === attempt.pid && k.at >= attempt.at - 1_000 && k.at <= end + 1_000)) killed++;
-      else if (e.windows.some((w) => w.kind === 'restart-temporal' && w.at <= end + GRACE_MS && w.until >= attempt.at - GRACE_MS)) restarted++;
+    // A repeat is explained when its worker was killed, or Temporal restarted, after the
+    // previous attempt started and before this one did: that attempt was in flight.
+    for (let i = expectedRuns; i < attempts.length; i++) {
+      const [before, now] = [attempts[i - expectedRuns]!.at, attempts[i]!.at];
+      if (e.kills.some((k) => k.at >= before - 1_000 && k.at <= now)) killed++;
+      else if (e.windows.some((w) => w.kind === 'restart-temporal' && w.at <= now && w.until + GRACE_MS >= before)) restarted++;
       else unexplained.push(key);
     }
   }

@@ -20,6 +20,7 @@ import { memoryChart, sampleMemory } from './memory';
 import { startSoakModel } from './model';
 import { makePlan, type Fault, type Occurrence } from './plan';
 import { soakRunbooks } from './runbooks';
+import { startSoakService } from './service';
 import { sendAll, type Attempt } from './sender';
 import { expectedWorkflowId } from './deliveries';
 
@@ -56,12 +57,18 @@ async function main(): Promise<number> {
   const runbooks = path.join(dir, 'runbooks');
   mkdirSync(runbooks, { recursive: true });
   const actionLog = path.join(dir, 'actions.log');
-  soakRunbooks(runbooks, actionLog);
+  // In-process servers listen before the stack's ports are chosen (drill/main.ts says why).
+  const service = await startSoakService(seed, actionLog);
+  soakRunbooks(runbooks, actionLog, service.url);
   const people = path.join(dir, 'people.yaml');
   writeFileSync(people, 'groups:\n  oncall: [alice]\n');
   const secret = `soak-secret-${randomBytes(12).toString('hex')}`;
 
   const soakModel = await startSoakModel(seed);
+  const closeServers = async () => {
+    await soakModel.model.close();
+    await service.close();
+  };
   const supervisor = new Supervisor((line) => (line.startsWith('[') ? undefined : say(line)));
   const [temporalPort, uiPort, receiverPort, inboxPort] = await freePorts(4);
   let stack: Stack | undefined;
@@ -69,7 +76,7 @@ async function main(): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.on(signal, () => {
       say(`${signal}: stopping the soak`);
-      void (stack ? stack.stop(130) : supervisor.stopAll()).then(() => soakModel.model.close()).finally(() => process.exit(130));
+      void (stack ? stack.stop(130) : supervisor.stopAll()).then(closeServers).finally(() => process.exit(130));
     });
   try {
     stack = await startStack(
@@ -183,7 +190,7 @@ async function main(): Promise<number> {
   } finally {
     if (stack) await stack.stop(0);
     else await supervisor.stopAll();
-    await soakModel.model.close();
+    await closeServers();
   }
 }
 

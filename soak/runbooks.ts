@@ -1,5 +1,5 @@
 // The runbooks the soak runs: between them every step kind (uses with retries and failures,
-// decide and fill with a human fallback, approve answered, rejected or timed out, a child runbook, a
+// decide and fill with a human fallback, an http request, approve answered, rejected or timed out, a child runbook, a
 // guard, a wait, foreach, parallel, compensation, end) and a secret. Every shell step logs
 // `start|end <run id> <step> <ms> <worker pid>` to the soak's action log, which the invariants read.
 import { writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ function logged(log: string, step: string, sleep = "'0'", exit = "'0'", extraArg
   return `{ command: [sh, -c, '${script}', sh, '\${{ run.id }}', '${step}', '${log}', ${sleep}, ${exit}${extraArg}] }`;
 }
 
-export function soakRunbooks(dir: string, actionLog: string): void {
+export function soakRunbooks(dir: string, actionLog: string, serviceUrl: string): void {
   const remediate = `
 name: soak-remediate
 description: The soak's remediation, started by Alertmanager and Grafana alerts.
@@ -109,6 +109,11 @@ steps:
         uses: shell
         readOnly: logs only
         with: ${logged(actionLog, 'right', "'0.1'")}
+  - id: probe
+    description: A request to the service (0 to 400 ms, sometimes a 503)
+    uses: http
+    retry: { maxAttempts: 4, initialInterval: 1s }
+    with: { url: '${serviceUrl}/probe', headers: { x-run: '\${{ run.id }}' }, timeout: 5s }
   - id: size
     fill:
       prompt: How many checks does \${{ inputs.service }} need?
