@@ -127,7 +127,7 @@ export async function checkInvariants(e: Evidence): Promise<{ checks: Check[]; r
   });
 
   // 4. A step's command (or HTTP call) runs once, unless its attempt was in flight when the
-  // worker was killed or Temporal restarted (at-least-once, docs/operations.md), or the step
+  // worker was killed or Temporal restarted (docs/operations.md, Failure behaviour), or the step
   // itself failed and retried.
   const starts = new Map<string, LogLine[]>();
   for (const l of lines.filter((line) => line.what === 'start')) starts.set(`${l.run} ${l.step}`, [...(starts.get(`${l.run} ${l.step}`) ?? []), l]);
