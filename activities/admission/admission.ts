@@ -71,7 +71,7 @@ export class Admission {
       const known = this.entries.get(hash);
       this.entries.set(hash, known ? { ...entry, admittedAt: known.admittedAt } : entry);
     }
-    this.prune();
+    this.prune(now);
     this.persist();
   }
 
@@ -110,8 +110,8 @@ export class Admission {
     return [...this.entries].map(([hash, e]) => ({ hash, ...e }));
   }
 
-  private prune(): void {
-    const now = this.now();
+  /** `now`: the caller's instant, so that a version retired in the same call is never pruned by a clock that ticked meanwhile. */
+  private prune(now = this.now()): void {
     const retiredByName = new Map<string, Array<[string, Entry]>>();
     for (const [hash, entry] of this.entries) {
       if (entry.retiredAt === undefined) continue;

@@ -36,6 +36,20 @@ it('keeps replaced versions for the grace period and at most N of them, across a
   });
 });
 
+it('says a version was replaced, even with no grace and a clock that ticks during the replacement', () => {
+  // A loaded CI machine once moved the clock a millisecond inside serve(): the version just
+  // retired was pruned as expired, and its refusal said "not served" instead of "replaced".
+  let t = 0;
+  const admission = new Admission({ graceMs: 0, now: () => t++ });
+  const v = version(1);
+  admission.serve([v]);
+  admission.serve([]);
+  expect(admission.check({ name: v.name, hash: v.hash })).toMatchObject({
+    admitted: false,
+    reason: expect.stringMatching(/^version [0-9a-f]{12} of runbook `evolving` was replaced/),
+  });
+});
+
 it('refuses a known hash claimed under another name', () => {
   const admission = new Admission();
   const v = version(1);
