@@ -1,8 +1,10 @@
 // The scripted approver: a person on call, through the API. Every second it looks for soak runs
 // waiting on a person and answers as the plan says for that alert (approve, reject, or leave it
 // to time out), after a delay drawn from the seed; a decision the model could not take it
-// answers with `fix`, a fill with a count of 2. Answers that fail (Temporal is down) are tried again at the next look.
+// answers with `fix`, a fill with a count of 2; a runbook the circuit breaker paused it resumes
+// after 5 to 20 s. Answers that fail (Temporal is down) are tried again at the next look.
 import type { Client } from '@temporalio/client';
+import { fleetGuards, resumeFleet } from '../cli/guards';
 import { answerRun } from '../cli/humans';
 import type { Occurrence } from './plan';
 import { Random } from './random';
@@ -15,15 +17,31 @@ export interface Answered {
 
 export function startApprover(
   client: () => Client,
+  taskQueue: string,
   byWorkflowId: Map<string, Occurrence>,
   seed: number,
   log: (line: string) => void,
-): { answered: Answered[]; stop(): void } {
+): { answered: Answered[]; resumed: number; stop(): void } {
   const answered: Answered[] = [];
+  const state = { resumed: 0 };
   const due = new Map<string, number>();
   const random = new Random(seed ^ 0xa99);
   let stopped = false;
+  // The circuit breaker pauses a runbook's writes after repeated failures (config/fleet.yaml);
+  // the person on call looks, then resumes it.
+  const resumeBreakers = async () => {
+    for (const pause of (await fleetGuards(client(), taskQueue)).pauses.filter((p) => p.source === 'circuit-breaker')) {
+      const key = `breaker:${pause.runbook ?? ''}:${pause.key ?? ''}:${pause.at}`;
+      if (!due.has(key)) due.set(key, Date.now() + random.int(5_000, 20_000));
+      if (Date.now() < due.get(key)!) continue;
+      await resumeFleet(client(), taskQueue, { ...(pause.runbook && { runbook: pause.runbook }), ...(pause.key && { key: pause.key }) }, 'alice');
+      due.set(key, Number.POSITIVE_INFINITY);
+      state.resumed++;
+      log(`on-call: resumed ${pause.runbook ?? pause.key ?? 'the fleet'} after the circuit breaker paused it (${pause.reason})`);
+    }
+  };
   const look = async () => {
+    await resumeBreakers();
     for (const [runbook, status, step] of [
       ['soak-remediate', 'awaiting-approval', 'gate'],
       ['soak-remediate', 'awaiting-decision', 'diagnose'],
@@ -61,5 +79,11 @@ export function startApprover(
       await new Promise((r) => setTimeout(r, 1_000));
     }
   })();
-  return { answered, stop: () => void (stopped = true) };
+  return {
+    answered,
+    get resumed() {
+      return state.resumed;
+    },
+    stop: () => void (stopped = true),
+  };
 }

@@ -108,7 +108,7 @@ async function main(): Promise<number> {
     const client = new Client({ connection: await Connection.connect({ address: stack.address }), namespace: 'default' });
     const receiverUrl = `http://127.0.0.1:${receiverPort}`;
     const memory = sampleMemory(['worker', 'receiver'], (name) => supervisor.pid(name), started);
-    const approver = startApprover(() => client, byWorkflowId, seed, say);
+    const approver = startApprover(() => client, 'runbooks', byWorkflowId, seed, say);
 
     // The stream and the faults, at the plan's times from now.
     const t0 = Date.now();
@@ -154,7 +154,9 @@ async function main(): Promise<number> {
     });
     await client.connection.close();
     const width = Math.max(...result.checks.map((c) => c.name.length));
-    say(`${result.runs} runs; ${approver.answered.length} human answers; model faults ${JSON.stringify(soakModel.faults)}`);
+    say(
+      `${result.runs} runs; ${approver.answered.length} human answers; ${approver.resumed} circuit-breaker pauses resumed; model faults ${JSON.stringify(soakModel.faults)}`,
+    );
     for (const c of result.checks) say(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name.padEnd(width)}  ${c.detail}`);
     writeFileSync(
       path.join(dir, 'report.json'),
@@ -167,6 +169,7 @@ async function main(): Promise<number> {
           attempts: attempts.length,
           runs: result.runs,
           answers: approver.answered.length,
+          breakerResumes: approver.resumed,
           faults: windows,
           modelFaults: soakModel.faults,
           repeats: result.repeats,
