@@ -41,7 +41,8 @@ export function startApprover(
     }
   };
   const look = async () => {
-    await resumeBreakers();
+    // A governor that does not answer must not keep the approvals waiting.
+    await resumeBreakers().catch((err: unknown) => log(`on-call: cannot read the fleet guards now: ${(err as Error).message.split('\n')[0]}`));
     for (const [runbook, status, step] of [
       ['soak-remediate', 'awaiting-approval', 'gate'],
       ['soak-remediate', 'awaiting-decision', 'diagnose'],

@@ -69,7 +69,9 @@ async function main(): Promise<number> {
     await soakModel.model.close();
     await service.close();
   };
-  const supervisor = new Supervisor((line) => (line.startsWith('[') ? undefined : say(line)));
+  // The worker's and the receiver's own output goes to children.log: a crash's reason is there.
+  const childrenLog = path.join(dir, 'children.log');
+  const supervisor = new Supervisor((line) => (line.startsWith('[') ? appendFileSync(childrenLog, line + '\n') : say(line)));
   const [temporalPort, uiPort, receiverPort, inboxPort] = await freePorts(4);
   let stack: Stack | undefined;
   // Ctrl-C stops what the soak started: its processes have process groups of their own.
