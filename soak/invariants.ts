@@ -32,9 +32,8 @@ export interface Evidence {
   byWorkflowId: Map<string, Occurrence>;
   secret: string;
   memory: Sample[];
-  /** Start of the measured period (after warm-up) and the soak's start, in ms since it started. */
+  /** End of the warm-up, in ms since the soak started. */
   warmUpEndMs: number;
-  startedAt: number;
   /** RSS after the drain may exceed the warm-up level by this factor at most. */
   memoryFactor: number;
 }

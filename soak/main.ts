@@ -14,7 +14,7 @@ import { Supervisor } from '../cli/supervisor';
 import { startStack, waitForTemporal, type Stack } from '../cli/up';
 import { freePorts } from '../drill/ports';
 import { startApprover } from './approver';
-import { RECEIVER_ENV } from './deliveries';
+import { expectedWorkflowId, RECEIVER_ENV } from './deliveries';
 import { checkInvariants, type Window } from './invariants';
 import { memoryChart, sampleMemory } from './memory';
 import { startSoakModel } from './model';
@@ -22,7 +22,6 @@ import { makePlan, type Fault, type Occurrence } from './plan';
 import { soakRunbooks } from './runbooks';
 import { startSoakService } from './service';
 import { sendAll, type Attempt } from './sender';
-import { expectedWorkflowId } from './deliveries';
 
 const WARM_UP_MS = 20_000;
 const DRAIN_LIMIT_MS = 5 * 60_000;
@@ -151,7 +150,6 @@ async function main(): Promise<number> {
       secret,
       memory: memory.samples,
       warmUpEndMs: t0 - started + WARM_UP_MS,
-      startedAt: started,
       memoryFactor: MEMORY_FACTOR,
     });
     await client.connection.close();

@@ -4,7 +4,6 @@
 // SIGKILLed; one alert through both receivers (directly, and from a real Alertmanager sending to
 // both) is one remediation; a server restart mid-approval loses nothing; fleet guards hold across
 // the workers; `runbook replay` and `runbook report` read the cluster's histories.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,11 +11,11 @@ import { Client, Connection } from '@temporalio/client';
 import { startCluster, type Cluster } from '../../cluster/cluster';
 import { freePorts } from '../../drill/ports';
 import { ActionLog } from '../helpers/action-log';
+import { startAlertmanager } from '../helpers/alertmanager';
 import { runCli } from '../helpers/cli';
 import { eventually } from '../helpers/eventually';
 import { TEST_PEOPLE } from '../helpers/temporal';
 
-const ALERTMANAGER = process.env.ALERTMANAGER_PATH ?? '/usr/bin/prometheus-alertmanager';
 const TOKEN = 'cluster-test-token-0123456789';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'runbook-cluster-'));
@@ -253,45 +252,9 @@ it('starts one remediation for the same alert through both receivers at once, an
   expect(outcomes.sort()).toEqual(['duplicate', 'started']);
   await eventually(async () => (await remediations('both-at-once')) === 1, 'the remediation to be visible', 20_000);
 
-  if (!existsSync(ALERTMANAGER)) throw new Error(`no Alertmanager at ${ALERTMANAGER}: \`apt-get install prometheus-alertmanager\` (or set ALERTMANAGER_PATH)`);
-  const amDir = mkdtempSync(path.join(tmpdir(), 'cluster-am-'));
-  const [amPort] = await freePorts(1);
-  writeFileSync(
-    path.join(amDir, 'alertmanager.yml'),
-    `route:
-  receiver: runbooks
-  group_by: [alertname, service]
-  group_wait: 0s
-  group_interval: 1s
-  repeat_interval: 1s
-receivers:
-  - name: runbooks
-    webhook_configs:
-${receiverUrls.map((url) => `      - url: ${url}\n        http_config:\n          authorization: { type: Bearer, credentials: ${TOKEN} }\n`).join('')}`,
-  );
-  const am: ChildProcess = spawn(
-    ALERTMANAGER,
-    [
-      `--config.file=${path.join(amDir, 'alertmanager.yml')}`,
-      `--storage.path=${amDir}`,
-      `--web.listen-address=127.0.0.1:${amPort}`,
-      '--cluster.listen-address=',
-      '--log.level=warn',
-    ],
-    { stdio: 'ignore' },
-  );
+  const am = await startAlertmanager({ receivers: receiverUrls, token: TOKEN });
   try {
-    const amUrl = `http://127.0.0.1:${amPort}`;
-    await eventually(
-      () =>
-        fetch(`${amUrl}/-/ready`).then(
-          (r) => r.ok,
-          () => false,
-        ),
-      'Alertmanager to be ready',
-      20_000,
-      200,
-    );
+    const amUrl = am.url;
     const before = await Promise.all(receiverUrls.map((url) => receiverCounter(url, 'duplicate')));
     const posted = await fetch(`${amUrl}/api/v2/alerts`, {
       method: 'POST',
@@ -307,7 +270,7 @@ ${receiverUrls.map((url) => `      - url: ${url}\n        http_config:\n        
       250,
     );
   } finally {
-    am.kill('SIGTERM');
+    am.stop();
   }
   expect(await remediations('via-alertmanager')).toBe(1);
   expect(lines(alertFile).sort()).toEqual(['both-at-once', 'via-alertmanager']);

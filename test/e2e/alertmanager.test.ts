@@ -2,20 +2,16 @@
 // Alertmanager's API reaches the receiver through a webhook with bearer auth, exactly one
 // remediation starts although Alertmanager keeps repeating the notification, and the resolved
 // notification stops it.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { receiverMetrics, type ReceiverMetrics } from '../../triggers/metrics';
 import { buildServer } from '../../triggers/server';
 import { statusQuery } from '../../contract/messages';
+import { startAlertmanager, type RunningAlertmanager } from '../helpers/alertmanager';
 import { eventually } from '../helpers/eventually';
 import { freePort } from '../helpers/ports';
 import { callsOf } from '../helpers/test-actions';
 import { closeTestClient, compile, settings, startWorker, testClient } from '../helpers/temporal';
 
-const ALERTMANAGER = process.env.ALERTMANAGER_PATH ?? '/usr/bin/prometheus-alertmanager';
 const TOKEN = 'am-e2e-token-0123456789';
 
 const runbook = compile(`
@@ -37,14 +33,13 @@ steps:
     with: { name: 'am-e2e-act' }
 `);
 
-let alertmanager: ChildProcess | undefined;
+let alertmanager: RunningAlertmanager | undefined;
 let app: FastifyInstance;
 let metrics: ReceiverMetrics;
 let stopWorker: () => Promise<void>;
 let amUrl: string;
 
 beforeAll(async () => {
-  if (!existsSync(ALERTMANAGER)) throw new Error(`no Alertmanager at ${ALERTMANAGER}: \`apt-get install prometheus-alertmanager\` (or set ALERTMANAGER_PATH)`);
   const s = settings();
   stopWorker = await startWorker(s);
   metrics = receiverMetrics();
@@ -65,47 +60,12 @@ beforeAll(async () => {
   });
   await app.listen({ host: '127.0.0.1', port: receiverPort });
 
-  const dir = mkdtempSync(path.join(tmpdir(), 'alertmanager-'));
-  const configFile = path.join(dir, 'alertmanager.yml');
-  writeFileSync(
-    configFile,
-    `route:
-  receiver: runbooks
-  group_by: [alertname, service]
-  group_wait: 0s
-  group_interval: 1s
-  repeat_interval: 1s
-receivers:
-  - name: runbooks
-    webhook_configs:
-      - url: http://127.0.0.1:${receiverPort}/alerts/alertmanager
-        send_resolved: true
-        http_config:
-          authorization: { type: Bearer, credentials: ${TOKEN} }
-`,
-  );
-  const amPort = await freePort();
-  amUrl = `http://127.0.0.1:${amPort}`;
-  alertmanager = spawn(
-    ALERTMANAGER,
-    [`--config.file=${configFile}`, `--storage.path=${dir}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=', '--log.level=warn'],
-    { stdio: 'inherit' },
-  );
-  for (let i = 0; ; i++) {
-    if (i > 100) throw new Error('Alertmanager did not become ready in 20 s');
-    if (
-      await fetch(`${amUrl}/-/ready`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  alertmanager = await startAlertmanager({ receivers: [`http://127.0.0.1:${receiverPort}/alerts/alertmanager`], token: TOKEN, sendResolved: true });
+  amUrl = alertmanager.url;
 });
 
 afterAll(async () => {
-  alertmanager?.kill('SIGTERM');
+  alertmanager?.stop();
   await app?.close();
   await stopWorker?.();
   await closeTestClient();
