@@ -406,9 +406,8 @@ program
     const retentionDays = Number(opts.retention);
     if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new Error(`--wait takes seconds, not ${opts.wait}`);
     if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new Error(`--retention takes a whole number of days, not ${opts.retention}`);
-    const lines = await retryUntil(Date.now() + waitSeconds * 1000, () =>
-      withClient((client, { namespace }) => prepareNamespace(client, namespace, retentionDays)),
-    );
+    const deadline = Date.now() + waitSeconds * 1000;
+    const lines = await retryUntil(deadline, () => withClient((client, { namespace }) => prepareNamespace(client, namespace, retentionDays, deadline)));
     lines.forEach((line) => print(line));
   });
 

@@ -127,12 +127,13 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     await setupSchema(server);
     o.print(`Temporal ${topology.temporalVersion}: history, matching, frontend and worker services, one process each`);
     await startTemporalServer(supervisor, server);
-    const lines = await retryUntil(Date.now() + 60_000, async () => {
+    const deadline = Date.now() + 60_000;
+    const lines = await retryUntil(deadline, async () => {
       const client = await connectClient({ connection: { address }, namespace: topology.namespace, taskQueue: topology.taskQueue });
       try {
-        const done = await prepareNamespace(client, topology.namespace);
+        const done = await prepareNamespace(client, topology.namespace, undefined, deadline);
         // Runs start with these attributes: wait until the frontend's cache knows them.
-        await client.workflow.count('RunbookName = "cluster-setup" AND RemediationStatus = "running"');
+        await retryUntil(deadline, () => client.workflow.count('RunbookName = "cluster-setup" AND RemediationStatus = "running"'));
         return done;
       } finally {
         await client.connection.close();

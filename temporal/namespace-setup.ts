@@ -3,6 +3,7 @@
 // Temporal Cloud creates namespaces in its own UI/tcld instead; see docs/operations.md.
 import { isGrpcServiceError, type Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
+import { retryUntil } from './retry-until';
 import { registerSearchAttributes } from './search-attribute-setup';
 
 // gRPC status codes (fixed by the gRPC protocol).
@@ -30,10 +31,19 @@ export async function ensureNamespace(client: Client, namespace: string, retenti
   }
 }
 
-/** What `runbook setup` does: the namespace, then the search attributes. Returns what it did, in words. */
-export async function prepareNamespace(client: Client, namespace: string, retentionDays = DEFAULT_RETENTION_DAYS): Promise<string[]> {
-  const created = await ensureNamespace(client, namespace, retentionDays);
-  const added = await registerSearchAttributes(client, namespace);
+/** How long a namespace just created may take to reach the frontend's caches. */
+const NEW_NAMESPACE_SETTLE_MS = 30_000;
+
+/**
+ * What `runbook setup` does: the namespace, then the search attributes, each retried until
+ * `deadline` (a server still starting). Returns what it did, in words.
+ */
+export async function prepareNamespace(client: Client, namespace: string, retentionDays = DEFAULT_RETENTION_DAYS, deadline = Date.now()): Promise<string[]> {
+  const created = await retryUntil(deadline, () => ensureNamespace(client, namespace, retentionDays));
+  // Registering attributes on a namespace created a moment ago fails until the caches know it.
+  const added = await retryUntil(created ? Math.max(deadline, Date.now() + NEW_NAMESPACE_SETTLE_MS) : deadline, () =>
+    registerSearchAttributes(client, namespace),
+  );
   return [
     ...(created ? [`created namespace ${namespace} (retention ${retentionDays} days)`] : []),
     added.length ? `registered ${added.join(', ')} in ${namespace}` : `search attributes already registered in ${namespace}`,
