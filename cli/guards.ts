@@ -1,11 +1,12 @@
 // `runbook pause`, `runbook resume` and `runbook guards`: the kill switch and the fleet's state,
-// through the governor of the task queue (workflows/governor/). The same updates and query are
+// through the governor of the task queue (workflows/governor/). The same signals and queries are
 // the API: any Temporal client can send them (docs/guards.md).
 import type { Client } from '@temporalio/client';
-import { governorId, guardsQuery, pauseUpdate, resumeUpdate, type GuardsView, type PauseRecord, type PauseScope } from '../contract/guards';
+import { governorId, guardsQuery, pauseSignal, resumeSignal, type GuardsView, type PauseRecord, type PauseScope } from '../contract/guards';
 import { formatDuration } from '../dsl/durations';
 import { ensureGovernor } from '../activities/governor/activities';
 import { loadFleetPolicy } from '../activities/governor/policy';
+import { askGovernor } from '../activities/governor/requests';
 
 export interface ScopeOptions {
   all?: boolean;
@@ -20,16 +21,20 @@ export function scopeOf(opts: ScopeOptions): PauseScope | string {
   return { ...(opts.runbook !== undefined && { runbook: opts.runbook }), ...(opts.key !== undefined && { key: opts.key }) };
 }
 
-/** The pause is in force when this returns: the governor grants nothing it covers from then on. */
+/**
+ * The pause is in force when this returns: the governor grants nothing it covers from then on. A
+ * governor that never ran is started by it: the pause must hold for the first write.
+ */
 export async function pauseFleet(client: Client, taskQueue: string, scope: PauseScope, by: string, reason: string): Promise<PauseRecord> {
-  // A governor that never ran has nothing to pause yet, but the pause must hold for the first write.
-  await ensureGovernor(client, taskQueue, loadFleetPolicy());
-  return client.workflow.getHandle(governorId(taskQueue)).executeUpdate(pauseUpdate, { args: [{ ...scope, by, reason }] });
+  const outcome = await askGovernor(client, taskQueue, pauseSignal, { ...scope, by, reason }, { policy: loadFleetPolicy() });
+  if (!('paused' in outcome)) throw new Error(`the fleet governor answered a pause with ${JSON.stringify(outcome)}`);
+  return outcome.paused;
 }
 
 export async function resumeFleet(client: Client, taskQueue: string, scope: PauseScope, by: string): Promise<PauseRecord[]> {
-  await ensureGovernor(client, taskQueue, loadFleetPolicy());
-  return client.workflow.getHandle(governorId(taskQueue)).executeUpdate(resumeUpdate, { args: [{ ...scope, by }] });
+  const outcome = await askGovernor(client, taskQueue, resumeSignal, { ...scope, by }, { policy: loadFleetPolicy() });
+  if (!('resumed' in outcome)) throw new Error(`the fleet governor answered a resume with ${JSON.stringify(outcome)}`);
+  return outcome.resumed;
 }
 
 export async function fleetGuards(client: Client, taskQueue: string): Promise<GuardsView> {

@@ -112,6 +112,14 @@ export interface ResumeRequest extends PauseScope {
   by: string;
 }
 
+/** A message to the governor with the name its sender reads its outcome back by (a UUID). */
+export type Sent<T> = T & { request: string };
+
+export type RequestOutcome = { paused: PauseRecord } | { resumed: PauseRecord[] } | { policy: 'installed' } | { refused: string };
+
+/** What became of a request the governor took: kept for its last MAX_SETTLED requests. */
+export type Settled = { request: string; at: string } & RequestOutcome;
+
 export interface GuardsView {
   policy: FleetPolicy;
   pauses: PauseRecord[];
@@ -134,8 +142,19 @@ export const runEndedSignal = defineSignal<[RunEndedNotice]>('guardRunEnded');
 // Governor -> runs
 export const verdictSignal = defineSignal<[GuardVerdict]>('guardVerdict');
 export const waitNoticeSignal = defineSignal<[GuardWaitNotice]>('guardWaiting');
-// People -> governor
+// People and workers -> governor. Signals too, each named by `request` so that its sender reads
+// the outcome back with `guardRequest`. These were updates; an update that reached the governor in
+// the same workflow task as guard signals replayed in another order than it ran (SDK 1.24, history
+// in soak/findings/), and the governor failed every task after. The updates are refused now: their
+// handlers stay only so that the histories holding them still replay.
+export const pauseSignal = defineSignal<[Sent<PauseRequest>]>('guardPause');
+export const resumeSignal = defineSignal<[Sent<ResumeRequest>]>('guardResume');
+export const policySignal = defineSignal<[Sent<{ policy: FleetPolicy }>]>('guardPolicy');
+export const requestQuery = defineQuery<Settled | null, [string]>('guardRequest');
+/** @deprecated refused; see pauseSignal. */
 export const pauseUpdate = defineUpdate<PauseRecord, [PauseRequest]>('pause');
+/** @deprecated refused; see resumeSignal. */
 export const resumeUpdate = defineUpdate<PauseRecord[], [ResumeRequest]>('resume');
+/** @deprecated refused; see policySignal. */
 export const policyUpdate = defineUpdate<void, [FleetPolicy]>('policy');
 export const guardsQuery = defineQuery<GuardsView>('guards');

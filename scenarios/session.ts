@@ -68,7 +68,7 @@ export async function runSession(host: SessionHost, test: TestCase): Promise<{ a
   const unregister = host.register(scripts);
   try {
     // The scenario's own governor is up before its first write asks for it (saves a failed signal and an activity).
-    if (writes(runbook)) await ensureGovernor(host.client, host.taskQueue, SCENARIO_FLEET_POLICY, false, workflowId);
+    if (writes(runbook)) await ensureGovernor(host.client, host.taskQueue, SCENARIO_FLEET_POLICY, workflowId);
     const handle = await startRun(host.client, host.taskQueue, {
       runbook,
       inputs: inputs.values,

@@ -2,7 +2,7 @@
 // queue, and drains in-flight work on SIGINT/SIGTERM (the SDK handles those signals).
 import { claudeConfigFromEnv } from '../activities/claude/config';
 import { egressPolicyFromEnv } from '../activities/egress';
-import { ensureGovernor } from '../activities/governor/activities';
+import { installFleetPolicy } from '../activities/governor/requests';
 import { loadFleetPolicy } from '../activities/governor/policy';
 import { catalogOf, loadActions } from '../activities/registry';
 import { temporalSettings, withClient } from '../temporal/connection';
@@ -45,10 +45,10 @@ async function main(): Promise<void> {
       `metrics=${metrics ? `http://${metrics}/metrics` : 'off'}`,
   );
   // The governor of this queue takes the policy this worker was started with (the latest start wins).
-  // It runs on the workers of the queue, this one included: the update needs the worker running.
+  // It runs on the workers of the queue, this one included: its answer needs the worker running.
   let policyFailed = false;
   const running = worker.run();
-  withClient((client) => ensureGovernor(client, settings.taskQueue, fleetPolicy, true), settings).then(
+  withClient((client) => installFleetPolicy(client, settings.taskQueue, fleetPolicy), settings).then(
     () => console.log(`fleet policy installed: ${fleetPolicy.budgets.length} budget(s), breaker ${fleetPolicy.breaker ? 'on' : 'off'}`),
     (err: unknown) => {
       // Budgets that are not enforced must not go unnoticed: stop rather than run unguarded.

@@ -3,18 +3,25 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { GovernorActivities } from '../../contract/activities';
-import { GOVERNOR_WORKFLOW_TYPE, governorId, policyUpdate, type FleetPolicy } from '../../contract/guards';
+import { GOVERNOR_WORKFLOW_TYPE, governorId, type FleetPolicy } from '../../contract/guards';
 
-/** Starts the governor of a fleet (on `taskQueue`) if none runs, and installs this policy when asked to. */
-export async function ensureGovernor(client: Client, taskQueue: string, policy: FleetPolicy, install = false, fleet = taskQueue): Promise<void> {
-  const handle = await client.workflow.start(GOVERNOR_WORKFLOW_TYPE, {
+/** How a governor is started, by whoever first needs it. */
+export const governorStart = {
+  type: GOVERNOR_WORKFLOW_TYPE,
+  options: (taskQueue: string, fleet: string, policy: FleetPolicy) => ({
     taskQueue,
     workflowId: governorId(fleet),
-    args: [{ policy }],
+    args: [{ policy }] as [GovernorStartInput],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     staticSummary: `Fleet governor of ${fleet === taskQueue ? `task queue ${taskQueue}` : `fleet ${fleet}`}: guards, budgets, pauses, breakers`,
-  });
-  if (install) await handle.executeUpdate(policyUpdate, { args: [policy] });
+  }),
+};
+
+type GovernorStartInput = { policy: FleetPolicy };
+
+/** Starts the governor of a fleet (on `taskQueue`) if none runs. */
+export async function ensureGovernor(client: Client, taskQueue: string, policy: FleetPolicy, fleet = taskQueue): Promise<void> {
+  await client.workflow.start(governorStart.type, governorStart.options(taskQueue, fleet, policy));
 }
 
 const CHECKS_AT_ONCE = 16;
@@ -48,7 +55,7 @@ export function governorActivities(policy: FleetPolicy): GovernorActivities {
   return {
     async ensureGovernor(fleet) {
       const ctx = Context.current();
-      await ensureGovernor(ctx.client, ctx.info.taskQueue, policy, false, fleet);
+      await ensureGovernor(ctx.client, ctx.info.taskQueue, policy, fleet);
     },
     async closedRuns(runs) {
       return closedRuns(Context.current().client, runs);

@@ -321,11 +321,13 @@ steps:
     await new Promise((r) => setTimeout(r, 300));
     expect(log.starts()).toHaveLength(1);
     const governor = client.workflow.getHandle(governorId(s.taskQueue));
-    // A malformed request is dropped; a pause in the breaker's name or with a huge reason is refused before it enters history.
+    // A malformed request is dropped; a pause in the breaker's name or with a huge reason is refused, with the reason, to its sender.
     await governor.signal(acquireSignal, { id: 'x', claims: 'all' } as never);
     const refused = (p: Promise<unknown>) => p.then(() => 'accepted', refusal);
-    expect(await refused(governor.executeUpdate(pauseUpdate, { args: [{ by: 'circuit-breaker', reason: 'spoofed' }] }))).toMatch(/not a person/);
-    expect(await refused(governor.executeUpdate(pauseUpdate, { args: [{ by: 'mallory', reason: 'x'.repeat(5_000) }] }))).toMatch(/^pause refused/);
+    expect(await refused(pauseFleet(client, s.taskQueue, {}, 'circuit-breaker', 'spoofed'))).toMatch(/not a person/);
+    expect(await refused(pauseFleet(client, s.taskQueue, {}, 'mallory', 'x'.repeat(5_000)))).toMatch(/^pause refused/);
+    // The updates requests used to be are refused before they enter history (test/integration/guards-requests.test.ts).
+    expect(await refused(governor.executeUpdate(pauseUpdate, { args: [{ by: 'mallory', reason: 'old client' }] }))).toMatch(/send the guardPause signal/);
     expect((await governor.query(guardsQuery)).pauses).toEqual([]);
     await first.result();
     await second.result();

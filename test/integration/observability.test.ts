@@ -9,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { approveUpdate } from '../../contract/messages';
+import { REMEDIATION_STATUS } from '../../contract/search-attributes';
 import { runDashboardQueries } from '../../drill/dashboard';
 import { startRun } from '../../temporal/start-run';
 import { receiverMetrics } from '../../triggers/metrics';
@@ -144,6 +145,13 @@ it('counts runs, steps, people, the model and undos once each, however often the
   for (const outcome of ['true', 'false']) {
     const handle = await startRun(client, s.taskQueue, { runbook, inputs: { outcome }, startedBy: 'test' });
     ids.push(handle.workflowId);
+    // Waits on the run's search attribute, not on queries: a query that reaches a worker without the
+    // run in cache while a workflow task is in progress replays that task as live, and what it counts
+    // is counted again (an SDK race, docs/observability.md). Once the attribute shows, the task is done.
+    await eventually(
+      async () => (await handle.describe()).typedSearchAttributes.get(REMEDIATION_STATUS) === 'awaiting-approval',
+      'the run to wait for approval',
+    );
     const pending = await pendingApproval(handle, 'gate');
     await handle.executeUpdate(approveUpdate, { args: [{ step: 'gate', by: 'alice', planHash: pending.planHash }] });
     await handle.result().catch(() => undefined);

@@ -1,7 +1,7 @@
 // The fleet governor's rules, without Temporal: limits, first come first served per key, rates,
 // budgets, pauses, breakers, maxWait, and freeing what ended runs held.
 import type { FleetPolicy, GuardRequest } from '../../contract/guards';
-import { emptyState, Governor, type Outbound } from '../../workflows/governor/state';
+import { emptyState, Governor, MAX_SETTLED, type GovernorState, type Outbound } from '../../workflows/governor/state';
 import { parseFleetPolicy } from '../../activities/governor/policy';
 
 const POLICY: FleetPolicy = { budgets: [], watchEveryMs: 10_000 };
@@ -173,5 +173,27 @@ describe('the fleet policy file', () => {
     ['watchEvery: 10ms\n', 'fleet.yaml: watchEvery must be at least 1s'],
   ])('refuses a mistake with where it is: %j', (text, message) => {
     expect(() => parseFleetPolicy(text, 'fleet.yaml')).toThrow(message);
+  });
+});
+
+describe("people's and workers' requests", () => {
+  it('takes a request once, keeps its outcome for its sender, and keeps only the latest outcomes', () => {
+    const g = new Governor(emptyState(POLICY));
+    g.take('a', 0, () => ({ paused: g.pause({ by: 'alice', reason: 'first' }, 0) }));
+    g.take('a', 1_000, () => ({ paused: g.pause({ by: 'alice', reason: 'sent again' }, 1_000) }));
+    expect(g.state.pauses.map((p) => p.reason)).toEqual(['first']);
+    expect(g.settledOf('a')).toMatchObject({ request: 'a', at: new Date(0).toISOString(), paused: { reason: 'first' } });
+    for (let n = 0; n < MAX_SETTLED; n++) g.take(`r${n}`, n, () => ({ refused: 'no' }));
+    expect(g.settledOf('a')).toBeUndefined();
+    expect(g.settledOf(`r${MAX_SETTLED - 1}`)).toMatchObject({ refused: 'no' });
+    expect(g.state.settled).toHaveLength(MAX_SETTLED);
+  });
+
+  it('takes requests in the state of a governor that continued as new before they existed', () => {
+    const { settled: _, ...older } = emptyState(POLICY);
+    const g = new Governor(older as GovernorState);
+    expect(g.settledOf('x')).toBeUndefined();
+    g.take('x', 0, () => ({ policy: 'installed' }));
+    expect(g.settledOf('x')).toMatchObject({ policy: 'installed' });
   });
 });

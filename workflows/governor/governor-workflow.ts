@@ -8,17 +8,23 @@ import {
   acquireSignal,
   DEFAULT_FLEET_POLICY,
   guardsQuery,
+  pauseSignal,
   pauseUpdate,
+  policySignal,
   policyUpdate,
   releaseSignal,
+  requestQuery,
+  resumeSignal,
   resumeUpdate,
   runEndedSignal,
   verdictSignal,
   waitNoticeSignal,
   type FleetPolicy,
+  type RequestOutcome,
+  type Sent,
 } from '../../contract/guards';
 import { emptyState, Governor, type GovernorState, type Outbound } from './state';
-import { validPause, validPolicy, validRelease, validRequest, validResume, validRunEnded } from './validate';
+import { requestName, validPause, validPolicyMessage, validRelease, validRequest, validResume, validRunEnded } from './validate';
 
 const { closedRuns } = proxyActivities<GovernorActivities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 3 } });
 
@@ -52,32 +58,38 @@ export async function fleetGovernor(input: GovernorInput = {}): Promise<void> {
     if (validRunEnded(n)) governor.runEnded(n, Date.now());
     changed();
   });
-  setHandler(
-    pauseUpdate,
-    (p) => {
-      const record = governor.pause(p, Date.now());
-      changed();
-      return record;
-    },
-    { validator: validPause, description: 'Pause write steps: {"by", "reason"} for all, plus "runbook" and/or "key" to narrow it.' },
+  // People's and workers' requests. A malformed one is refused, with the reason, to its sender.
+  const take = <T extends object>(msg: Sent<T>, check: (v: unknown) => asserts v is T, apply: (v: T) => RequestOutcome) => {
+    const request = requestName(msg);
+    if (request === undefined) return;
+    const { request: _, ...body } = msg;
+    governor.take(request, Date.now(), () => {
+      try {
+        check(body);
+        return apply(body);
+      } catch (err) {
+        return { refused: err instanceof Error ? err.message : String(err) };
+      }
+    });
+    changed();
+  };
+  setHandler(pauseSignal, (p) => take(p, validPause, (v) => ({ paused: governor.pause(v, Date.now()) })));
+  setHandler(resumeSignal, (r) => take(r, validResume, (v) => ({ resumed: governor.resume(v) })));
+  setHandler(policySignal, (p) =>
+    take(p, validPolicyMessage, (v) => {
+      governor.setPolicy(v.policy);
+      return { policy: 'installed' };
+    }),
   );
-  setHandler(
-    resumeUpdate,
-    (r) => {
-      const lifted = governor.resume(r);
-      changed();
-      return lifted;
-    },
-    { validator: validResume, description: 'Lift the pauses of exactly this scope: {"by"} for the fleet-wide one, plus "runbook" and/or "key".' },
-  );
-  setHandler(
-    policyUpdate,
-    (policy) => {
-      governor.setPolicy(policy);
-      changed();
-    },
-    { validator: validPolicy, description: 'Internal: the worker installs its fleet policy (budgets, default breaker).' },
-  );
+  setHandler(requestQuery, (request) => governor.settledOf(request) ?? null, { description: 'What became of a pause, resume or policy request, by its name.' });
+  // Refused since requests became signals (contract/guards.ts). Validators do not run on replay, so
+  // the histories that accepted these still replay through their handlers.
+  const refusedUpdate = (signal: string) => (_: unknown) => {
+    throw new Error(`no longer taken as an update: send the ${signal} signal (runbook pause and runbook resume do)`);
+  };
+  setHandler(pauseUpdate, (p) => governor.pause(p, Date.now()), { validator: refusedUpdate(pauseSignal.name), description: 'Refused: see guardPause.' });
+  setHandler(resumeUpdate, (r) => governor.resume(r), { validator: refusedUpdate(resumeSignal.name), description: 'Refused: see guardResume.' });
+  setHandler(policyUpdate, (policy) => governor.setPolicy(policy), { validator: refusedUpdate(policySignal.name), description: 'Refused: see guardPolicy.' });
   setHandler(guardsQuery, () => governor.view(Date.now()), { description: 'Keys with holders and waiters, budgets left, pauses, breakers.' });
 
   let nextWatch = Date.now() + governor.state.policy.watchEveryMs;

@@ -12,8 +12,10 @@ import type {
   PauseRecord,
   PauseRequest,
   ReleaseRequest,
+  RequestOutcome,
   ResumeRequest,
   RunEndedNotice,
+  Settled,
 } from '../../contract/guards';
 
 interface Holder {
@@ -42,6 +44,8 @@ export interface GovernorState {
   waiters: Waiter[];
   pauses: PauseRecord[];
   failures: Record<string, number[]>;
+  /** Absent in the state of a governor that continued as new before requests were signals. */
+  settled?: Settled[];
 }
 
 export type Outbound = { run: string; verdict: GuardVerdict } | { run: string; notice: GuardWaitNotice };
@@ -54,9 +58,11 @@ export type Outbound = { run: string; verdict: GuardVerdict } | { run: string; n
 export const MAX_WAITERS = 3_000;
 export const MAX_PAUSES = 1_000;
 const WATCHED_WAITERS = 200;
+/** Outcomes kept for their senders: a sender reads its own within seconds. */
+export const MAX_SETTLED = 100;
 
 export function emptyState(policy: FleetPolicy): GovernorState {
-  return { policy, holders: {}, grants: {}, budgetUse: {}, waiters: [], pauses: [], failures: {} };
+  return { policy, holders: {}, grants: {}, budgetUse: {}, waiters: [], pauses: [], failures: {}, settled: [] };
 }
 
 type Execution = { run: string; runId: string };
@@ -116,6 +122,19 @@ export class Governor {
 
   pause(p: PauseRequest, now: number): PauseRecord {
     return this.addPause(p, 'person', now);
+  }
+
+  /**
+   * A person's or a worker's request, taken once: a request sent again (a client retrying) is not
+   * applied again. Its outcome is kept for its sender to read (settledOf).
+   */
+  take(request: string, now: number, apply: () => RequestOutcome): void {
+    if (this.settledOf(request)) return;
+    this.state.settled = [...(this.state.settled ?? []), { request, at: new Date(now).toISOString(), ...apply() }].slice(-MAX_SETTLED);
+  }
+
+  settledOf(request: string): Settled | undefined {
+    return this.state.settled?.find((s) => s.request === request);
   }
 
   /** Lifts the pauses of exactly this scope (a breaker's included); returns them. */

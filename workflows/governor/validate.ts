@@ -77,7 +77,13 @@ export const validRequest = (v: unknown): v is GuardRequest => valid('request', 
 export const validRelease = (v: unknown): v is ReleaseRequest => valid('release', v);
 export const validRunEnded = (v: unknown): v is RunEndedNotice => valid('runEnded', v);
 
-/** Update validators throw: the update is refused before it enters history. */
+/** A request's name: what its sender reads the outcome back by. Without a valid one it is dropped. */
+export function requestName(v: unknown): string | undefined {
+  const request = (v as { request?: unknown } | null)?.request;
+  return typeof request === 'string' && /^[\x21-\x7e]{1,100}$/.test(request) ? request : undefined;
+}
+
+/** These throw, with the reason the governor gives the sender. */
 function refuseUnless(name: keyof typeof schemas, what: string) {
   return (v: unknown) => {
     const result = validators[name].validate(v);
@@ -90,14 +96,20 @@ function person(v: unknown): void {
   if (RESERVED_NAMES.includes(by.toLowerCase()) || by === 'circuit-breaker') throw new Error('`by` names the engine or an alert source, not a person');
 }
 
-export function validPause(v: PauseRequest): void {
+export function validPause(v: unknown): asserts v is PauseRequest {
   refuseUnless('pause', 'pause')(v);
   person(v);
 }
 
-export function validResume(v: ResumeRequest): void {
+export function validResume(v: unknown): asserts v is ResumeRequest {
   refuseUnless('resume', 'resume')(v);
   person(v);
 }
 
-export const validPolicy: (v: FleetPolicy) => void = refuseUnless('policy', 'fleet policy');
+export const validPolicy: (v: unknown) => asserts v is FleetPolicy = refuseUnless('policy', 'fleet policy');
+
+export function validPolicyMessage(v: unknown): asserts v is { policy: FleetPolicy } {
+  const keys = typeof v === 'object' && v !== null ? Object.keys(v) : [];
+  if (keys.length !== 1 || keys[0] !== 'policy') throw new Error('fleet policy refused: send { policy }');
+  validPolicy((v as { policy: unknown }).policy);
+}
