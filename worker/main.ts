@@ -5,7 +5,8 @@ import { egressPolicyFromEnv } from '../activities/egress';
 import { installFleetPolicy } from '../activities/governor/requests';
 import { loadFleetPolicy } from '../activities/governor/policy';
 import { catalogOf, loadActions } from '../activities/registry';
-import { temporalSettings, withClient } from '../temporal/connection';
+import { connectClient, temporalSettings } from '../temporal/connection';
+import { watchGovernor } from '../activities/governor/doctor';
 import { createWorker } from './create-worker';
 import { loadPeopleFile, peopleFile } from '../activities/humans/people-file';
 import { requireSignaturesFromEnv } from '../activities/humans/people';
@@ -46,9 +47,12 @@ async function main(): Promise<void> {
   );
   // The governor of this queue takes the policy this worker was started with (the latest start wins).
   // It runs on the workers of the queue, this one included: its answer needs the worker running.
+  // It also checks the governor keeps working, and starts it over if its history stops replaying.
   let policyFailed = false;
   const running = worker.run();
-  withClient((client) => installFleetPolicy(client, settings.taskQueue, fleetPolicy), settings).then(
+  const client = await connectClient(settings, 'runbook-worker');
+  const stopWatching = watchGovernor(client, settings.taskQueue, (line) => console.error(line));
+  installFleetPolicy(client, settings.taskQueue, fleetPolicy, (line) => console.error(line)).then(
     () => console.log(`fleet policy installed: ${fleetPolicy.budgets.length} budget(s), breaker ${fleetPolicy.breaker ? 'on' : 'off'}`),
     (err: unknown) => {
       // Budgets that are not enforced must not go unnoticed: stop rather than run unguarded.
@@ -61,6 +65,8 @@ async function main(): Promise<void> {
     await running;
     if (policyFailed) process.exitCode = 1;
   } finally {
+    stopWatching();
+    await client.connection.close();
     served.reloader.close();
     await connection.close();
     await tracingFromEnv('runbook-worker')?.shutdown();

@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/workflow';
 import { policySignal, requestQuery, type FleetPolicy, type RequestOutcome, type Sent } from '../../contract/guards';
 import { governorStart } from './activities';
+import { governorHealedLine, healGovernor } from './doctor';
 
 /** The governor refused the request: the reason is its own (a malformed pause, an impersonated name). */
 export class GovernorRefusal extends Error {}
@@ -57,7 +58,18 @@ export async function askGovernor<T extends object>(
   );
 }
 
-/** A worker starting installs its fleet policy: the latest start wins. */
-export async function installFleetPolicy(client: Client, taskQueue: string, policy: FleetPolicy): Promise<void> {
-  await askGovernor(client, taskQueue, policySignal, { policy }, { policy });
+/**
+ * A worker starting installs its fleet policy: the latest start wins. A governor that cannot take
+ * it because its history no longer replays is healed (doctor.ts) and asked again, once.
+ */
+export async function installFleetPolicy(client: Client, taskQueue: string, policy: FleetPolicy, say: (line: string) => void): Promise<void> {
+  try {
+    await askGovernor(client, taskQueue, policySignal, { policy }, { policy });
+  } catch (err) {
+    if (err instanceof GovernorRefusal) throw err;
+    const healed = await healGovernor(client, taskQueue);
+    if (!healed) throw err;
+    say(governorHealedLine(taskQueue, healed));
+    await askGovernor(client, taskQueue, policySignal, { policy }, { policy });
+  }
 }

@@ -51,7 +51,7 @@ it('a restarted worker installs its policy in the same workflow task as waiting 
   // No worker: a storm's requests and the next worker's policy wait for the same workflow task.
   for (let n = 0; n < 4; n++) await governor.signal(acquireSignal, request(n));
   const policy: FleetPolicy = { ...TEST_FLEET_POLICY, budgets: [{ name: 'writes', match: {}, limit: 2, perMs: 60_000, onExceeded: 'queue' }] };
-  const installing = installFleetPolicy(client, s.taskQueue, policy);
+  const installing = installFleetPolicy(client, s.taskQueue, policy, () => undefined);
   await eventually(
     async () => (await governor.fetchHistory()).events!.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === policySignal.name),
     'the policy to be signalled',
