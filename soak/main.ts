@@ -116,15 +116,24 @@ async function main(): Promise<number> {
     const attempts: Attempt[] = [];
     const windows: Window[] = [];
     const kills: Array<{ pid: number; at: number }> = [];
+    // A process of the stack that exits on its own stops the stack (cli/up.ts): the soak stops with it.
+    let down = false;
+    void stack.done.then(() => (down = true));
     const sending = sendAll(
       plan.deliveries,
       () => receiverUrl,
       t0,
       attempts,
-      () => false,
+      () => down,
     );
-    await injectFaults(plan.faults, t0, { supervisor, address: stack.address, pauseModel: (ms) => soakModel.pause(ms), windows, kills, say });
+    await injectFaults(plan.faults, t0, { supervisor, address: stack.address, pauseModel: (ms) => soakModel.pause(ms), windows, kills, say, down: () => down });
     const sent = await sending;
+    if (down) {
+      approver.stop();
+      memory.stop();
+      say('the stack stopped on its own (children.log says why): the soak failed; no invariant checked');
+      return 1;
+    }
     say(`stream done: ${sent.length} deliveries, ${attempts.length} attempts; draining`);
 
     // Drain: every run ends (timeouts are short), or waits for a person.
@@ -204,13 +213,15 @@ interface Chaos {
   windows: Window[];
   kills: Array<{ pid: number; at: number }>;
   say: (line: string) => void;
+  /** The stack stopped: no more faults. */
+  down: () => boolean;
 }
 
 /** Injects each fault at its time (one at a time: a fault due while another is under way follows it). */
 async function injectFaults(faults: Fault[], t0: number, c: Chaos): Promise<void> {
   for (const fault of faults) {
-    const wait = t0 + fault.atMs - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    while (!c.down() && Date.now() < t0 + fault.atMs) await new Promise((r) => setTimeout(r, Math.min(1_000, t0 + fault.atMs - Date.now())));
+    if (c.down()) return;
     const at = Date.now();
     switch (fault.kind) {
       case 'kill-worker': {

@@ -31,8 +31,8 @@ export async function sendAll(
 ): Promise<SentDelivery[]> {
   return Promise.all(
     deliveries.map(async (delivery, index): Promise<SentDelivery> => {
-      const wait = startedAt + delivery.atMs - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      while (!stopAt() && Date.now() < startedAt + delivery.atMs)
+        await new Promise((r) => setTimeout(r, Math.min(1_000, startedAt + delivery.atMs - Date.now())));
       const sent: SentDelivery = { delivery, answered: [], expectedWorkflowId: expectedWorkflowId(delivery) };
       const deadline = Date.now() + GIVE_UP_MS;
       while (!stopAt() && Date.now() < deadline) {
