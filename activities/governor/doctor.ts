@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { governorId } from '../../contract/guards';
 
-const { WorkflowTaskFailedCause, PendingWorkflowTaskState } = temporal.api.enums.v1;
+const { WorkflowTaskFailedCause } = temporal.api.enums.v1;
 
 export interface Healed {
   runId: string;
@@ -25,29 +25,49 @@ export interface Healed {
 export async function healGovernor(client: Client, fleet: string): Promise<Healed | undefined> {
   const handle = client.workflow.getHandle(governorId(fleet));
   const description = await handle.describe().catch(() => undefined);
-  const pending = description?.raw.pendingWorkflowTask;
-  // The first failure is written to history; the retries that follow are not, and count attempts.
-  if (
-    description?.status.name !== 'RUNNING' ||
-    !pending ||
-    (pending.attempt ?? 0) < 2 ||
-    pending.state === PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED
-  )
-    return undefined;
-  const events = (await handle.fetchHistory()).events ?? [];
-  const failed = [...events].reverse().find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes;
-  if (failed?.cause !== WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR) return undefined;
-  const first = events.find((e) => e.workflowTaskCompletedEventAttributes);
+  if (description?.status.name !== 'RUNNING' || !description.raw.pendingWorkflowTask) return undefined;
+  const execution = { workflowId: handle.workflowId, runId: description.runId };
+  // Failed retries of one task are not written to history; its attempt counts them.
+  const retries = Math.max(0, (description.raw.pendingWorkflowTask.attempt ?? 1) - 1);
+  const failure = await wedgedBy(client, execution, retries);
+  if (failure === undefined) return undefined;
+  // The first workflow task is the earliest point its history can be started over from.
+  const { history } = await client.workflowService.getWorkflowExecutionHistory({ namespace: client.options.namespace, execution, maximumPageSize: 20 });
+  const first = history?.events?.find((e) => e.workflowTaskCompletedEventAttributes);
   if (!first?.eventId) return undefined;
-  const failure = failed.failure?.message ?? 'non-determinism';
   const { runId } = await client.workflowService.resetWorkflowExecution({
     namespace: client.options.namespace,
-    workflowExecution: { workflowId: handle.workflowId, runId: description.runId },
+    workflowExecution: execution,
     workflowTaskFinishEventId: first.eventId,
     requestId: randomUUID(),
     reason: `runbook worker: the governor's history does not replay (${failure.slice(0, 200)}); started over from its first task, every signal since applied again`,
   });
   return { runId: runId ?? '', failure };
+}
+
+/** Newest events read to tell a wedged governor: its failures since the last completed task. */
+const RECENT_EVENTS = 200;
+
+/**
+ * Why the governor is wedged: since its last completed workflow task, at least two attempts failed
+ * (written to history, or retries of the pending task), all on non-determinism; one alone may be a
+ * worker with other code during a rolling deploy.
+ */
+async function wedgedBy(client: Client, execution: { workflowId: string; runId: string }, retries: number): Promise<string | undefined> {
+  const { history } = await client.workflowService.getWorkflowExecutionHistoryReverse({
+    namespace: client.options.namespace,
+    execution,
+    maximumPageSize: RECENT_EVENTS,
+  });
+  const failures: string[] = [];
+  for (const event of history?.events ?? []) {
+    if (event.workflowTaskCompletedEventAttributes) break;
+    const failed = event.workflowTaskFailedEventAttributes;
+    if (!failed) continue;
+    if (failed.cause !== WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR) return undefined;
+    failures.push(failed.failure?.message ?? 'non-determinism');
+  }
+  return failures.length > 0 && failures.length + retries >= 2 ? failures[0] : undefined;
 }
 
 /**
