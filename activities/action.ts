@@ -26,6 +26,7 @@ export function defineAction<In extends TSchema, Out extends TSchema>(definition
   idempotent: boolean;
   /** Required: guards, budgets and the kill switch act on writes (dsl/catalog.ts). */
   effect: ActionSpec['effect'];
+  asTool?: ActionSpec['asTool'];
   check?(withValue: Record<string, unknown>): ActionProblem[];
   run(input: Static<In>, context: ActionContext): Promise<Static<Out>>;
 }): ActionDefinition<Static<In>, Static<Out>> {

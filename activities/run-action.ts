@@ -5,6 +5,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ActionSpec } from '../dsl/catalog';
 import { validatorFor } from '../dsl/shape';
+import { effectOf } from '../dsl/kinds/action';
 import type { AnyAction, ActionContext } from './action';
 import { heartbeatWhileRunning } from './heartbeat';
 import { placeSecrets, redactSecrets, resolveSecrets, type SecretValues } from './secrets';
@@ -23,7 +24,7 @@ export async function executeAction(action: AnyAction, request: ActionRequest): 
   const temporal = Context.current();
   const secrets = await resolveSecrets(request.secrets);
   const input = placeSecrets(request.with, request.secretSites ?? [], secrets);
-  const invalid = invalidInput(action, request.stepId, input);
+  const invalid = invalidInput(action, request.stepId, input) ?? (request.readOnly && notARead(action, input, request.readOnly.declared));
   if (invalid) throw redactFailure(invalid, secrets);
   const context: ActionContext = {
     signal: temporal.cancellationSignal,
@@ -59,6 +60,27 @@ export function invalidInput(action: Pick<ActionSpec, 'name' | 'input'>, stepId:
     (e) => `${e.instancePath ? '`with' + e.instancePath.replace(/\//g, '.') + '`' : '`with`'} ${e.message ?? 'is invalid'}`,
   );
   return ApplicationFailure.create({ type: 'InvalidInput', message: `step \`${stepId}\` (${action.name}): ${problems.join('; ')}`, nonRetryable: true });
+}
+
+/**
+ * An investigation's tool call must only read, whatever the workflow decided: the action's effect
+ * with these parameters is a read, or the runbook declared the tool a read and the parameters the
+ * action pins (a `shell` command, an `http` method) have an allowed value.
+ */
+export function notARead(action: ActionSpec, input: unknown, declared: string | undefined): ApplicationFailure | undefined {
+  const refuse = (why: string) =>
+    ApplicationFailure.create({ type: 'NotReadOnly', message: `${action.name} refused as an investigation tool: ${why}`, nonRetryable: true });
+  if (action.asTool === 'never') return refuse('it is not a read');
+  const params = input as Record<string, unknown>;
+  if (effectOf(action, params) === 'read') return undefined;
+  if (typeof action.asTool !== 'object') return refuse('it would write with these parameters');
+  if (declared === undefined) return refuse('the runbook did not declare it read-only');
+  for (const [key, allowed] of Object.entries(action.asTool.pin)) {
+    if (params[key] === undefined) return refuse(`\`${key}\` is not set`);
+    if (allowed !== true && !allowed.includes(params[key] as string))
+      return refuse(`\`${key}\` is ${JSON.stringify(params[key])}, not ${allowed.join(' or ')}`);
+  }
+  return undefined;
 }
 
 function redactFailure(err: unknown, secrets: SecretValues): unknown {

@@ -24,6 +24,12 @@ export interface ActionRequest {
   secrets: Record<string, SecretDoc>;
   /** Where in `with` the secret values go. */
   secretSites?: SecretSite[];
+  /**
+   * Set for an investigation's tool call: the action must only read with these parameters (its
+   * declared effect), or the runbook declared it a read (`readOnly`, the reason). Checked again
+   * by the activity, whatever the workflow decided.
+   */
+  readOnly?: { declared?: string };
 }
 
 /** Every action activity has this shape; its activity type is the action name. */
@@ -62,8 +68,56 @@ export interface AdviceResult {
   problem?: string;
 }
 
+/** One turn of an investigation: the model reads what was gathered so far and calls tools or reports. */
+export interface InvestigateTurnRequest {
+  runbook: { name: string; description?: string };
+  stepId: string;
+  /** The step's question, rendered. */
+  question: string;
+  evidence: AdviceRequest['evidence'];
+  alert?: Alert;
+  inputs: Record<string, unknown>;
+  /** The tools the model may call: name, what it does, and the JSON Schema of its arguments. */
+  tools: Array<{ name: string; description: string; params: Record<string, unknown> }>;
+  /** The choices of the decide step the finding may recommend one of. */
+  choices?: Array<{ name: string; when: string }>;
+  /** The turns so far, oldest first. */
+  transcript: InvestigationTurn[];
+  /** Calls left in the budget, told to the model so that it plans. */
+  callsLeft: number;
+  model?: string;
+}
+
+/** What the model did in a turn, and what its calls returned. */
+export interface InvestigationTurn {
+  /** The model's text beside its calls, if any. */
+  text?: string;
+  calls: Array<{ id: string; tool: string; input: Record<string, unknown>; reason: string }>;
+  /** One per call, same order: the result as data, or why the call was refused or failed. */
+  results: Array<{ id: string; content: string; isError: boolean }>;
+}
+
+/** What the model reports when it is done: validated against this shape before the run reads it. */
+export interface Finding {
+  summary: string;
+  hypotheses: Array<{ statement: string; confidence: number; support: string[] }>;
+  recommendation?: { choice: string; reasoning: string };
+}
+
+export type InvestigateTurnResult = {
+  model: string;
+  usage: TokenUsage;
+  latencyMs: number;
+} & (
+  | { outcome: 'calls'; text?: string; calls: Array<{ id: string; tool: string; input: Record<string, unknown>; reason: string }> }
+  | { outcome: 'finding'; finding: Finding }
+  /** The model answered with neither (text alone, or a finding that kept failing its checks). */
+  | { outcome: 'invalid'; problem: string; text?: string }
+);
+
 export interface ClaudeActivities {
   askClaude(request: AdviceRequest): Promise<AdviceResult>;
+  investigateTurn(request: InvestigateTurnRequest): Promise<InvestigateTurnResult>;
 }
 
 // ---------- people ----------
@@ -129,6 +183,7 @@ export interface GovernorActivities {
 /** The engine's own activities by name (every other activity is an action, named after it). */
 export const ENGINE_ACTIVITY = {
   askClaude: 'askClaude',
+  investigateTurn: 'investigateTurn',
   resolvePeople: 'resolvePeople',
   checkSignature: 'checkSignature',
   notifyPeople: 'notifyPeople',

@@ -12,6 +12,8 @@ export type Label =
   /** A compensation's activity: `undo restart: Scale back`. */
   | { kind: 'undo'; step: string; what: string }
   | { kind: 'ask-claude'; step: string }
+  /** An investigation's tool call: `look: investigate: prometheus.query rate(http_errors[5m])`. */
+  | { kind: 'investigate'; step: string; what: string }
   | { kind: 'who-may'; step: string; purpose: 'approve' | 'decide' }
   /** Telling people about a request (or settling it) on one channel. */
   | { kind: 'notify'; step: string; channel: string; what: 'request' | 'reminder' | 'escalation' | 'settled' }
@@ -53,6 +55,8 @@ export function labelWhat(label: Exclude<Label, { kind: 'audit' | 'check-signatu
       return label.what;
     case 'ask-claude':
       return 'ask Claude';
+    case 'investigate':
+      return `investigate: ${label.what}`;
     case 'who-may':
       return `who may ${label.purpose}`;
     case 'notify':
@@ -81,7 +85,10 @@ export function readActivityLabel(activityType: string, text: string | undefined
   if (undo) return { kind: 'undo', step: undo[1]!, what: undo[2]! };
   const [, step, what] = new RegExp(`^(${STEP}): (.*)$`, 's').exec(text) ?? [];
   if (step === undefined || what === undefined) return undefined;
-  if (activityType === ENGINE_ACTIVITY.askClaude && what === 'ask Claude') return { kind: 'ask-claude', step };
+  if ((activityType === ENGINE_ACTIVITY.askClaude || activityType === ENGINE_ACTIVITY.investigateTurn) && what === 'ask Claude')
+    return { kind: 'ask-claude', step };
+  const investigating = /^investigate: (.*)$/s.exec(what);
+  if (investigating) return { kind: 'investigate', step, what: investigating[1]! };
   const told = /^tell (.+) \((request|reminder|escalation|settled)\)$/.exec(what);
   if ((activityType === ENGINE_ACTIVITY.notifyPeople || activityType === ENGINE_ACTIVITY.settleNotice) && told)
     return { kind: 'notify', step, channel: told[1]!, what: told[2] as 'request' | 'reminder' | 'escalation' | 'settled' };

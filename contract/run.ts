@@ -1,6 +1,7 @@
 // The workflow's input, result and the state it shows through the `status` query.
 import type { Alert } from '../dsl/alert';
 import type { CompiledRunbook } from '../dsl/compiled';
+import type { CallRecord } from '../dsl/kinds/investigate';
 
 export interface RunOptions {
   /** Continue-as-new once history has this many events (default: when Temporal suggests it). */
@@ -135,6 +136,8 @@ export interface StatusView {
   trailDropped?: number;
   /** A write step waiting for a fleet guard or a pause, and why. */
   guard?: GuardWait;
+  /** Investigations under way: the tool calls so far (a finished one's are in its step's outputs). */
+  investigating?: Array<{ step: string; calls: CallRecord[] }>;
 }
 
 export interface GuardWait {
@@ -226,6 +229,9 @@ export interface TokenUsage {
   cacheRead: number;
   cacheWrite: number;
 }
+
+/** What a budget counts: every token, cached ones included (they are billed, if at a discount). */
+export const tokensOf = (u: TokenUsage): number => u.input + u.output + u.cacheRead + u.cacheWrite;
 
 export interface DecisionRecord {
   step: string;

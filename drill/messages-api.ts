@@ -17,6 +17,8 @@ type ErrorStatus = 400 | 401 | 403 | 404 | 413 | 429 | 500 | 529;
 export type Scripted =
   | { kind: 'tool'; name: string; input: unknown; usage?: Partial<Usage>; delayMs?: number; stopReason?: string; model?: string }
   | { kind: 'text'; text: string; usage?: Partial<Usage>; delayMs?: number }
+  /** Several tool calls in one message (parallel tool use), after an optional text block. */
+  | { kind: 'tools'; calls: Array<{ name: string; input: unknown }>; text?: string; usage?: Partial<Usage>; delayMs?: number }
   | { kind: 'error'; status: ErrorStatus; type?: string; message?: string; retryAfterSeconds?: number }
   /** 200 with a body that is not JSON; when streaming, the connection drops in the middle of an event. */
   | { kind: 'malformed' }
@@ -40,6 +42,8 @@ export interface FakeAnthropic {
   requests: CapturedRequest[];
   /** FIFO; each request to /v1/messages consumes one. */
   enqueue(...responses: Scripted[]): void;
+  /** Forgets what was scripted and what was asked. */
+  reset(): void;
   /** When the queue is empty this decides (default: a 500 api_error saying the script ran out). */
   fallback: (req: CapturedRequest) => Scripted;
   close(): Promise<void>;
@@ -76,6 +80,10 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     url: '',
     requests: [],
     enqueue: (...responses) => void queue.push(...responses),
+    reset: () => {
+      queue.length = 0;
+      fake.requests.length = 0;
+    },
     fallback: () => ({ kind: 'error', status: 500, message: `fake-anthropic: the script ran out (request #${fake.requests.length})` }),
     close: () => {
       // Keep-alive and deliberately hung connections would otherwise keep server.close() waiting.
@@ -103,6 +111,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     switch (scripted.kind) {
       case 'tool':
       case 'text':
+      case 'tools':
         if (!(await pause(scripted.delayMs ?? 0, res))) return;
         return captured.stream ? streamMessage(res, scripted, model) : sendMessage(res, scripted, model);
       case 'error':
@@ -147,10 +156,27 @@ function pause(ms: number, res: ServerResponse): Promise<boolean> {
   });
 }
 
-type Answer = Extract<Scripted, { kind: 'tool' | 'text' }>;
+type Answer = Extract<Scripted, { kind: 'tool' | 'text' | 'tools' }>;
+type Block = { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown };
 
 function stopReason(answer: Answer): string {
-  return answer.kind === 'tool' ? (answer.stopReason ?? 'tool_use') : 'end_turn';
+  if (answer.kind === 'tool') return answer.stopReason ?? 'tool_use';
+  return answer.kind === 'tools' ? 'tool_use' : 'end_turn';
+}
+
+/** The message's content blocks, as the API would send them. */
+function blocksOf(answer: Answer): Block[] {
+  switch (answer.kind) {
+    case 'tool':
+      return [{ type: 'tool_use', id: newId('toolu'), name: answer.name, input: answer.input }];
+    case 'text':
+      return [{ type: 'text', text: answer.text }];
+    case 'tools':
+      return [
+        ...(answer.text !== undefined ? [{ type: 'text' as const, text: answer.text }] : []),
+        ...answer.calls.map((c) => ({ type: 'tool_use' as const, id: newId('toolu'), name: c.name, input: c.input })),
+      ];
+  }
 }
 
 function answerModel(answer: Answer, requestModel: string): string {
@@ -163,11 +189,9 @@ function emptyMessage(model: string, usage: Usage): Record<string, unknown> {
 }
 
 function sendMessage(res: ServerResponse, answer: Answer, model: string): void {
-  const content =
-    answer.kind === 'tool' ? { type: 'tool_use', id: newId('toolu'), name: answer.name, input: answer.input } : { type: 'text', text: answer.text };
   const message = {
     ...emptyMessage(answerModel(answer, model), { ...DEFAULT_USAGE, ...answer.usage }),
-    content: [content],
+    content: blocksOf(answer),
     stop_reason: stopReason(answer),
   };
   sendJson(res, 200, JSON.stringify(message));
@@ -176,18 +200,20 @@ function sendMessage(res: ServerResponse, answer: Answer, model: string): void {
 function streamMessage(res: ServerResponse, answer: Answer, model: string): void {
   const usage = { ...DEFAULT_USAGE, ...answer.usage };
   openStream(res, answerModel(answer, model), usage);
-  if (answer.kind === 'tool') {
-    writeEvent(res, 'content_block_start', { index: 0, content_block: { type: 'tool_use', id: newId('toolu'), name: answer.name, input: {} } });
-    for (const partial_json of split(JSON.stringify(answer.input))) {
-      writeEvent(res, 'content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json } });
+  for (const [index, block] of blocksOf(answer).entries()) {
+    if (block.type === 'tool_use') {
+      writeEvent(res, 'content_block_start', { index, content_block: { ...block, input: {} } });
+      for (const partial_json of split(JSON.stringify(block.input))) {
+        writeEvent(res, 'content_block_delta', { index, delta: { type: 'input_json_delta', partial_json } });
+      }
+    } else {
+      writeEvent(res, 'content_block_start', { index, content_block: { type: 'text', text: '' } });
+      for (const text of split(block.text)) {
+        writeEvent(res, 'content_block_delta', { index, delta: { type: 'text_delta', text } });
+      }
     }
-  } else {
-    writeEvent(res, 'content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
-    for (const text of split(answer.text)) {
-      writeEvent(res, 'content_block_delta', { index: 0, delta: { type: 'text_delta', text } });
-    }
+    writeEvent(res, 'content_block_stop', { index });
   }
-  writeEvent(res, 'content_block_stop', { index: 0 });
   writeEvent(res, 'message_delta', {
     delta: { stop_reason: stopReason(answer), stop_sequence: null },
     usage: { output_tokens: usage.output_tokens },

@@ -17,6 +17,14 @@ export interface ActionSpec {
    */
   effect: 'read' | 'write' | ((withValue: Record<string, unknown>) => 'read' | 'write');
   /**
+   * Whether an `investigate` step may offer the action to the model as a tool. By default its
+   * `effect` decides (reads only). `never`: it reaches people or systems without changing them in
+   * the guards' sense, and is still no read (notifications). `pin`: its effect cannot be seen from
+   * its parameters (`shell`, `http`): offered only with the runbook's `readOnly` reason and these
+   * keys fixed by the runbook, to one of the values listed (`true`: any fixed value).
+   */
+  asTool?: 'never' | { pin: Record<string, true | readonly string[]> };
+  /**
    * Checks beyond the schema on a step's `with`, at validate time (values that are expressions
    * are not known yet and are skipped by the action). Each problem names the key it is about.
    */

@@ -69,7 +69,8 @@ function checkReference(ctx: RunbookChecks, ref: Reference, path: Path, role: Ex
     'steps',
     'alert',
     'run',
-    ...(role === 'with' || role === 'compensate' ? ['secrets'] : []),
+    ...(role === 'with' || role === 'tool-with' || role === 'compensate' ? ['secrets'] : []),
+    ...(role === 'tool-with' ? ['params'] : []),
     ...(role === 'until' ? ['result'] : []),
     ...loopVariables,
   ];
@@ -92,6 +93,10 @@ function checkReference(ctx: RunbookChecks, ref: Reference, path: Path, role: Ex
           didYouMean(first, RUN_FIELDS) ?? `run fields: ${RUN_FIELDS.join(', ')}`,
         );
       }
+      return;
+    case 'params':
+      if (role !== 'tool-with')
+        ctx.reportAt('unknown-name', path, offset, '`params` only exists in the `with` of an investigation’s tool, where it holds the model’s arguments');
       return;
     case 'result':
       if (role !== 'until') ctx.reportAt('unknown-name', path, offset, '`result` only exists in `until`, where it holds the latest attempt’s outputs');
@@ -151,7 +156,7 @@ function checkInputReference(ctx: RunbookChecks, first: string | undefined, path
 }
 
 function checkSecretReference(ctx: RunbookChecks, first: string | undefined, path: Path, offset: number, role: ExpressionRole, sole: boolean): void {
-  if (role !== 'with' && role !== 'compensate') {
+  if (role !== 'with' && role !== 'tool-with' && role !== 'compensate') {
     const hint = role === 'child-with' ? 'a child runbook declares and reads its own secrets' : 'anywhere else the value would enter workflow history';
     ctx.reportAt('secret-outside-with', path, offset, 'secrets can only be used in the `with` of an action, where the worker resolves them at run time', hint);
     return;

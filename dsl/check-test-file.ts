@@ -24,6 +24,7 @@ const SCRIPTABLE: Record<CompiledStep['kind'], readonly (keyof StepScript)[]> = 
   action: ['outputs', 'fails', 'nonRetryable', 'attempts', 'calls', 'polls', 'compensate'],
   decide: ['choice', 'confidence', 'reasoning', 'model', 'human'],
   fill: ['values', 'confidence', 'reasoning', 'model', 'human'],
+  investigate: ['turns', 'calls', 'model'],
   approve: ['approve', 'reject', 'timeout'],
   runbook: ['outputs', 'status', 'error', 'run', 'compensate'],
   wait: [],
@@ -148,6 +149,26 @@ class ScenarioChecks {
         if (isRecord(script.human) && script.human.values !== undefined) this.checkValues(step.schema, script.human.values, [...at, 'human', 'values']);
         if (script.values === undefined && script.model === undefined)
           this.report('missing-key', at, `step \`${step.id}\`: say what the model answers: \`values\`, or \`model: unavailable\` or \`invalid\``);
+        break;
+      case 'investigate':
+        exclusive(['turns', 'model']);
+        if (script.turns === undefined && script.model === undefined)
+          this.report('missing-key', at, `step \`${step.id}\`: say what the model does: \`turns\`, or \`model: unavailable\``);
+        script.turns?.forEach((turn, i) => {
+          if ((turn.calls === undefined) === (turn.finding === undefined))
+            this.report('script-mismatch', [...at, 'turns', i], `turn ${i + 1} of step \`${step.id}\`: give \`calls\` or \`finding\``);
+          turn.calls?.forEach((call, j) => {
+            const names = step.tools.map((t) => t.name);
+            // Calling a tool the step does not declare is allowed: it tests the refusal.
+            if (!names.includes(call.tool) && !/^undeclared/.test(call.tool))
+              this.report(
+                'unknown-step',
+                [...at, 'turns', i, 'calls', j, 'tool'],
+                `step \`${step.id}\` has no tool \`${call.tool}\` (tools: ${names.join(', ')})`,
+                didYouMean(call.tool, names) ?? 'a name starting with `undeclared` tests the refusal of an undeclared tool',
+              );
+          });
+        });
         break;
       case 'approve':
         exclusive(['approve', 'reject', 'timeout']);

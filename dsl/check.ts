@@ -194,7 +194,12 @@ class Checker implements CheckContext, RunbookChecks {
 
   // ---------- what kinds ask ----------
 
-  checkActionWith(node: KindNode, uses: unknown, withValue: unknown, at: Path): void {
+  kindKeyOf(id: string): string | undefined {
+    const nodes = this.tree.byId.get(id) ?? [];
+    return nodes.length === 1 ? nodes[0]!.kind : undefined;
+  }
+
+  checkActionWith(node: KindNode, uses: unknown, withValue: unknown, at: Path, options: { partial?: boolean } = {}): void {
     if (typeof uses !== 'string') return;
     const action = this.catalog.get(uses);
     if (!action) {
@@ -211,7 +216,8 @@ class Checker implements CheckContext, RunbookChecks {
     for (const problem of action.check?.(value) ?? [])
       this.report(problem.code, [...at, 'with', ...problem.path], problem.message, problem.hint, problem.part ?? 'value');
     this.out.push(
-      ...checkShape(value, action.input, this.source, {
+      // Partial: an investigation's tool fixes some parameters; the model gives the others.
+      ...checkShape(value, options.partial ? { ...action.input, required: [] } : action.input, this.source, {
         at: [...at, 'with'],
         describe: () => `\`with\` of step \`${node.id}\` (action \`${action.name}\`)`,
         skip: (rel) => expressionAlongPath(value, rel),

@@ -37,6 +37,7 @@ export type DiagnosticCode =
   | 'unbounded-poll'
   | 'bad-default'
   | 'bad-json-schema'
+  | 'write-tool'
   | 'bad-approval-target'
   | 'unguarded-path'
   | 'sensitive-in-prompt'

@@ -53,6 +53,51 @@ const HumanAnswer = Type.Union([
   ),
 ]);
 
+/** One model turn of an investigation: the tools it calls, or its finding. */
+const Turn = Type.Object(
+  {
+    calls: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            tool: Type.String({ maxLength: 64 }),
+            input: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+            reason: Type.Optional(Type.String({ maxLength: TEST_LIMITS.text })),
+          },
+          { additionalProperties: false },
+        ),
+        { minItems: 1, maxItems: 50 },
+      ),
+    ),
+    finding: Type.Optional(
+      Type.Object(
+        {
+          summary: Type.String({ minLength: 1, maxLength: TEST_LIMITS.text }),
+          hypotheses: Type.Optional(
+            Type.Array(
+              Type.Object(
+                {
+                  statement: Type.String({ minLength: 1, maxLength: TEST_LIMITS.text }),
+                  confidence: Type.Number({ minimum: 0, maximum: 1 }),
+                  support: Type.Optional(Type.Array(Type.String({ maxLength: 16 }), { maxItems: 50 })),
+                },
+                { additionalProperties: false },
+              ),
+              { maxItems: 20 },
+            ),
+          ),
+          recommendation: Type.Optional(
+            Type.Object({ choice: Type.String({ maxLength: 64 }), reasoning: Type.String({ maxLength: TEST_LIMITS.text }) }, { additionalProperties: false }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false, ...doc('`calls: [{tool, input, reason}]` or `finding: {summary, hypotheses, recommendation}`.') },
+);
+export type TurnScript = Static<typeof Turn>;
+
 export const StepScriptSchema = Type.Object(
   {
     // actions (and a child's scripted outcome)
@@ -75,6 +120,8 @@ export const StepScriptSchema = Type.Object(
       ),
     ),
     human: Type.Optional(HumanAnswer),
+    // investigate (tool results are its `calls`, in the order the calls are made)
+    turns: Type.Optional(Type.Array(Turn, { minItems: 1, maxItems: 60, ...doc('Each model turn of an investigation, in order.') })),
     // approve
     approve: Type.Optional(Type.Array(Person, { minItems: 1, maxItems: 50, ...doc('Who approves, in order.') })),
     reject: Type.Optional(Type.Object({ by: Person, reason: Type.String({ minLength: 1, maxLength: TEST_LIMITS.text }) }, { additionalProperties: false })),

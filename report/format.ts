@@ -1,5 +1,6 @@
 // Small helpers shared by the Markdown and HTML reports.
-import type { HumanAttempt, RunReport, StepLine } from './run-report';
+import type { Finding } from '../contract/activities';
+import type { HumanAttempt, Investigation, RunReport, StepLine } from './run-report';
 
 export function durationOf(from: string, to: string | undefined): string {
   if (!to) return 'running';
@@ -38,3 +39,20 @@ export function pastTenseOf(action: HumanAttempt['action']): string {
 
 /** What a report says when the run's worker had no model. */
 export const NO_MODEL_LINE = 'No model configured on the worker (no ANTHROPIC_API_KEY): people answered the decide and fill steps.';
+
+/** What the model was shown of a call's result, without the data wrapper, cut for a report line. */
+export function resultExcerpt(result: string, max = 200): string {
+  const inner = result.replace(/^<tool-output[^>]*>\n?/, '').replace(/\n?<\/tool-output>$/, '');
+  return inner.length > max ? `${inner.slice(0, max - 1)}…` : inner;
+}
+
+/** One line on an investigation as a whole. */
+export function investigationLine(inv: Investigation): string {
+  const outcome = inv.finding ? 'reported a finding' : 'ended without a finding';
+  return `${inv.turns} model turn(s) (${inv.model || 'no model'}), ${inv.calls.length + inv.unread.length} call(s), tokens ${tokens(inv.tokens)}; ${outcome}.`;
+}
+
+/** A hypothesis with where it comes from. */
+export function hypothesisLine(h: Finding['hypotheses'][number]): string {
+  return `${h.statement} (confidence ${h.confidence}${h.support.length ? `; from ${h.support.join(', ')}` : ''})`;
+}

@@ -2,7 +2,19 @@
 // timeline. Every value from the run (labels, reasoning, comments) is escaped.
 import { formatVerdicts } from './verify-signatures';
 import type { RunReport, StepLine } from './run-report';
-import { answerOf, durationOf, NO_MODEL_LINE, outcomeLine, pastTenseOf, stepDuration, stepOutcome, tokens } from './format';
+import {
+  answerOf,
+  durationOf,
+  hypothesisLine,
+  investigationLine,
+  NO_MODEL_LINE,
+  outcomeLine,
+  pastTenseOf,
+  resultExcerpt,
+  stepDuration,
+  stepOutcome,
+  tokens,
+} from './format';
 
 const esc = (text: unknown): string =>
   String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -56,6 +68,27 @@ export function htmlReport(r: RunReport): string {
     ),
     ...r.humans.filter((h) => h.action === 'decide').map(human),
   ];
+  const investigations = r.investigations.map(
+    (inv) =>
+      `<li><code>${esc(inv.step)}</code>: ${esc(investigationLine(inv))}<table class="calls"><tr><th>call</th><th>tool</th><th>arguments</th><th>why</th><th>result</th></tr>${[
+        ...inv.calls.map(
+          (c) =>
+            `<tr><td>${esc(c.id)}</td><td><code>${esc(c.tool)}</code></td><td><code>${esc(JSON.stringify(c.input))}</code></td><td>${esc(c.reason)}</td><td>${c.isError ? '<strong>not run or failed:</strong> ' : ''}${esc(resultExcerpt(c.result))}</td></tr>`,
+        ),
+        ...inv.unread.map(
+          (c) =>
+            `<tr><td>(last)</td><td><code>${esc(c.tool)}</code></td><td><code>${esc(JSON.stringify(c.input))}</code></td><td>${esc(c.reason)}</td><td>made after the model's last turn</td></tr>`,
+        ),
+      ].join('')}</table>${
+        inv.finding
+          ? `<p>Finding: ${esc(inv.finding.summary)}</p><ul>${inv.finding.hypotheses.map((h) => `<li>${esc(hypothesisLine(h))}</li>`).join('')}${
+              inv.finding.recommendation
+                ? `<li>Recommends <strong>${esc(inv.finding.recommendation.choice)}</strong>: ${esc(inv.finding.recommendation.reasoning)}</li>`
+                : ''
+            }</ul>`
+          : ''
+      }</li>`,
+  );
   const approvals = r.humans.filter((h) => h.action !== 'decide').map((h) => human(h) + (h.plan ? `<pre>${esc(JSON.stringify(h.plan, null, 2))}</pre>` : ''));
   const compensations = r.compensations.map(
     (c) => `<li>undo <code>${esc(c.step)}</code> with ${esc(c.uses)}: ${esc(c.outcome)}${c.detail ? ` (${spans(c.detail)})` : ''}</li>`,
@@ -71,6 +104,7 @@ code{font:12px ui-monospace,monospace;background:#f3f3f5;padding:0 .25em;border-
 .label{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.track{position:relative;height:14px;background:#f3f3f5;border-radius:3px}
 .bar{position:absolute;top:0;height:14px;border-radius:3px}.took{color:#666;font-size:12px}
 .succeeded{color:#2e9e5b}.failed,.terminated,.timed-out{color:#d64545}.cancelled{color:#8a8a8a}
+table.calls{border-collapse:collapse;margin:.4em 0;font-size:12px}table.calls td,table.calls th{border:1px solid #ddd;padding:.2em .4em;text-align:left;vertical-align:top}
 blockquote{margin:.3em 0 .6em 1em;color:#444;border-left:3px solid #ddd;padding-left:.6em}
 .legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:.3em}
 </style></head><body>
@@ -84,6 +118,7 @@ ${bars || '<p>No step left a trace.</p>'}
 <h2>Decisions</h2>
 ${r.noModel && decisions.length ? `<p>${esc(NO_MODEL_LINE)}</p>` : ''}
 ${decisions.length ? `<ul>${decisions.join('\n')}</ul>` : '<p>No decide or fill step ran.</p>'}
+${investigations.length ? `<h2>Investigation</h2>\n<ul>${investigations.join('\n')}</ul>` : ''}
 <h2>Approvals</h2>
 ${approvals.length ? `<ul>${approvals.join('\n')}</ul>` : '<p>No approval was requested or given.</p>'}
 ${

@@ -1,7 +1,19 @@
 // The report as Markdown, for a ticket or a postmortem.
 import type { RunReport } from './run-report';
 import { formatVerdicts } from './verify-signatures';
-import { answerOf, durationOf, NO_MODEL_LINE, outcomeLine, pastTenseOf, stepDuration, stepOutcome, tokens } from './format';
+import {
+  answerOf,
+  durationOf,
+  hypothesisLine,
+  investigationLine,
+  NO_MODEL_LINE,
+  outcomeLine,
+  pastTenseOf,
+  resultExcerpt,
+  stepDuration,
+  stepOutcome,
+  tokens,
+} from './format';
 
 /** Table cells and inline text: no pipes or newlines from data can break the layout. */
 const cell = (text: unknown): string =>
@@ -48,6 +60,22 @@ export function markdownReport(r: RunReport): string {
     out.push(`  Reasoning: ${cell(m.reasoning)}`);
   }
   for (const h of r.humans.filter((x) => x.action === 'decide')) out.push(humanLine(h));
+  if (r.investigations.length) out.push('', '## Investigation', '');
+  for (const inv of r.investigations) {
+    out.push(`- ${code(inv.step)}: ${investigationLine(inv)}`, '', '  | call | tool | arguments | why | result |', '  |---|---|---|---|---|');
+    for (const c of inv.calls)
+      out.push(
+        `  | ${c.id} | ${code(c.tool)} | ${code(JSON.stringify(c.input))} | ${cell(c.reason)} | ${c.isError ? '**not run or failed:** ' : ''}${cell(resultExcerpt(c.result))} |`,
+      );
+    for (const c of inv.unread)
+      out.push(`  | (last) | ${code(c.tool)} | ${code(JSON.stringify(c.input))} | ${cell(c.reason)} | made after the model's last turn |`);
+    if (inv.finding) {
+      out.push('', `  Finding: ${cell(inv.finding.summary)}`);
+      for (const h of inv.finding.hypotheses) out.push(`  - ${cell(hypothesisLine(h))}`);
+      if (inv.finding.recommendation) out.push(`  - Recommends **${cell(inv.finding.recommendation.choice)}**: ${cell(inv.finding.recommendation.reasoning)}`);
+    }
+    out.push('');
+  }
   out.push('', '## Approvals', '');
   const approvals = r.humans.filter((h) => h.action !== 'decide');
   if (approvals.length === 0) out.push('No approval was requested or given.');

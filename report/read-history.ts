@@ -5,10 +5,10 @@
 // with the identity the server recorded, and how the run ended come from their own events.
 import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { ENGINE_ACTIVITY, type AdmissionVerdict, type AdviceResult } from '../contract/activities';
+import { ENGINE_ACTIVITY, type AdmissionVerdict, type AdviceResult, type InvestigateTurnRequest, type InvestigateTurnResult } from '../contract/activities';
 import { labelWhat, readActivityLabel, readChildWorkflowId, readTimerLabel, type Label } from '../contract/labels';
 import type { AuditEntry, RunInput, RunResult } from '../contract/run';
-import type { RunReport, StepLine } from './run-report';
+import type { Investigation, RunReport, StepLine } from './run-report';
 
 type Event = temporal.api.history.v1.IHistoryEvent;
 type Payloads = temporal.api.common.v1.IPayloads | null | undefined;
@@ -72,6 +72,7 @@ class HistoryReader {
       inputs: input.inputs,
       timeline: [],
       modelAnswers: [],
+      investigations: [],
       humans: [],
       compensations: [],
     };
@@ -128,6 +129,7 @@ class HistoryReader {
     // Plumbing is not a step: who may answer, telling people, and starting the fleet's governor when a guarded write found none.
     const plumbing = label?.kind === 'who-may' || label?.kind === 'notify' || type === ENGINE_ACTIVITY.ensureGovernor;
     this.scheduled.set(id, { step, type, compensation, plumbing });
+    if (type === ENGINE_ACTIVITY.investigateTurn) this.turnAsked(step, request as unknown as InvestigateTurnRequest);
     if (!compensation && !plumbing) this.line(step, label?.kind === 'ask-claude' ? 'ask Claude' : type, at);
   }
 
@@ -158,6 +160,8 @@ class HistoryReader {
       this.facts.compensations.push({ step: s.step, uses: s.type, outcome, ...(detail && { detail }) });
       return;
     }
+    if (s.type === ENGINE_ACTIVITY.investigateTurn && e.activityTaskCompletedEventAttributes)
+      this.turnAnswered(s.step, (await this.decode(e.activityTaskCompletedEventAttributes.result))[0] as InvestigateTurnResult);
     if (s.type === ENGINE_ACTIVITY.askClaude && e.activityTaskCompletedEventAttributes) {
       const r = (await this.decode(e.activityTaskCompletedEventAttributes.result))[0] as AdviceResult;
       this.facts.modelAnswers.push({
@@ -176,6 +180,33 @@ class HistoryReader {
     }
     const l = this.lines.get(s.step);
     if (l) Object.assign(l, { endedAt: at, outcome, ...(detail && { detail }) });
+  }
+
+  private investigation(step: string): Investigation {
+    let inv = this.facts.investigations.find((i) => i.step === step);
+    if (!inv) {
+      inv = { step, model: '', turns: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, calls: [], unread: [] };
+      this.facts.investigations.push(inv);
+    }
+    return inv;
+  }
+
+  /** Each turn's request holds every call so far with what the model was shown of it. */
+  private turnAsked(step: string, request: InvestigateTurnRequest): void {
+    const inv = this.investigation(step);
+    inv.turns++;
+    inv.calls = (request.transcript ?? []).flatMap((turn) =>
+      turn.calls.map((c, i) => ({ ...c, result: turn.results[i]?.content ?? '', isError: turn.results[i]?.isError ?? false })),
+    );
+    inv.unread = [];
+  }
+
+  private turnAnswered(step: string, result: InvestigateTurnResult): void {
+    const inv = this.investigation(step);
+    inv.model = result.model;
+    for (const k of ['input', 'output', 'cacheRead', 'cacheWrite'] as const) inv.tokens[k] += result.usage[k];
+    if (result.outcome === 'finding') inv.finding = result.finding;
+    if (result.outcome === 'calls') inv.unread = result.calls.map(({ tool, input, reason }) => ({ tool, input, reason }));
   }
 
   private async timerStarted(at: string, e: Event): Promise<void> {

@@ -1,7 +1,7 @@
 // What a report says about a run: the facts read from its history (report/read-history.ts),
 // rendered as Markdown or HTML.
 import type { Alert } from '../dsl/alert';
-import type { AdviceResult } from '../contract/activities';
+import type { AdviceResult, Finding } from '../contract/activities';
 import type { AuditEntry } from '../contract/run';
 
 export interface StepLine {
@@ -26,6 +26,18 @@ export interface ModelAnswer {
   calls: number;
   outcome: AdviceResult['outcome'];
   at: string;
+}
+
+/** An `investigate` step, from its model turns: the calls as the model last read them, and the finding. */
+export interface Investigation {
+  step: string;
+  model: string;
+  turns: number;
+  tokens: AdviceResult['usage'];
+  calls: Array<{ id: string; tool: string; input: Record<string, unknown>; reason: string; result: string; isError: boolean }>;
+  /** Calls of the last turn, made after the model's last reading (the step then ran out of budget). */
+  unread: Array<{ tool: string; input: Record<string, unknown>; reason: string }>;
+  finding?: Finding;
 }
 
 export interface HumanAttempt extends AuditEntry {
@@ -57,6 +69,7 @@ export interface RunReport {
   outputs?: Record<string, unknown>;
   timeline: StepLine[];
   modelAnswers: ModelAnswer[];
+  investigations: Investigation[];
   humans: HumanAttempt[];
   compensations: Compensation[];
   /** The worker that admitted the run had no model configured, so people answered every decide and fill step. */

@@ -16,7 +16,15 @@ import { DEFAULT_FLEET_POLICY, type FleetPolicy } from '../contract/guards';
 import { resolvePeople } from '../activities/humans/people';
 import { loadPeopleFile } from '../activities/humans/people-file';
 import { invalidInput } from '../activities/run-action';
-import type { ActionRequest, AdviceRequest, AdviceResult, ClaudeActivities, ScriptedChildActivities } from '../contract/activities';
+import type {
+  ActionRequest,
+  AdviceRequest,
+  AdviceResult,
+  ClaudeActivities,
+  InvestigateTurnRequest,
+  InvestigateTurnResult,
+  ScriptedChildActivities,
+} from '../contract/activities';
 import { ENGINE_ACTIVITY } from '../contract/activities';
 import type { SignatureCheck, SignatureCheckRequest } from '../contract/signing';
 import type { ActionCatalog } from '../dsl/catalog';
@@ -137,6 +145,11 @@ export function scriptedActivities(options: ScriptedWorkerOptions): Record<strin
   return {
     ...actions,
     [ENGINE_ACTIVITY.askClaude]: askClaude,
+    [ENGINE_ACTIVITY.investigateTurn]: async (request: InvestigateTurnRequest): Promise<InvestigateTurnResult> => {
+      const answer = scripted(() => registry.find(workflowId()).investigateTurn(workflowId(), request));
+      if (answer === 'unavailable') throw ApplicationFailure.nonRetryable('the model is unavailable (scripted)', 'ModelUnavailable');
+      return answer;
+    },
     [ENGINE_ACTIVITY.resolvePeople]: async (names: string[], step?: string) => {
       const scripts = registry.find(workflowId());
       const people = resolvePeople(names, scripts.groups ?? (await loadPeopleFile(options.peopleFile)).groups);

@@ -2,7 +2,7 @@
 // advice, the people's answers and child runbooks' outcomes, read from the scenario's scripts.
 // Anything the scenario does not script is a problem that fails the scenario, never a real call.
 import { isDeepStrictEqual } from 'node:util';
-import type { ActionRequest, AdviceRequest, AdviceResult, ScriptedChildOutcome } from '../contract/activities';
+import type { ActionRequest, AdviceRequest, AdviceResult, InvestigateTurnRequest, InvestigateTurnResult, ScriptedChildOutcome } from '../contract/activities';
 import type { Pending } from '../contract/run';
 import type { Scenario, StepScript } from '../dsl/test-file';
 
@@ -153,6 +153,27 @@ export class ScenarioScripts {
       outcome: 'answer',
       ...(script.choice !== undefined && { choice: script.choice }),
       ...(script.values !== undefined && { values: script.values }),
+    };
+  }
+
+  /** An investigation's scripted model turn, by how many turns came before it; `unavailable` when the scenario says so. */
+  investigateTurn(workflowId: string, request: InvestigateTurnRequest): InvestigateTurnResult | 'unavailable' {
+    const script = this.scriptsFor(workflowId)?.[request.stepId];
+    if (!script) throw this.unscripted(request.stepId);
+    if (script.model === 'unavailable') return 'unavailable';
+    const n = request.transcript.length;
+    const turn = script.turns?.[n];
+    if (!turn)
+      throw this.problem(`step \`${request.stepId}\` asked the model for turn ${n + 1}; the scenario scripts ${script.turns?.length ?? 0} (${this.where})`);
+    const base = { model: 'scripted', usage: NO_TOKENS, latencyMs: 0 };
+    if (turn.finding) {
+      const { hypotheses = [], ...rest } = turn.finding;
+      return { ...base, outcome: 'finding', finding: { ...rest, hypotheses: hypotheses.map((h) => ({ ...h, support: h.support ?? [] })) } };
+    }
+    return {
+      ...base,
+      outcome: 'calls',
+      calls: turn.calls!.map((c, i) => ({ id: `s${n}-${i}`, tool: c.tool, input: c.input ?? {}, reason: c.reason ?? 'scripted' })),
     };
   }
 

@@ -17,6 +17,7 @@ import { runChild } from './steps/child';
 import { runDecide } from './steps/decide';
 import { runFill } from './steps/fill';
 import { runForeach } from './steps/foreach';
+import { runInvestigate } from './steps/investigate';
 import { runParallel } from './steps/parallel';
 import { runWait } from './steps/wait';
 
@@ -31,6 +32,7 @@ const handlers: Handlers = {
   end: async () => ({ ok: true, outputs: {} }),
   decide: runDecide,
   fill: runFill,
+  investigate: runInvestigate,
   approve: runApprove,
 };
 

@@ -7,7 +7,8 @@ import type { Alert } from '../dsl/alert';
 import type { CompiledRunbook } from '../dsl/compiled';
 import type { Scope } from '../dsl/expressions';
 import type { CompiledStep } from '../dsl/kinds';
-import type { TokenUsage } from '../contract/run';
+import type { CallRecord } from '../dsl/kinds/investigate';
+import { tokensOf, type TokenUsage } from '../contract/run';
 import { REMEDIATION_STATUS } from '../contract/search-attributes';
 import { RunGuards } from './guards';
 import { Humans } from './humans';
@@ -155,8 +156,11 @@ export class Run {
   }
 
   spendTokens(usage: TokenUsage): void {
-    this.tokens += usage.input + usage.output + usage.cacheRead + usage.cacheWrite;
+    this.tokens += tokensOf(usage);
   }
+
+  /** The calls of investigations under way, for `runbook status`; the step's outputs keep them after. */
+  readonly investigations = new Map<string, CallRecord[]>();
 
   recordDecision(record: DecisionRecord): void {
     this.decisions.push(record);
@@ -324,6 +328,7 @@ export class Run {
       trail: this.trail,
       ...(this.trailDropped > 0 && { trailDropped: this.trailDropped }),
       ...(this.guards.waiting && { guard: this.guards.waiting }),
+      ...(this.investigations.size > 0 && { investigating: [...this.investigations].map(([step, calls]) => ({ step, calls })) }),
     };
   }
 

@@ -42,6 +42,7 @@ export default defineAction({
   output: httpOutput,
   idempotent: false,
   effect: 'write',
+  asTool: { pin: { method: ['GET', 'HEAD'] } },
   async run(input, ctx) {
     const method = input.method ?? 'GET';
     const response = await request({

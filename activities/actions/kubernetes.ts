@@ -20,9 +20,9 @@ const SECRET_REFUSAL = 'the kubernetes action never reads Secrets: their values 
 export const kubernetesInput = Type.Object(
   {
     operation: Type.Union(
-      ['rollout-restart', 'rollout-undo', 'rollout-status', 'scale', 'get'].map((o) => Type.Literal(o)),
+      ['rollout-restart', 'rollout-undo', 'rollout-status', 'scale', 'get', 'logs', 'events', 'describe'].map((o) => Type.Literal(o)),
       {
-        description: 'rollout-restart | rollout-undo | rollout-status | scale | get',
+        description: 'rollout-restart | rollout-undo | rollout-status | scale | get | logs | events | describe',
       },
     ),
     kind: Type.Optional(
@@ -40,9 +40,14 @@ export const kubernetesInput = Type.Object(
     toRevision: Type.Optional(Type.Integer({ minimum: 1, description: 'For `rollout-undo`.' })),
     timeout: Type.Optional(Type.String({ pattern: DURATION_PATTERN, description: 'For `rollout-status`: how long to wait for the rollout.' })),
     context: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.@:/-]+$' })),
+    container: Type.Optional(Type.String({ pattern: NAME, description: 'For `logs`: the container (default: the only one).' })),
+    tail: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, description: 'For `logs`: the last lines to read. Default 200.' })),
+    previous: Type.Optional(Type.Boolean({ description: 'For `logs`: the previous container (after a crash).' })),
   },
   { additionalProperties: false },
 );
+
+const READS = ['get', 'rollout-status', 'logs', 'events', 'describe'];
 
 export const kubernetesOutput = Type.Object({ command: Type.Array(Type.String()), ...processOutputProperties }, { additionalProperties: false });
 
@@ -75,6 +80,28 @@ export function kubectlArgs(input: KubernetesInput): string[] {
       return [...global, 'scale', need(target, 'name'), `--replicas=${need(input.replicas?.toString(), 'replicas')}`];
     case 'get':
       return [...global, 'get', input.name ? need(target, 'name') : kind, ...(input.selector ? ['--selector', input.selector] : []), '--output', 'json'];
+    case 'describe':
+      return [...global, 'describe', need(target, 'name')];
+    case 'logs':
+      // `kind` defaults to a pod here: a deployment's logs are one of its pods', chosen by kubectl.
+      return [
+        ...global,
+        'logs',
+        need(input.name ? `${input.kind ?? 'pod'}/${input.name}` : undefined, 'name'),
+        `--tail=${input.tail ?? 200}`,
+        ...(input.container ? ['--container', input.container] : []),
+        ...(input.previous ? ['--previous'] : []),
+      ];
+    case 'events':
+      return [
+        ...global,
+        'get',
+        'events',
+        ...(input.name ? ['--field-selector', `involvedObject.name=${input.name}`] : []),
+        '--sort-by=.lastTimestamp',
+        '--output',
+        'json',
+      ];
     default:
       throw ApplicationFailure.create({ type: 'InvalidInput', message: `unknown operation ${String(input.operation)}`, nonRetryable: true });
   }
@@ -92,17 +119,17 @@ export function missingClusterConfig(env: NodeJS.ProcessEnv = process.env): stri
 
 export default defineAction({
   name: 'kubernetes',
-  description: 'kubectl rollout restart/undo/status, scale and get, as argv.',
+  description: 'kubectl rollout restart/undo/status, scale, get, logs, events and describe, as argv.',
   input: kubernetesInput,
   output: kubernetesOutput,
   idempotent: false,
-  // `get` and `rollout-status` only look; an operation given as an expression counts as a write.
-  effect: (w) => (w.operation === 'get' || w.operation === 'rollout-status' ? 'read' : 'write'),
+  // These only look; an operation given as an expression counts as a write.
+  effect: (w) => (READS.includes(w.operation as string) ? 'read' : 'write'),
   async run(input, ctx) {
     const missing = missingClusterConfig();
     if (missing) throw ApplicationFailure.create({ type: 'NoCluster', message: missing, nonRetryable: true });
     const command = [process.env.RUNBOOK_KUBECTL ?? 'kubectl', ...kubectlArgs(input)];
-    const result = await runProcess({ argv: command, parseJson: input.operation === 'get' }, ctx);
+    const result = await runProcess({ argv: command, parseJson: input.operation === 'get' || input.operation === 'events' }, ctx);
     return { command, ...result };
   },
 });

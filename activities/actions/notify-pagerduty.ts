@@ -34,6 +34,7 @@ export default defineAction({
   idempotent: true,
   // Telling people changes nothing under remediation: a paused fleet can still page.
   effect: 'read',
+  asTool: 'never',
   async run(input, ctx) {
     const action = input.action ?? 'trigger';
     if (action === 'trigger' && !input.summary)

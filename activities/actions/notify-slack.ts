@@ -19,6 +19,7 @@ export default defineAction({
   idempotent: true,
   // Telling people changes nothing under remediation: a paused fleet can still page.
   effect: 'read',
+  asTool: 'never',
   async run(input, ctx) {
     const response = await request({
       url: input.webhook,

@@ -32,6 +32,7 @@ export default defineAction({
   output: shellOutput,
   idempotent: false,
   effect: 'write',
+  asTool: { pin: { command: true } },
   check: (withValue) =>
     Object.keys(withValue.env !== null && typeof withValue.env === 'object' ? withValue.env : {})
       .filter((name) => DANGEROUS_ENV.test(name))

@@ -1,6 +1,7 @@
-// The `askClaude` activity: one forced, strict tool call through @anthropic-ai/sdk (streamed;
-// the activity heartbeats every second, also before the first token), the answer validated
-// again here, and a bounded number of corrections with the validation error fed back.
+// The model's activities: `askClaude`, one forced, strict tool call through @anthropic-ai/sdk
+// (streamed; the activity heartbeats every second, also before the first token), the answer
+// validated again here, and a bounded number of corrections with the validation error fed back;
+// and `investigateTurn`, one turn of an investigation (investigate.ts).
 import Anthropic from '@anthropic-ai/sdk';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -11,6 +12,7 @@ import { count, observeSeconds } from '../metrics';
 import type { ClaudeConfig } from './config';
 import { classifyModelError } from './errors';
 import { answerTool, systemPrompt, userMessage } from './prompt';
+import { investigateTurn } from './investigate';
 import type { AdviceRequest, AdviceResult, ClaudeActivities } from '../../contract/activities';
 
 /** Answers outside the choices or schema get this many corrections before a human decides. */
@@ -22,25 +24,31 @@ export function claudeActivities(config: ClaudeConfig): ClaudeActivities {
   const getClient = () =>
     // The SDK's own retries are off: Temporal retries, so each attempt shows in history.
     (client ??= new Anthropic({ apiKey: config.apiKey, ...(config.baseURL && { baseURL: config.baseURL }), maxRetries: 0, timeout: config.requestTimeoutMs }));
+  /** One model exchange: heartbeats while it runs (also before the first token), metrics after. */
+  async function call<R extends { model: string; outcome: string; usage: TokenUsage }>(
+    requested: string | undefined,
+    ask: (client: Anthropic, model: string) => Promise<R>,
+  ): Promise<R> {
+    if (!config.apiKey) {
+      throw ApplicationFailure.create({ type: 'ModelNotConfigured', message: 'no ANTHROPIC_API_KEY on the worker', nonRetryable: true });
+    }
+    const stopHeartbeat = heartbeatWhileRunning();
+    const model = requested ?? config.defaultModel;
+    const started = Date.now();
+    try {
+      const result = await ask(getClient(), model);
+      recordModelCall(result.model, result.outcome, (Date.now() - started) / 1000, result.usage);
+      return result;
+    } catch (err) {
+      recordModelCall(model, 'error', (Date.now() - started) / 1000);
+      throw err;
+    } finally {
+      stopHeartbeat();
+    }
+  }
   return {
-    async askClaude(request) {
-      if (!config.apiKey) {
-        throw ApplicationFailure.create({ type: 'ModelNotConfigured', message: 'no ANTHROPIC_API_KEY on the worker', nonRetryable: true });
-      }
-      const stopHeartbeat = heartbeatWhileRunning();
-      const model = request.model ?? config.defaultModel;
-      const started = Date.now();
-      try {
-        const result = await advise(getClient(), request, model);
-        recordModelCall(result.model, result.outcome, (Date.now() - started) / 1000, result.usage);
-        return result;
-      } catch (err) {
-        recordModelCall(model, 'error', (Date.now() - started) / 1000);
-        throw err;
-      } finally {
-        stopHeartbeat();
-      }
-    },
+    askClaude: (request) => call(request.model, (client, model) => advise(client, request, model)),
+    investigateTurn: (request) => call(request.model, (client, model) => investigateTurn(client, request, model)),
   };
 }
 

@@ -14,5 +14,9 @@ export const DEFAULTS = {
   readRetry: { maxAttempts: 3, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } satisfies RetryDoc,
   /** Writes run once unless the runbook asks for retries. */
   writeRetry: { maxAttempts: 1 } satisfies RetryDoc,
+  investigateCalls: 10,
+  investigateTokens: 100_000,
+  investigateTime: '10m',
+  toolTimeout: '1m',
   advisorRetry: { maxAttempts: 4, initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s' } satisfies RetryDoc,
 };

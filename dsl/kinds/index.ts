@@ -16,19 +16,21 @@ import { fill } from './fill';
 import type { ForeachStep } from './foreach';
 import { foreach } from './foreach';
 import type { KindDescriptor } from './kind';
+import type { InvestigateStep } from './investigate';
+import { investigate } from './investigate';
 import type { ParallelStep } from './parallel';
 import { parallel } from './parallel';
 import type { WaitStep } from './wait';
 import { wait } from './wait';
 
-export type CompiledStep = ActionStep | WaitStep | ParallelStep | ForeachStep | ChildStep | DecideStep | FillStep | ApproveStep | EndStep;
+export type CompiledStep = ActionStep | WaitStep | ParallelStep | ForeachStep | ChildStep | DecideStep | FillStep | InvestigateStep | ApproveStep | EndStep;
 export type StepKind = CompiledStep['kind'];
 export type StepOfKind<K extends StepKind> = Extract<CompiledStep, { kind: K }>;
 
 // `unknown` for the written form: each descriptor states its own, and the table only needs the compiled one.
 type Table = { readonly [K in StepKind]: KindDescriptor<StepOfKind<K>, never> };
 
-export const KINDS: Table = { action, wait, parallel, foreach, runbook: child, decide, fill, approve, end };
+export const KINDS: Table = { action, wait, parallel, foreach, runbook: child, decide, fill, investigate, approve, end };
 
 export const KIND_LIST: ReadonlyArray<Table[StepKind]> = Object.values(KINDS);
 

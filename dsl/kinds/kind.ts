@@ -43,7 +43,7 @@ export interface NestedBlock {
 }
 
 /** What an expression may read depends on where it stands: `secrets` only in an action's `with`, `result` only in `until`... */
-export type ExpressionRole = 'condition' | 'with' | 'child-with' | 'until' | 'items' | 'text' | 'prompt' | 'compensate' | 'outputs' | 'key';
+export type ExpressionRole = 'condition' | 'with' | 'tool-with' | 'child-with' | 'until' | 'items' | 'text' | 'prompt' | 'compensate' | 'outputs' | 'key';
 
 export interface ExpressionSite {
   role: ExpressionRole;
@@ -65,7 +65,9 @@ export interface CheckContext {
   child(name: string): ChildInfo | undefined;
   report(code: DiagnosticCode, path: Path, message: string, hint?: string, part?: 'key' | 'value', severity?: 'error' | 'warning'): void;
   /** Checks the `with` of an action (its schema, and the action's own checks); values that are expressions are skipped. */
-  checkActionWith(node: KindNode, uses: unknown, withValue: unknown, at: Path): void;
+  checkActionWith(node: KindNode, uses: unknown, withValue: unknown, at: Path, options?: { partial?: boolean }): void;
+  /** The kind key of the one step with this id, or undefined when there is none (or several). */
+  kindKeyOf(id: string): string | undefined;
   /** Checks that `node` may read step `id`: it exists and runs before `node` on every path. */
   checkStepReference(node: KindNode, id: string, path: Path): void;
   /** Why a JSON Schema cannot be compiled, or undefined. */

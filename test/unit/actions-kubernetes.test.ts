@@ -16,6 +16,18 @@ it.each<[string, Parameters<typeof kubectlArgs>[0], string[]]>([
     ['--context', 'prod-eu', 'scale', 'statefulset/db', '--replicas=3'],
   ],
   ['get by selector', { operation: 'get', kind: 'pods', selector: 'app=api' }, ['get', 'pods', '--selector', 'app=api', '--output', 'json']],
+  [
+    'logs of a crashed container',
+    { operation: 'logs', name: 'api-7d9', namespace: 'prod', container: 'app', previous: true },
+    ['--namespace', 'prod', 'logs', 'pod/api-7d9', '--tail=200', '--container', 'app', '--previous'],
+  ],
+  ['logs of a deployment', { operation: 'logs', kind: 'deployment', name: 'api', tail: 50 }, ['logs', 'deployment/api', '--tail=50']],
+  [
+    'events of an object',
+    { operation: 'events', name: 'api-7d9', namespace: 'prod' },
+    ['--namespace', 'prod', 'get', 'events', '--field-selector', 'involvedObject.name=api-7d9', '--sort-by=.lastTimestamp', '--output', 'json'],
+  ],
+  ['describe', { operation: 'describe', kind: 'pod', name: 'api-7d9' }, ['describe', 'pod/api-7d9']],
 ])('%s', (_, input, argv) => {
   expect(kubectlArgs(input)).toEqual(argv);
 });
@@ -68,4 +80,11 @@ it('refuses to run kubectl with no cluster configured, rather than let it call l
   mkdirSync(path.join(home, '.kube'));
   writeFileSync(path.join(home, '.kube', 'config'), 'apiVersion: v1\n');
   expect(missingClusterConfig({ HOME: home })).toBeUndefined();
+});
+
+it('reads with get, rollout-status, logs, events and describe; writes otherwise, or when the operation is not known yet', () => {
+  const effect = kubernetes.effect as (w: Record<string, unknown>) => string;
+  expect(
+    ['get', 'rollout-status', 'logs', 'events', 'describe', 'scale', 'rollout-undo', '${{ inputs.op }}'].map((operation) => effect({ operation })),
+  ).toEqual(['read', 'read', 'read', 'read', 'read', 'write', 'write', 'write']);
 });

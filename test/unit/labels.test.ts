@@ -7,6 +7,7 @@ const EVERY_KIND: { [K in LabelKind]: [Extract<Label, { kind: K }>, string | 'ti
   action: [{ kind: 'action', step: 'restart', what: 'Restart the deployment: now' }, 'kubernetes'],
   undo: [{ kind: 'undo', step: 'scale_up', what: 'notify.slack' }, 'notify.slack'],
   'ask-claude': [{ kind: 'ask-claude', step: 'diagnose' }, ENGINE_ACTIVITY.askClaude],
+  investigate: [{ kind: 'investigate', step: 'look', what: 'prometheus.query rate(http_errors[5m])' }, 'prometheus.query'],
   'who-may': [{ kind: 'who-may', step: 'gate', purpose: 'approve' }, ENGINE_ACTIVITY.resolvePeople],
   notify: [{ kind: 'notify', step: 'gate', channel: 'oncall-slack', what: 'reminder' }, ENGINE_ACTIVITY.notifyPeople],
   poll: [{ kind: 'poll', step: 'verify', everyMs: 90_000 }, 'timer'],

@@ -92,7 +92,7 @@ describe('each error class', () => {
       'step-kind (none)',
       lines('name: x', 'steps:', '  - id: a', '    description: nothing'),
       [
-        'rb.yaml:3:9: error: step `a` does nothing (give it one of `uses`, `wait`, `parallel`, `foreach`, `runbook`, `decide`, `fill`, `approve`, `end`) [step-kind]',
+        'rb.yaml:3:9: error: step `a` does nothing (give it one of `uses`, `wait`, `parallel`, `foreach`, `runbook`, `decide`, `fill`, `investigate`, `approve`, `end`) [step-kind]',
       ],
     ],
     [
@@ -103,7 +103,7 @@ describe('each error class', () => {
     [
       'misplaced-key',
       lines('name: x', 'steps:', '  - id: a', '    wait: 5s', '    retry: { maxAttempts: 2 }'),
-      ['rb.yaml:5:5: error: `retry` has no effect on a `wait` step (`retry` applies to `uses`, `decide` and `fill` steps) [misplaced-key]'],
+      ['rb.yaml:5:5: error: `retry` has no effect on a `wait` step (`retry` applies to `uses`, `decide`, `fill` and `investigate` steps) [misplaced-key]'],
     ],
     [
       'duplicate-id',
@@ -229,7 +229,7 @@ describe('each error class', () => {
       lines('name: x', 'steps:', '  - id: a', '    uses: kubernetes', '    with: { operation: scale, name: api, replicas: many, colour: red }'),
       [
         'rb.yaml:5:52: error: `replicas` in `with` of step `a` (action `kubernetes`) must be an integer, not the string "many" [wrong-type]',
-        'rb.yaml:5:58: error: unknown key `colour` in `with` of step `a` (action `kubernetes`) (expected one of `operation`, `kind`, `name`, `namespace`, `selector`, `replicas`, `toRevision`, `timeout`, `context`) [unknown-key]',
+        'rb.yaml:5:58: error: unknown key `colour` in `with` of step `a` (action `kubernetes`) (expected one of `operation`, `kind`, `name`, `namespace`, `selector`, `replicas`, `toRevision`, `timeout`, `context`, `container`, `tail`, `previous`) [unknown-key]',
       ],
     ],
     [

@@ -124,21 +124,38 @@ function pick(from: { choice?: string; values?: Record<string, unknown> }): { ch
 }
 
 function adviceRequest(step: DecideStep | FillStep, frame: Frame): AdviceRequest {
+  // An investigation that recommends a choice of this decision is evidence for it, named or not.
+  const investigations = Object.values(frame.run.runbook.steps).filter((s) => s.kind === 'investigate' && s.recommend === step.id && frame.record(s.id));
+  const evidence = [...step.evidence, ...investigations.map((s) => s.id).filter((id) => !step.evidence.includes(id))];
+  const { prompt, ...context } = modelContext(frame, step.prompt, evidence, step.model);
+  return {
+    ...context,
+    stepId: step.id,
+    kind: step.kind,
+    prompt,
+    ...(step.kind === 'decide' && { choices: Object.entries(step.choices).map(([name, c]) => ({ name, when: c.when })) }),
+    ...(step.kind === 'fill' && { schema: step.schema }),
+  };
+}
+
+/**
+ * What a model is shown of the run: the runbook, the step's prompt rendered, the evidence steps'
+ * records, the alert and the inputs, with sensitive inputs (and the alert fields they come from)
+ * left out, and masked by value wherever else they appear.
+ */
+export function modelContext(frame: Frame, promptTemplate: string, evidenceIds: readonly string[], stepModel: string | undefined) {
   const run = frame.run;
   const runbook = run.runbook;
   const sensitive = Object.entries(runbook.inputs).filter(([, spec]) => spec.sensitive);
   const inputs = Object.fromEntries(Object.entries(run.inputs).filter(([name]) => !runbook.inputs[name]?.sensitive));
-  const evidence = step.evidence.map((id) => {
+  const evidence = evidenceIds.map((id) => {
     const r = frame.record(id);
     return { step: id, status: r?.status ?? 'not run', outputs: r?.outputs ?? null, ...(r?.error && { error: r.error }) };
   });
-  const request: AdviceRequest = {
+  const model = stepModel ?? runbook.model;
+  const context = {
     runbook: { name: runbook.name, ...(runbook.description && { description: runbook.description }) },
-    stepId: step.id,
-    kind: step.kind,
-    prompt: stringify(renderTemplate(step.prompt, frame.scope())),
-    ...(step.kind === 'decide' && { choices: Object.entries(step.choices).map(([name, c]) => ({ name, when: c.when })) }),
-    ...(step.kind === 'fill' && { schema: step.schema }),
+    prompt: stringify(renderTemplate(promptTemplate, frame.scope())),
     evidence,
     ...(run.input.alert && {
       alert: withoutSensitive(
@@ -147,11 +164,11 @@ function adviceRequest(step: DecideStep | FillStep, frame: Frame): AdviceRequest
       ),
     }),
     inputs,
-    ...((step.model ?? runbook.model) && { model: step.model ?? runbook.model }),
+    ...(model && { model }),
   };
   // By value too: a sensitive value inside the prompt, an alert field or an output is masked wherever it is.
   return maskSensitive(
-    request,
+    context,
     sensitive.map(([name]) => [name, run.inputs[name]]),
   );
 }
