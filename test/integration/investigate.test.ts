@@ -2,6 +2,9 @@
 // answers turn by turn with tool calls (several at once too) and a finding: every call is an
 // activity, checked before it runs; results go back as data; budgets end it; the decision that
 // follows reads the finding.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { ClaudeConfig } from '../../activities/claude/config';
 import type { InvestigateOutputs } from '../../dsl/kinds/investigate';
 import { decideUpdate, statusQuery } from '../../contract/messages';
@@ -13,7 +16,8 @@ import { expectReplays } from '../helpers/replay';
 import { eventually } from '../helpers/eventually';
 import { pendingDecision } from '../helpers/pending';
 import { callsOf } from '../helpers/test-actions';
-import { closeTestClient, compile, testClient, withWorker } from '../helpers/temporal';
+import { closeTestClient, compile, settings, testClient, withWorker } from '../helpers/temporal';
+import { exited, startWorkerProcess } from '../helpers/worker-process';
 
 let fake: FakeAnthropic;
 let claude: ClaudeConfig;
@@ -257,4 +261,52 @@ it('without a model, gathers nothing and a person decides with the evidence ther
   expect(result).toMatchObject({ status: 'succeeded' });
   expect(look).toMatchObject({ complete: false, incomplete: expect.stringContaining('no model configured'), calls: [] });
   expect(fake.requests).toHaveLength(0);
+});
+
+it('resumes an investigation on another worker after a SIGKILL between two turns, repeating no call; the history replays', async () => {
+  const log = path.join(mkdtempSync(path.join(tmpdir(), 'investigate-')), 'calls.log');
+  const text = `
+name: investigated-on-a-worker
+steps:
+  - id: look
+    timeout: 5s
+    investigate:
+      question: What is wrong?
+      recommend: act
+      tools:
+        - name: probe
+          uses: shell
+          readOnly: appends to a test log and prints
+          with: { command: [sh, -c, 'echo "$0" >> ${log}; echo "probed $0"', '\${{ params.what }}'] }
+          params: { what: { type: string, pattern: '^[a-z]+$' } }
+  - id: act
+    decide:
+      prompt: Go on?
+      choices:
+        fine: { when: all is well, next: succeed }
+        page: { when: otherwise, next: fail }
+`;
+  const s = settings();
+  const env = { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url, RUNBOOK_MODEL_TIMEOUT_MS: '20000' };
+  fake.enqueue(calls(['probe', { what: 'first' }]), { ...finding(['c1'], 'fine'), delayMs: 20_000 } as Scripted, finding(['c1'], 'fine'), choose('fine'));
+  const first = await startWorkerProcess(s, env, [text]);
+  let second: Awaited<ReturnType<typeof startWorkerProcess>> | undefined;
+  try {
+    const handle = await startRun(await testClient(), s.taskQueue, { runbook: compile(text), inputs: {}, startedBy: 'alice' });
+    // The second turn is being asked: the call of the first has run.
+    await eventually(() => fake.requests.length === 2, 'the second turn to be asked');
+    first.kill('SIGKILL');
+    await exited(first);
+    second = await startWorkerProcess(s, env, [text]);
+    expect(await handle.result()).toMatchObject({ status: 'succeeded' });
+    expect(readFileSync(log, 'utf8')).toBe('first\n');
+    const look = (await handle.query(statusQuery)).steps.look!.outputs as InvestigateOutputs;
+    expect(look).toMatchObject({ complete: true, calls: [{ id: 'c1', tool: 'probe', status: 'ok' }] });
+    // The killed turn was asked again with the same transcript.
+    expect(fake.requests[2]!.body.messages).toEqual(fake.requests[1]!.body.messages);
+    await expectReplays(handle, 'investigate-sigkill');
+  } finally {
+    for (const w of [first, second]) if (w && w.exitCode === null && w.signalCode === null) w.kill('SIGTERM');
+    if (second) await exited(second);
+  }
 });
