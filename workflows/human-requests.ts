@@ -126,19 +126,26 @@ export function validDecide(req: Raw): DecideRequest {
   return { step, by, ...(choice !== undefined && { choice }), ...(values && { values }), ...(comment && { comment }), ...signedFields(req) };
 }
 
-/**
- * Why `values` do not satisfy a fill step's schema (keyword and location only, never the
- * values), or undefined. `pattern` keywords run on RE2 through a registered format, because
- * the validator's own RegExp would backtrack on a careless pattern.
- */
+/** Why `values` do not satisfy a fill step's schema, or undefined. */
 export function fillValuesProblem(schema: Record<string, unknown>, values: Record<string, unknown>): string | undefined {
+  const faults = schemaFaults(schema, values);
+  return faults && `\`values\` do not satisfy the schema: ${faults.map((f) => `${f.at}: ${f.constraint}`).join('; ')}`;
+}
+
+/**
+ * Where and how a value from outside (a person's fill, a model's tool arguments) breaks a
+ * schema: the location and the constraint as the schema states it, never the value; undefined
+ * when it fits. `pattern` keywords run on RE2 through a registered format, because the
+ * validator's own RegExp would backtrack on a careless pattern.
+ */
+export function schemaFaults(schema: Record<string, unknown>, value: unknown): Array<{ at: string; constraint: string }> | undefined {
   const checked = withRe2Patterns(schema) as Record<string, unknown>;
-  const result = new Validator(checked, '7', false).validate(values);
+  const result = new Validator(checked, '7', false).validate(value);
   if (result.valid) return undefined;
   const faults = result.errors
     .filter((e) => !['properties', 'allOf', 'items'].includes(e.keyword))
-    .map((e) => `${e.instanceLocation}: ${constraintOf(checked, e.keywordLocation)}`);
-  return `\`values\` do not satisfy the schema: ${[...new Set(faults)].join('; ')}`;
+    .map((e) => ({ at: e.instanceLocation, constraint: constraintOf(checked, e.keywordLocation) }));
+  return faults.filter((f, i) => faults.findIndex((g) => g.at === f.at && g.constraint === f.constraint) === i);
 }
 
 /** The failed constraint as the schema states it (`maximum` 20), from the schema, never from the value. */

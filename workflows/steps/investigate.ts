@@ -4,7 +4,6 @@
 // again if it would write. Results go back to the model as data. The loop ends with a finding,
 // or, out of calls, tokens or time, with what it has, marked incomplete.
 import { isCancellation, scheduleActivity } from '@temporalio/workflow';
-import { Validator, type Schema } from '@cfworker/json-schema';
 import type { CallRecord, InvestigateOutputs, InvestigateStep, InvestigateTool } from '../../dsl/kinds/investigate';
 import { keyRoute } from '../../dsl/route-labels';
 import { renderParameters } from '../../dsl/secrets';
@@ -17,6 +16,7 @@ import { ok, type StepHandler } from '../outcome';
 import type { Frame } from '../run';
 import { actionRequest, callAction } from './action';
 import { modelContext, NO_MODEL } from './advisor';
+import { schemaFaults } from '../human-requests';
 
 /** What the model is shown of one result; the rest is cut (the whole result is in the call's activity). */
 const RESULT_CHARS = 8_000;
@@ -40,7 +40,6 @@ export const runInvestigate: StepHandler<InvestigateStep> = async (step, { frame
     tools: step.tools.map((t) => ({ name: t.name, description: t.description, params: t.params })),
     ...(recommend?.kind === 'decide' && { choices: Object.entries(recommend.choices).map(([name, c]) => ({ name, when: c.when })) }),
   };
-  const validators = new Map(step.tools.map((t) => [t.name, new Validator(t.params as Schema, '7', false)]));
   run.investigations.set(step.id, calls);
   const incomplete = (why: string, summary = why) =>
     ok<InvestigateOutputs>(
@@ -79,7 +78,7 @@ export const runInvestigate: StepHandler<InvestigateStep> = async (step, { frame
       // Calls beyond the budget are not made; the next turn does not happen either.
       const taken = turn.calls.slice(0, step.budget.calls - calls.length);
       const numbered = taken.map((call, i) => ({ call, id: `c${calls.length + i + 1}` }));
-      const results = await Promise.all(numbered.map(({ call, id }) => runTool(step, frame, call, id, validators)));
+      const results = await Promise.all(numbered.map(({ call, id }) => runTool(step, frame, call, id)));
       calls.push(...results.map((r) => r.record));
       transcript.push({
         ...(turn.text && { text: turn.text }),
@@ -103,23 +102,17 @@ function outOfBudget(step: InvestigateStep, calls: number, tokens: number, elaps
  * One tool call: refused (and counted) unless it names a declared tool with arguments within the
  * tool's schema; otherwise the tool's action runs as an activity, read-only.
  */
-async function runTool(
-  step: InvestigateStep,
-  frame: Frame,
-  call: Call,
-  id: string,
-  validators: Map<string, Validator>,
-): Promise<{ record: CallRecord; content: string }> {
+async function runTool(step: InvestigateStep, frame: Frame, call: Call, id: string): Promise<{ record: CallRecord; content: string }> {
   const record = (status: CallRecord['status'], content: string) => ({
     record: { id, tool: call.tool, input: call.input, reason: call.reason, status, excerpt: content.slice(0, EXCERPT_CHARS) },
     content,
   });
   const tool = step.tools.find((t) => t.name === call.tool);
   if (!tool) return record('refused', `Refused: there is no tool \`${call.tool}\`. The tools are: ${step.tools.map((t) => t.name).join(', ')}.`);
-  const check = validators.get(tool.name)!.validate(call.input);
-  if (!check.valid) {
-    const why = check.errors.filter((e) => e.keyword !== 'properties').map((e) => `${e.instanceLocation.replace(/^#/, 'arguments')}: ${e.error}`);
-    return record('refused', `Refused: the arguments do not fit \`${tool.name}\`: ${why.join('; ') || 'invalid'}.`);
+  const faults = schemaFaults(tool.params, call.input);
+  if (faults) {
+    const why = faults.map((f) => `${f.at.replace(/^#/, 'arguments')}: ${f.constraint}`);
+    return record('refused', `Refused: the arguments do not fit \`${tool.name}\`: ${why.join('; ')}.`);
   }
   let request;
   try {
