@@ -31,18 +31,31 @@ export async function healGovernor(client: Client, fleet: string): Promise<Heale
   const retries = Math.max(0, (description.raw.pendingWorkflowTask.attempt ?? 1) - 1);
   const failure = await wedgedBy(client, execution, retries);
   if (failure === undefined) return undefined;
-  // The first workflow task is the earliest point its history can be started over from.
-  const { history } = await client.workflowService.getWorkflowExecutionHistory({ namespace: client.options.namespace, execution, maximumPageSize: 20 });
-  const first = history?.events?.find((e) => e.workflowTaskCompletedEventAttributes);
-  if (!first?.eventId) return undefined;
+  const first = await firstCompletedTask(client, execution);
+  if (first === undefined) return undefined;
   const { runId } = await client.workflowService.resetWorkflowExecution({
     namespace: client.options.namespace,
     workflowExecution: execution,
-    workflowTaskFinishEventId: first.eventId,
+    workflowTaskFinishEventId: first,
     requestId: randomUUID(),
     reason: `runbook worker: the governor's history does not replay (${failure.slice(0, 200)}); started over from its first task, every signal since applied again`,
   });
   return { runId: runId ?? '', failure };
+}
+
+/**
+ * The earliest point a history can be started over from: its first completed workflow task. A
+ * governor reset before starts with the signals applied again, so that task may come late.
+ */
+async function firstCompletedTask(client: Client, execution: { workflowId: string; runId: string }): Promise<Long | undefined> {
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.getWorkflowExecutionHistory({ namespace: client.options.namespace, execution, maximumPageSize: 1000, nextPageToken });
+    const first = page.history?.events?.find((e) => e.workflowTaskCompletedEventAttributes);
+    if (first?.eventId) return first.eventId;
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
+  return undefined;
 }
 
 /** Newest events read to tell a wedged governor: its failures since the last completed task. */
