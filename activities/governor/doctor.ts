@@ -50,7 +50,12 @@ export async function healGovernor(client: Client, fleet: string): Promise<Heale
 async function firstCompletedTask(client: Client, execution: { workflowId: string; runId: string }): Promise<Long | undefined> {
   let nextPageToken: Uint8Array | undefined;
   do {
-    const page = await client.workflowService.getWorkflowExecutionHistory({ namespace: client.options.namespace, execution, maximumPageSize: 1000, nextPageToken });
+    const page = await client.workflowService.getWorkflowExecutionHistory({
+      namespace: client.options.namespace,
+      execution,
+      maximumPageSize: 1000,
+      nextPageToken,
+    });
     const first = page.history?.events?.find((e) => e.workflowTaskCompletedEventAttributes);
     if (first?.eventId) return first.eventId;
     nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
