@@ -9,6 +9,9 @@ import type { ClaudeConfig } from '../../activities/claude/config';
 import type { InvestigateOutputs } from '../../dsl/kinds/investigate';
 import { decideUpdate, statusQuery } from '../../contract/messages';
 import type { StatusView } from '../../contract/run';
+import { htmlReport } from '../../report/html';
+import { markdownReport } from '../../report/markdown';
+import { readHistory } from '../../report/read-history';
 import { startRun } from '../../temporal/start-run';
 import { startFakeAnthropic, toolAnswer, type FakeAnthropic, type Scripted } from '../helpers/fake-anthropic';
 import { historyOf } from '../helpers/history';
@@ -167,6 +170,15 @@ it('runs a three-call investigation (two calls at once) that recommends rollback
   // Cache reads count too, as for the run's budget.
   expect(status.tokensUsed).toBe(2 * (1000 + 80 + 600) + 2 * 120);
   expect(look.tokens).toBe(2 * 1680 + 120);
+  // The report, from history alone: each call with its arguments, why, what came back; the finding.
+  const facts = await readHistory(await handle.fetchHistory(), handle.workflowId);
+  expect(htmlReport(facts)).toContain('<h2>Investigation</h2>');
+  const report = markdownReport(facts);
+  expect(report).toContain('## Investigation');
+  expect(report).toContain('| c1 | `metrics` | `{"query":"rate(http_5xx[5m])"}` | to see metrics | {"name":"i1-metrics"');
+  expect(report).toContain('  Finding: The 10-minute-old deploy v42 lines up with the 5xx rate.');
+  expect(report).toContain('  - deploy v42 broke checkout (confidence 0.85; from c1, c2)');
+  expect(report).toContain('  - Recommends **rollback**: the errors started with v42');
   await expectReplays(handle, 'investigate');
 });
 
