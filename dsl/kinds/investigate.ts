@@ -274,6 +274,14 @@ function checkTool(node: KindNode, tool: ToolDoc, at: Array<string | number>, ct
   } else if (tool.readOnly !== undefined) {
     ctx.report('misplaced-key', [...at, 'readOnly'], `\`${spec.name}\` with these parameters already reads`, 'drop `readOnly`', 'key', 'warning');
   }
+  if (tool.params?.reason !== undefined)
+    ctx.report(
+      'invalid-value',
+      [...at, 'params', 'reason'],
+      '`reason` is the model’s own word on why it calls a tool: name the parameter otherwise',
+      undefined,
+      'key',
+    );
   if (tool.params) {
     const problem = ctx.schemaProblem({ type: 'object', properties: tool.params });
     if (problem !== undefined)

@@ -76,6 +76,11 @@ it.each<[string, string, string[]]>([
     ],
   ],
   [
+    'a parameter called `reason`',
+    '        - { uses: prometheus.query, params: { query: { type: string }, reason: { type: string } } }',
+    ['rb.yaml:8:72: error: `reason` is the model’s own word on why it calls a tool: name the parameter otherwise [invalid-value]'],
+  ],
+  [
     'two tools of one name',
     '        - { uses: prometheus.query }\n        - { uses: prometheus.query }',
     ['rb.yaml:9:19: error: two tools of step `look` are called `prometheus_query` (give each a `name`) [duplicate-id]'],
