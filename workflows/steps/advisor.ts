@@ -167,9 +167,16 @@ export function modelContext(frame: Frame, promptTemplate: string, evidenceIds: 
     ...(model && { model }),
   };
   // By value too: a sensitive value inside the prompt, an alert field or an output is masked wherever it is.
+  return maskForModel(frame, context);
+}
+
+/** Masks the run's sensitive input values wherever they appear in what a model is about to see. */
+export function maskForModel<T>(frame: Frame, value: T): T {
+  const run = frame.run;
+  const names = Object.entries(run.runbook.inputs).filter(([, spec]) => spec.sensitive);
   return maskSensitive(
-    context,
-    sensitive.map(([name]) => [name, run.inputs[name]]),
+    value,
+    names.map(([name]) => [name, run.inputs[name]]),
   );
 }
 

@@ -15,7 +15,7 @@ import { reasonOf } from '../failures';
 import { ok, type StepHandler } from '../outcome';
 import type { Frame } from '../run';
 import { actionRequest, callAction } from './action';
-import { modelContext, NO_MODEL } from './advisor';
+import { maskForModel, modelContext, NO_MODEL } from './advisor';
 import { schemaFaults } from '../human-requests';
 
 /** What the model is shown of one result; the rest is cut (the whole result is in the call's activity). */
@@ -131,10 +131,11 @@ async function runTool(step: InvestigateStep, frame: Frame, call: Call, id: stri
       retry: tool.retry,
       summary: labelText({ kind: 'investigate', step: step.id, what: callSummary(tool, request.with) }),
     });
-    return record('ok', asData(id, tool, outputs));
+    // A tool may echo a sensitive input (a token it was given): the model never sees one.
+    return record('ok', maskForModel(frame, asData(id, tool, outputs)));
   } catch (err) {
     if (isCancellation(err)) throw err;
-    return record('failed', `The call failed: ${reasonOf(err)}`);
+    return record('failed', maskForModel(frame, `The call failed: ${reasonOf(err)}`));
   }
 }
 
