@@ -3,14 +3,13 @@
 // validated again here, and a bounded number of corrections with the validation error fed back;
 // and `investigateTurn`, one turn of an investigation (investigate.ts).
 import Anthropic from '@anthropic-ai/sdk';
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { validatorFor } from '../../dsl/shape';
 import type { TokenUsage } from '../../contract/run';
 import { heartbeatWhileRunning } from '../heartbeat';
 import { count, observeSeconds } from '../metrics';
 import type { ClaudeConfig } from './config';
-import { classifyModelError } from './errors';
+import { exchange } from './exchange';
 import { answerTool, systemPrompt, userMessage } from './prompt';
 import { investigateTurn } from './investigate';
 import type { AdviceRequest, AdviceResult, ClaudeActivities } from '../../contract/activities';
@@ -70,28 +69,18 @@ async function advise(client: Anthropic, req: AdviceRequest, model: string): Pro
   const tool = answerTool(req);
   const usage: TokenUsage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
   const messages: Anthropic.MessageParam[] = [{ role: 'user', content: userMessage(req) }];
-  const activity = Context.current();
   let calls = 0;
   let problem: string;
   let last: Record<string, unknown> = {};
   let answeredModel: string;
   for (;;) {
     calls++;
-    let message: Anthropic.Message;
-    try {
-      const stream = client.messages.stream(
-        { model, max_tokens: MAX_TOKENS[req.kind], system: systemPrompt(req), tools: [tool], tool_choice: { type: 'tool', name: tool.name }, messages },
-        { signal: activity.cancellationSignal },
-      );
-      message = await stream.finalMessage();
-    } catch (err) {
-      throw classifyModelError(err);
-    }
+    const message = await exchange(
+      client,
+      { model, max_tokens: MAX_TOKENS[req.kind], system: systemPrompt(req), tools: [tool], tool_choice: { type: 'tool', name: tool.name }, messages },
+      usage,
+    );
     answeredModel = message.model;
-    usage.input += message.usage.input_tokens;
-    usage.output += message.usage.output_tokens;
-    usage.cacheRead += message.usage.cache_read_input_tokens ?? 0;
-    usage.cacheWrite += message.usage.cache_creation_input_tokens ?? 0;
     const call = message.content.find((c): c is Anthropic.ToolUseBlock => c.type === 'tool_use' && c.name === tool.name);
     problem = call ? validationProblem(req, call.input) : `no call of the \`${tool.name}\` tool in the answer`;
     if (call) last = call.input as Record<string, unknown>;

@@ -4,11 +4,10 @@
 // transcript is rebuilt the same way every turn and its last block is marked cacheable, so each
 // turn pays full price only for what is new since the last.
 import type Anthropic from '@anthropic-ai/sdk';
-import { Context } from '@temporalio/activity';
 import type { Finding, InvestigateTurnRequest, InvestigateTurnResult } from '../../contract/activities';
 import type { TokenUsage } from '../../contract/run';
 import { fairEvidence } from './prompt';
-import { classifyModelError } from './errors';
+import { exchange } from './exchange';
 
 export const FINDING_TOOL = 'report_finding';
 /** A turn whose answer is neither a tool call nor a valid finding gets this many corrections. */
@@ -21,27 +20,12 @@ export async function investigateTurn(client: Anthropic, req: InvestigateTurnReq
   const messages = transcriptMessages(req);
   const tools = [...req.tools.map(toolOf), findingTool(req)];
   const known = new Set(req.transcript.flatMap((t) => t.calls.map((c) => c.id)));
-  const activity = Context.current();
   let problem = '';
   let text: string | undefined;
   let answered = model;
   for (let attempt = 0; attempt <= MAX_CORRECTIONS; attempt++) {
-    let message: Anthropic.Message;
-    try {
-      message = await client.messages
-        .stream(
-          { model, max_tokens: MAX_TOKENS, system: systemPrompt(req), tools, tool_choice: { type: 'auto' }, messages },
-          { signal: activity.cancellationSignal },
-        )
-        .finalMessage();
-    } catch (err) {
-      throw classifyModelError(err);
-    }
+    const message = await exchange(client, { model, max_tokens: MAX_TOKENS, system: systemPrompt(req), tools, tool_choice: { type: 'auto' }, messages }, usage);
     answered = message.model;
-    usage.input += message.usage.input_tokens;
-    usage.output += message.usage.output_tokens;
-    usage.cacheRead += message.usage.cache_read_input_tokens ?? 0;
-    usage.cacheWrite += message.usage.cache_creation_input_tokens ?? 0;
     const meta = { model: answered, usage, latencyMs: Date.now() - started };
     text =
       message.content

@@ -250,7 +250,8 @@ function checkTool(node: KindNode, tool: ToolDoc, at: Array<string | number>, ct
   const refuse = (message: string, hint: string, key: string = 'uses') => ctx.report('write-tool', [...at, key], message, hint);
   if (spec.asTool === 'never') return refuse(`\`${spec.name}\` reaches people, and an investigation only reads`, 'notify from a step after the decision');
   const pin = typeof spec.asTool === 'object' ? spec.asTool.pin : undefined;
-  if (effectOf(spec, literalOnly(fixed)) !== 'read') {
+  // effectOf counts a parameter that is an expression (unknown before the run) as a write.
+  if (effectOf(spec, fixed) !== 'read') {
     if (!pin)
       return refuse(
         `tool \`${tool.name ?? defaultToolName(tool.uses)}\` would write: \`${spec.name}\` with these parameters changes something`,
@@ -297,9 +298,4 @@ function checkTool(node: KindNode, tool: ToolDoc, at: Array<string | number>, ct
         'fix it in `with`, or add it to `params`',
       );
   }
-}
-
-/** Parameters that are expressions are unknown before the run: an effect decided by one counts as a write. */
-function literalOnly(w: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(w).filter(([, v]) => !(typeof v === 'string' && hasExpression(v))));
 }
