@@ -139,3 +139,43 @@ describe('scripts', () => {
     expect(() => scripts.action('wf/page', request('other'), 1, 'y')).toThrow('step `other` ran but the scenario says nothing about it (here)');
   });
 });
+
+it('refuses an investigation script that names a tool the step lacks, or a turn that is neither calls nor a finding', () => {
+  const investigating = compileRunbook(
+    `name: looker
+steps:
+  - id: look
+    investigate:
+      question: Why?
+      tools: [{ name: logs, uses: kubernetes, with: { operation: logs }, params: { name: { type: string } } }]
+`,
+    'looker.yaml',
+    { catalog, resolve: () => undefined },
+  ).runbook!;
+  const lines = checkTestFile(
+    `runbook: looker
+scenarios:
+  - name: bad turns
+    steps:
+      look:
+        turns:
+          - calls: [{ tool: lgos }, { tool: undeclared_rollback }]
+          - { calls: [{ tool: logs }], finding: { summary: both } }
+          - {}
+    expect: { status: succeeded }
+  - name: nothing said
+    steps: { look: {} }
+    expect: { status: succeeded }
+`,
+    'looker.test.yaml',
+    () => investigating,
+    catalog,
+  ).diagnostics.map(formatDiagnostic);
+  // `undeclared_rollback` is allowed: a name starting with `undeclared` scripts a call the step refuses.
+  expect(lines).toEqual([
+    'looker.test.yaml:7:29: error: step `look` has no tool `lgos` (tools: logs) (did you mean `logs`?) [unknown-step]',
+    'looker.test.yaml:8:13: error: turn 2 of step `look`: give `calls` or `finding` [script-mismatch]',
+    'looker.test.yaml:9:13: error: turn 3 of step `look`: give `calls` or `finding` [script-mismatch]',
+    'looker.test.yaml:12:20: error: step `look`: say what the model does: `turns`, or `model: unavailable` [missing-key]',
+  ]);
+});
